@@ -1,0 +1,1 @@
+"""The command line: Typer commands only (parse, call one service, render)."""

@@ -1,0 +1,186 @@
+"""cada admin: the administrations requests are addressed to."""
+
+from __future__ import annotations
+
+import typer
+
+from cada_tracker.cli import output
+from cada_tracker.cli.common import ask, session
+from cada_tracker.vocab import ADMIN_KINDS
+
+KINDS = ", ".join(ADMIN_KINDS)
+
+
+def register(app: typer.Typer) -> None:
+    admin = typer.Typer(
+        help="L'annuaire des administrations destinataires.", no_args_is_help=True
+    )
+    admin.command("add")(add)
+    admin.command("list")(list_)
+    admin.command("show")(show)
+    admin.command("edit")(edit)
+    admin.command("remove")(remove)
+    app.add_typer(admin, name="admin")
+
+
+def _fields(**kw):
+    from cada_tracker.services.admins import AdminFields
+
+    return AdminFields(**kw)
+
+
+def _print_admin(admin_dict: dict) -> None:
+    labels = [
+        ("id", "N°"), ("name", "Nom"), ("kind", "Type"), ("addressee", "Destinataire"),
+        ("street", "Adresse"), ("postcode", "Code postal"), ("city", "Ville"),
+        ("email", "E-mail"), ("prada_name", "PRADA"), ("prada_email", "E-mail PRADA"),
+        ("department", "Département"), ("tags", "Étiquettes"),
+    ]
+    for key, label in labels:
+        value = admin_dict[key]
+        if isinstance(value, list):
+            value = " / ".join(value) if key == "street" else ", ".join(value)
+        typer.echo(f"{label:<14} {value if value not in (None, '') else '—'}")
+
+
+def add(
+    name: str = typer.Argument(None, help="Nom de l'administration (ex. « Mairie de Lyon »)."),
+    kind: str = typer.Option(None, "--kind", help=f"Type : {KINDS}."),
+    postcode: str = typer.Option(None, "--postcode", help="Code postal (5 chiffres)."),
+    city: str = typer.Option(None, "--city", help="Ville (ligne postale, ex. « LYON CEDEX 02 »)."),
+    addressee: str = typer.Option(None, "--addressee", help="Ligne destinataire, ex. « Monsieur le maire »."),
+    street: list[str] = typer.Option(None, "--street", help="Ligne d'adresse (répétable)."),
+    email: str = typer.Option(None, "--email", help="E-mail de l'administration."),
+    prada_name: str = typer.Option(None, "--prada-name", help="Nom de la PRADA."),
+    prada_email: str = typer.Option(None, "--prada-email", help="E-mail de la PRADA."),
+    department: str = typer.Option(None, "--department", help="Code du département (calendrier des jours fériés) ; déduit du code postal sinon."),
+    tag: list[str] = typer.Option(None, "--tag", help="Étiquette (répétable)."),
+    json_out: bool = typer.Option(False, "--json", help="Afficher l'administration créée en JSON."),
+) -> None:
+    """Ajouter une administration à l'annuaire.
+
+    \b
+    Exemple :
+      cada admin add "Mairie de Lyon" --kind commune --addressee "Monsieur le maire" \\
+          --street "1 place de la Comédie" --postcode 69001 --city Lyon \\
+          --prada-email prada@mairie-lyon.fr --tag rhone
+    """
+    from cada_tracker.services.admins import add_admin, admin_as_dict
+
+    fields = _fields(
+        name=ask(name, flag="NAME", label="Nom de l'administration"),
+        kind=ask(kind, flag="--kind", label=f"Type ({KINDS})", default="autre"),
+        postcode=ask(postcode, flag="--postcode", label="Code postal"),
+        city=ask(city, flag="--city", label="Ville"),
+        addressee=addressee, street=street or [], email=email, prada_name=prada_name,
+        prada_email=prada_email, department=department, tags=tag or [],
+    )
+    with session(write=True) as s:
+        admin = add_admin(s, fields=fields)
+        data = admin_as_dict(admin, fields.tags or [])
+    if json_out:
+        output.print_json(data)
+    output.success(f"Administration n° {data['id']} ajoutée : {data['name']}")
+
+
+def list_(
+    tag: str = typer.Option(None, "--tag", help="Seulement cette étiquette."),
+    kind: str = typer.Option(None, "--kind", help=f"Seulement ce type ({KINDS})."),
+    department: str = typer.Option(None, "--department", help="Seulement ce département."),
+    search: str = typer.Option(None, "--search", help="Texte cherché dans le nom ou la ville."),
+    json_out: bool = typer.Option(False, "--json", help="Sortie JSON."),
+) -> None:
+    """Lister les administrations de l'annuaire.
+
+    \b
+    Exemple :
+      cada admin list --department 69 --kind commune
+    """
+    from cada_tracker.services.admins import list_admins
+
+    with session() as s:
+        admins = list_admins(s, tag=tag, kind=kind, department=department, search=search)
+        rows = [(a.id, a.name, a.kind, a.postcode, a.city, a.department) for a in admins]
+    if json_out:
+        keys = ["id", "name", "kind", "postcode", "city", "department"]
+        output.print_json([dict(zip(keys, r)) for r in rows])
+        return
+    if not rows:
+        output.info("Aucune administration (ajoutez-en avec cada admin add).")
+        return
+    output.table(None, ["N°", "Nom", "Type", "CP", "Ville", "Dép."], rows,
+                 caption=f"{len(rows)} administration(s)")
+
+
+def show(
+    admin_id: int = typer.Argument(..., metavar="ID", help="Numéro de l'administration."),
+    json_out: bool = typer.Option(False, "--json", help="Sortie JSON."),
+) -> None:
+    """Afficher une administration.
+
+    \b
+    Exemple :
+      cada admin show 3
+    """
+    from cada_tracker.services.admins import admin_as_dict, admin_tags, get_admin
+
+    with session() as s:
+        admin = get_admin(s, admin_id)
+        data = admin_as_dict(admin, admin_tags(s, admin_id))
+    if json_out:
+        output.print_json(data)
+    else:
+        _print_admin(data)
+
+
+def edit(
+    admin_id: int = typer.Argument(..., metavar="ID", help="Numéro de l'administration."),
+    name: str = typer.Option(None, "--name", help="Nouveau nom."),
+    kind: str = typer.Option(None, "--kind", help=f"Type : {KINDS}."),
+    postcode: str = typer.Option(None, "--postcode", help="Code postal."),
+    city: str = typer.Option(None, "--city", help="Ville."),
+    addressee: str = typer.Option(None, "--addressee", help="Ligne destinataire (vide pour effacer)."),
+    street: list[str] = typer.Option(None, "--street", help="Lignes d'adresse (remplacent les anciennes)."),
+    email: str = typer.Option(None, "--email", help="E-mail (vide pour effacer)."),
+    prada_name: str = typer.Option(None, "--prada-name", help="Nom de la PRADA."),
+    prada_email: str = typer.Option(None, "--prada-email", help="E-mail de la PRADA."),
+    department: str = typer.Option(None, "--department", help="Code du département."),
+    tag: list[str] = typer.Option(None, "--tag", help="Étiquettes (remplacent les anciennes)."),
+    json_out: bool = typer.Option(False, "--json", help="Afficher le résultat en JSON."),
+) -> None:
+    """Modifier une administration (seuls les champs donnés changent).
+
+    \b
+    Exemple :
+      cada admin edit 3 --prada-email prada@ville.fr --tag rhone --tag vsa
+    """
+    from cada_tracker.services.admins import admin_as_dict, admin_tags, edit_admin
+
+    fields = _fields(
+        name=name, kind=kind, postcode=postcode, city=city, addressee=addressee,
+        street=street or None, email=email, prada_name=prada_name, prada_email=prada_email,
+        department=department, tags=tag or None,
+    )
+    with session(write=True) as s:
+        admin = edit_admin(s, admin_id=admin_id, fields=fields)
+        data = admin_as_dict(admin, admin_tags(s, admin_id))
+    if json_out:
+        output.print_json(data)
+    output.success(f"Administration n° {admin_id} modifiée.")
+
+
+def remove(
+    admin_id: int = typer.Argument(..., metavar="ID", help="Numéro de l'administration."),
+) -> None:
+    """Supprimer une administration (refusé tant que des demandes lui sont adressées).
+
+    \b
+    Exemple :
+      cada admin remove 3
+    """
+    from cada_tracker.services.admins import remove_admin
+
+    with session(write=True) as s:
+        admin = remove_admin(s, admin_id=admin_id)
+        name = admin.name
+    output.success(f"Administration n° {admin_id} supprimée : {name}")

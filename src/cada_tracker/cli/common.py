@@ -1,0 +1,91 @@
+"""What every command shares: where the data is, the database, today, prompts, dates."""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager
+from datetime import date
+
+from cada_tracker.dates import parse_date
+from cada_tracker.errors import InputError
+
+_state: dict[str, str | None] = {"db": None}
+
+
+def set_database_url(url: str | None) -> None:
+    _state["db"] = url
+
+
+def locations():
+    from cada_tracker import paths
+
+    return paths.resolve(_state["db"])
+
+
+@contextmanager
+def session(*, write: bool = False):
+    """One transaction for the whole command."""
+    from cada_tracker.storage import open_db, session_scope
+
+    engine = open_db(locations())
+    with session_scope(engine, write=write) as s:
+        yield s
+
+
+def today() -> date:
+    """Today's date; ``CADA_TODAY`` pins it (reproducible examples and scripts)."""
+    pinned = os.environ.get("CADA_TODAY")
+    return parse_date(pinned, field="CADA_TODAY") if pinned else date.today()
+
+
+def interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def date_parser(flag: str):
+    def parse(value: str) -> date:
+        return parse_date(value, field=flag)
+
+    return parse
+
+
+def ask(value, *, flag: str, label: str, default: str | None = None, choices=None) -> str:
+    """The flag's value, else a prompt on a terminal, else an error naming the flag."""
+    if value is not None and str(value).strip():
+        return value
+    if not interactive():
+        if default is not None:
+            return default
+        raise InputError(f"Option {flag} manquante ({label}).")
+    from rich.prompt import Prompt
+
+    from cada_tracker.cli.output import err
+
+    while True:
+        answer = Prompt.ask(label, console=err(), default=default, choices=choices)
+        if answer and answer.strip():
+            return answer.strip()
+        err().print("Une valeur est nécessaire.")
+
+
+def ask_list(values: list[str] | None, *, flag: str, label: str) -> list[str]:
+    if values:
+        return values
+    if not interactive():
+        raise InputError(f"Option {flag} manquante ({label}).")
+    from rich.prompt import Prompt
+
+    from cada_tracker.cli.output import err
+
+    items: list[str] = []
+    while True:
+        answer = Prompt.ask(
+            f"{label} n° {len(items) + 1} (ligne vide pour terminer)", console=err(), default=""
+        )
+        if not answer.strip():
+            if items:
+                return items
+            err().print("Indiquez au moins un élément.")
+            continue
+        items.append(answer.strip())

@@ -1,0 +1,137 @@
+"""Entry point: builds the Typer app and turns every error into a French message.
+
+Exit status: 0 success; 1 "something needs action" (cada overdue); 2 bad input or
+usage; 3 not found; 4 impossible in the request's state; 5 database; 70 bug;
+130 interrupted. ``CADA_DEBUG=1`` shows the traceback of unexpected errors.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from cada_tracker.cli import i18n
+
+HELP = """Suivi des demandes d'accès aux documents administratifs (CRPA, livre III).
+
+Rédige les demandes, enregistre leur vie (envoi, réception, réponses), calcule les
+délais légaux et prépare relances, saisines de la CADA et recours.
+
+\b
+Exemple :
+  cada init --name "Technopolice Lyon" --address "1 rue X\\n69001 Lyon" --email a@b.fr --city Lyon
+  cada admin add "Mairie de Lyon" --kind commune --postcode 69001 --city Lyon
+  cada new --to 1 --subject "Vidéosurveillance" --doc "Liste des caméras"
+  cada overdue
+"""
+
+
+def build_app() -> typer.Typer:
+    from cada_tracker.cli import admin_cmds, event_cmds, request_cmds, setup_cmds
+
+    app = typer.Typer(
+        help=HELP,
+        rich_markup_mode=None,
+        add_completion=False,
+        no_args_is_help=True,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+    @app.callback()
+    def root(
+        db: str = typer.Option(
+            None, "--db", metavar="URL",
+            help="Base de données (URL SQLAlchemy), sinon CADA_DATABASE_URL, sinon SQLite local.",
+        ),
+        version: bool = typer.Option(False, "--version", help="Afficher la version et quitter."),
+    ) -> None:
+        from cada_tracker.cli.common import set_database_url
+
+        if version:
+            from cada_tracker import __version__
+
+            typer.echo(f"cada {__version__}")
+            raise typer.Exit(0)
+        set_database_url(db)
+
+    for module in (setup_cmds, admin_cmds, request_cmds, event_cmds):
+        module.register(app)
+    return app
+
+
+def _usage_message(exc) -> str:
+    from typer._click import exceptions as cx
+
+    if isinstance(exc, cx.NoSuchOption):
+        msg = f"Option inconnue : {exc.option_name}."
+        if exc.possibilities:
+            msg += f" Vouliez-vous dire {', '.join(sorted(exc.possibilities))} ?"
+        return msg
+    if isinstance(exc, cx.MissingParameter):
+        hint = exc.param_hint if isinstance(exc.param_hint, str) else None
+        if hint is None and exc.param is not None:
+            hint = " / ".join(getattr(exc.param, "opts", []) or [exc.param.name])
+        return f"Paramètre manquant : {hint}."
+    if isinstance(exc, cx.BadParameter):
+        hint = exc.param_hint if isinstance(exc.param_hint, str) else None
+        if hint is None and exc.param is not None:
+            hint = " / ".join(getattr(exc.param, "opts", []) or [exc.param.name])
+        return f"Valeur invalide pour {hint} : {exc.message}"
+    message = exc.format_message()
+    replacements = {
+        "Got unexpected extra argument": "Argument en trop",
+        "Got unexpected extra arguments": "Arguments en trop",
+        "requires an argument": "attend une valeur",
+        "Option": "L'option",
+    }
+    for en, fr in replacements.items():
+        message = message.replace(en, fr)
+    return message
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run one command; returns the exit status (tests call this directly)."""
+    from typer._click import exceptions as cx
+
+    from cada_tracker.cli import output
+    from cada_tracker.errors import CadaError
+
+    output.reset()
+    i18n.install()
+    command = typer.main.get_command(build_app())
+    try:
+        result = command.main(args=argv, prog_name="cada", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except CadaError as exc:
+        output.err().print(f"[red]Erreur :[/red] {output._escape(exc.message)}")
+        if exc.hint:
+            output.err().print(output._escape(exc.hint))
+        return exc.exit_code
+    except cx.Exit as exc:
+        return exc.exit_code
+    except cx.UsageError as exc:
+        output.err().print(f"[red]Erreur :[/red] {output._escape(_usage_message(exc))}")
+        ctx = exc.ctx
+        if ctx is not None:
+            output.err().print(f"Voir : {ctx.command_path} --help", markup=False)
+        return 2
+    except (cx.Abort, KeyboardInterrupt, EOFError):
+        output.err().print("Interrompu.")
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the one place that catches everything
+        if os.environ.get("CADA_DEBUG"):
+            raise
+        output.err().print(
+            f"[red]Erreur inattendue :[/red] {output._escape(type(exc).__name__)}: "
+            f"{output._escape(str(exc))}\nRelancez avec CADA_DEBUG=1 pour le détail, "
+            "et signalez-la."
+        )
+        return 70
+
+
+def main() -> None:
+    sys.exit(run(sys.argv[1:]))

@@ -1,0 +1,96 @@
+"""cada init (sender profiles) and cada db (where the data lives)."""
+
+from __future__ import annotations
+
+import typer
+
+from cada_tracker.cli import output
+from cada_tracker.cli.common import ask, locations
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    db = typer.Typer(help="La base de données : emplacement.", no_args_is_help=True)
+    db.command("path")(db_path)
+    app.add_typer(db, name="db")
+
+
+def init(
+    name: str = typer.Option(None, "--name", help="Nom de l'expéditeur (personne ou association)."),
+    address: str = typer.Option(
+        None, "--address", help='Adresse postale ; plusieurs lignes séparées par "\\n".'
+    ),
+    email: str = typer.Option(None, "--email", help="Adresse e-mail de l'expéditeur."),
+    city: str = typer.Option(None, "--city", help="Ville écrite dans « Fait à … »."),
+    profile: str = typer.Option("defaut", "--profile", help="Nom du profil (défaut : defaut)."),
+    default: bool = typer.Option(False, "--default", help="En faire le profil par défaut."),
+    json_out: bool = typer.Option(False, "--json", help="Afficher le profil en JSON."),
+) -> None:
+    """Créer ou remplacer un profil d'expéditeur (qui signe les courriers).
+
+    \b
+    Exemple :
+      cada init --name "Marie Dupont" --address "3 rue des Lilas\\n69003 Lyon" \\
+                --email marie@example.org --city Lyon
+      cada init --profile asso --name "Technopolice Lyon" ... --default
+    """
+    from cada_tracker.profiles import Profile, normalise_address, save_profile
+
+    loc = locations()
+    profile_obj = Profile(
+        key=profile.strip(),
+        name=ask(name, flag="--name", label="Nom de l'expéditeur").strip(),
+        address=normalise_address(
+            ask(address, flag="--address", label='Adresse postale (lignes séparées par "\\n")')
+        ),
+        email=ask(email, flag="--email", label="Adresse e-mail").strip(),
+        city=ask(city, flag="--city", label="Ville (« Fait à … »)").strip(),
+    )
+    is_default = save_profile(loc.profiles_file, profile_obj, make_default=default)
+    if json_out:
+        output.print_json(
+            {"profile": profile_obj.key, "name": profile_obj.name,
+             "address": profile_obj.address_lines, "email": profile_obj.email,
+             "city": profile_obj.city, "default": is_default}
+        )
+    suffix = " (profil par défaut)" if is_default else ""
+    output.success(f"Profil « {profile_obj.key} » enregistré{suffix} dans {loc.profiles_file}")
+
+
+def db_path(
+    json_out: bool = typer.Option(False, "--json", help="Afficher en JSON."),
+) -> None:
+    """Afficher où cada garde la base, les fichiers reçus, les profils et les modèles.
+
+    \b
+    Exemple :
+      cada db path
+      CADA_HOME=/tmp/essai cada db path --json
+    """
+    from cada_tracker.paths import display_url
+
+    loc = locations()
+    data = {
+        "database": display_url(loc.database_url),
+        "database_file": str(loc.sqlite_path) if loc.sqlite_path else None,
+        "data_dir": str(loc.data_dir),
+        "files_dir": str(loc.files_dir),
+        "config_dir": str(loc.config_dir),
+        "profiles_file": str(loc.profiles_file),
+        "user_letters_dir": str(loc.user_letters_dir),
+    }
+    if json_out:
+        output.print_json(data)
+        return
+    labels = {
+        "database": "Base de données",
+        "database_file": "Fichier SQLite",
+        "data_dir": "Dossier des données",
+        "files_dir": "Documents reçus",
+        "config_dir": "Configuration",
+        "profiles_file": "Profils d'expéditeur",
+        "user_letters_dir": "Modèles personnels",
+    }
+    for key, label in labels.items():
+        if data[key]:
+            typer.echo(f"{label:<22} {data[key]}")

@@ -1,0 +1,43 @@
+"""Dates typed by users: ``2026-03-15`` or ``15/03/2026`` (also ``15/03/26`` is refused)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from cada_tracker.errors import InputError
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_FR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def parse_date(text: str, *, field: str = "date") -> date:
+    value = text.strip()
+    match = _ISO.match(value)
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        match = _FR.match(value)
+        if not match:
+            raise InputError(
+                f"{field} : « {text} » n'est pas une date (formats acceptés : "
+                "2026-03-15 ou 15/03/2026)."
+            )
+        day, month, year = (int(g) for g in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise InputError(f"{field} : « {text} » n'existe pas dans le calendrier.") from None
+
+
+def not_in_future(value: date, today: date, *, field: str = "date") -> date:
+    if value > today:
+        raise InputError(
+            f"{field} : le {value:%d/%m/%Y} est dans le futur (aujourd'hui : {today:%d/%m/%Y}) ; "
+            "on n'enregistre que ce qui s'est passé."
+        )
+    return value
+
+
+def format_fr(value: date | None) -> str:
+    return "" if value is None else value.strftime("%d/%m/%Y")

@@ -1,0 +1,180 @@
+"""Recording the dated events of a request's life, and refreshing what derives from them."""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from cada_tracker.dates import not_in_future
+from cada_tracker.errors import InputError
+from cada_tracker.models import Event, Request, RequestedDocument, StoredFile, utcnow
+from cada_tracker.paths import PRIVATE_FILE, ensure_private_dir
+from cada_tracker.services import lifecycle
+from cada_tracker.vocab import CHANNELS, CLOSE_REASONS, OUTCOMES, choice
+
+
+@dataclass
+class NewEvent:
+    kind: str
+    on: date
+    channel: str | None = None
+    tracking: str | None = None
+    outcome: str | None = None
+    mentions: bool | None = None
+    got: str | None = None
+    refused: str | None = None
+    reason: str | None = None
+    text: str | None = None
+    cancels_id: int | None = None
+    attachments: list[Path] = field(default_factory=list)
+
+
+def events_of(session: Session, request_id: int) -> list[Event]:
+    return list(
+        session.exec(select(Event).where(Event.request_id == request_id).order_by(Event.id))
+    )
+
+
+def as_ev(e: Event) -> lifecycle.Ev:
+    return lifecycle.Ev(
+        id=e.id, kind=e.kind, on=e.on, outcome=e.outcome, got=e.got, refused=e.refused,
+        cancels_id=e.cancels_id, mentions=e.mentions,
+    )
+
+
+def _normalise(new: NewEvent, doc_count: int) -> NewEvent:
+    if new.kind == "sent":
+        new.channel = choice(new.channel or "", CHANNELS, field="--via")
+        new.tracking = (new.tracking or "").strip() or None
+    if new.kind == "answer":
+        new.outcome = choice(new.outcome or "", OUTCOMES, field="--outcome")
+        got = lifecycle.parse_positions(new.got, count=doc_count, field="--got")
+        refused = lifecycle.parse_positions(new.refused, count=doc_count, field="--refused")
+        both = sorted(set(got) & set(refused))
+        if both:
+            raise InputError(
+                f"Le document n° {both[0]} ne peut pas être à la fois obtenu (--got) et "
+                "refusé (--refused)."
+            )
+        if new.outcome == "full" and refused:
+            raise InputError("Une communication complète (--outcome full) ne refuse rien : "
+                             "utilisez --outcome partial.")
+        new.got = ",".join(map(str, got)) or None
+        new.refused = ",".join(map(str, refused)) or None
+    if new.kind == "close":
+        new.reason = choice(new.reason or "", CLOSE_REASONS, field="--reason")
+    if new.kind == "note" and not (new.text or "").strip():
+        raise InputError("Une note ne peut pas être vide.")
+    for path in new.attachments:
+        if not path.is_file():
+            raise InputError(f"--attach : fichier introuvable ou illisible : {path}")
+    return new
+
+
+def record_event(
+    session: Session, *, request: Request, new: NewEvent, today: date, files_dir: Path
+) -> Event:
+    """Append one event, store its attachments, refresh the derived state."""
+    not_in_future(new.on, today, field="--on")
+    documents = _documents(session, request.id)
+    new = _normalise(new, len(documents))
+    history = [as_ev(e) for e in events_of(session, request.id)]
+    if new.kind == "cancel":
+        lifecycle.check_cancel(history, new.cancels_id)
+    else:
+        lifecycle.check_new_event(history, new.kind, new.on)
+    event = Event(
+        request_id=request.id, kind=new.kind, on=new.on, channel=new.channel,
+        tracking=new.tracking, outcome=new.outcome, mentions=new.mentions, got=new.got,
+        refused=new.refused, reason=new.reason, text=(new.text or "").strip() or None,
+        cancels_id=new.cancels_id, recorded_by=_whoami(),
+    )
+    session.add(event)
+    session.flush()
+    written: list[Path] = []
+    try:
+        for path in new.attachments:
+            session.add(_store_file(request, event, path, files_dir, written))
+        refresh(session, request=request, documents=documents)
+        session.flush()
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    return event
+
+
+def refresh(session: Session, *, request: Request, documents: list[RequestedDocument]) -> None:
+    """Recompute status, dates and document outcomes from the events."""
+    history = [as_ev(e) for e in events_of(session, request.id)]
+    request.status = lifecycle.derive_status(history)
+    sent = lifecycle.first(history, "sent")
+    received = lifecycle.first(history, "received")
+    request.sent_on = sent.on if sent else None
+    request.received_on = received.on if received else None
+    request.updated_at = utcnow()
+    outcomes = lifecycle.derive_outcomes(history, len(documents))
+    for doc in documents:
+        if doc.outcome != outcomes[doc.position]:
+            doc.outcome = outcomes[doc.position]
+            session.add(doc)
+    session.add(request)
+
+
+def _documents(session: Session, request_id: int) -> list[RequestedDocument]:
+    return list(
+        session.exec(
+            select(RequestedDocument)
+            .where(RequestedDocument.request_id == request_id)
+            .order_by(RequestedDocument.position)
+        )
+    )
+
+
+def _whoami() -> str | None:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name is not an error
+        return None
+
+
+def _store_file(
+    request: Request, event: Event, source: Path, files_dir: Path, written: list[Path]
+) -> StoredFile:
+    """Copy a received document into the data folder (0600), named by its SHA-256."""
+    digest = hashlib.sha256()
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        raise InputError(f"--attach : lecture impossible de {source} ({exc.strerror}).") from exc
+    digest.update(data)
+    sha = digest.hexdigest()
+    folder = ensure_private_dir(files_dir / request.reference)
+    safe_name = "".join(c if c.isalnum() or c in "._-" else "_" for c in source.name)[:120]
+    target = folder / f"{sha[:16]}-{safe_name}"
+    if not target.exists():
+        tmp = folder / f".{target.name}.tmp"
+        fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, PRIVATE_FILE)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+        written.append(target)
+    return StoredFile(
+        request_id=request.id, event_id=event.id, original_name=source.name,
+        path=str(target.relative_to(files_dir.parent)), sha256=sha, size=len(data),
+    )
+
+
+def files_of(session: Session, request_id: int) -> list[StoredFile]:
+    return list(
+        session.exec(select(StoredFile).where(StoredFile.request_id == request_id)
+                     .order_by(StoredFile.id))
+    )

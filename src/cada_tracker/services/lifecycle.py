@@ -1,0 +1,168 @@
+"""A request's life, derived from its events (pure: no database, no clock).
+
+Status and document outcomes are never typed in: they follow from the events
+that are not cancelled. ``check_new_event`` refuses an event that makes no sense
+for the request's state, with the reason.
+
+>>> from datetime import date
+>>> evs = [Ev(1, "sent", date(2026, 1, 5)), Ev(2, "received", date(2026, 1, 7))]
+>>> derive_status(evs)
+'received'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from cada_tracker.dates import format_fr
+from cada_tracker.errors import InputError, StateError
+from cada_tracker.vocab import EVENT_KINDS
+
+
+@dataclass(frozen=True)
+class Ev:
+    id: int
+    kind: str
+    on: date
+    outcome: str | None = None
+    got: str | None = None
+    refused: str | None = None
+    cancels_id: int | None = None
+    mentions: bool | None = None
+
+
+def active(events: list[Ev]) -> list[Ev]:
+    """Events that count: not cancel events, and not cancelled by one."""
+    cancelled = {e.cancels_id for e in events if e.kind == "cancel"}
+    return sorted(
+        (e for e in events if e.kind != "cancel" and e.id not in cancelled),
+        key=lambda e: (e.on, e.id),
+    )
+
+
+def first(events: list[Ev], kind: str) -> Ev | None:
+    return next((e for e in active(events) if e.kind == kind), None)
+
+
+def derive_status(events: list[Ev]) -> str:
+    evs = active(events)
+    if any(e.kind == "close" for e in evs):
+        return "closed"
+    answers = [e for e in evs if e.kind == "answer"]
+    if answers:
+        return {
+            "full": "answered",
+            "partial": "partial",
+            "refusal": "refused",
+            "fees": "fees",
+            "extension": "extended",
+        }[answers[-1].outcome or "partial"]
+    if any(e.kind == "received" for e in evs):
+        return "received"
+    if any(e.kind == "sent" for e in evs):
+        return "sent"
+    return "draft"
+
+
+def parse_positions(text: str | None, *, count: int, field: str) -> list[int]:
+    """``"1,3"`` → [1, 3], each between 1 and ``count``."""
+    if not text:
+        return []
+    positions: list[int] = []
+    for part in text.replace(" ", "").split(","):
+        if not part:
+            continue
+        if "-" in part:
+            lo, _, hi = part.partition("-")
+            if not (lo.isdigit() and hi.isdigit()) or int(lo) > int(hi):
+                raise InputError(f"{field} : « {part} » n'est pas un intervalle (ex. 2-4).")
+            values = range(int(lo), int(hi) + 1)
+        elif part.isdigit():
+            values = [int(part)]
+        else:
+            raise InputError(
+                f"{field} : « {part} » n'est pas un numéro de document (ex. {field} 1,3)."
+            )
+        for value in values:
+            if not 1 <= value <= count:
+                raise InputError(
+                    f"{field} : le document n° {value} n'existe pas "
+                    f"(la demande en compte {count})."
+                )
+            if value not in positions:
+                positions.append(value)
+    return positions
+
+
+def derive_outcomes(events: list[Ev], count: int) -> dict[int, str]:
+    """Outcome of each requested document (1-based position)."""
+    outcomes = {p: "pending" for p in range(1, count + 1)}
+    for e in active(events):
+        if e.kind != "answer":
+            continue
+        got = parse_positions(e.got, count=count, field="--got")
+        refused = parse_positions(e.refused, count=count, field="--refused")
+        if e.outcome == "full" and not got and not refused:
+            got = [p for p, o in outcomes.items() if o != "obtained"]
+        if e.outcome == "refusal" and not got and not refused:
+            refused = [p for p, o in outcomes.items() if o == "pending"]
+        for p in got:
+            outcomes[p] = "obtained"
+        for p in refused:
+            outcomes[p] = "refused"
+    return outcomes
+
+
+def check_new_event(events: list[Ev], kind: str, on: date) -> None:
+    """Raise StateError when ``kind`` on ``on`` makes no sense after ``events``."""
+    evs = active(events)
+    label = EVENT_KINDS[kind]
+    closed = next((e for e in evs if e.kind == "close"), None)
+    if closed and kind not in ("note",):
+        raise StateError(
+            f"La demande est close depuis le {format_fr(closed.on)} : impossible "
+            f"d'enregistrer « {label} » (annulez la clôture, événement #{closed.id}, "
+            "avec cada cancel)."
+        )
+    if kind in ("received", "ack", "answer"):
+        sent = next((e for e in evs if e.kind == "sent"), None)
+        if sent is None:
+            raise StateError(
+                f"Impossible d'enregistrer « {label} » : la demande n'a pas encore été "
+                "envoyée (enregistrez d'abord l'envoi avec cada sent)."
+            )
+        if on < sent.on:
+            raise StateError(
+                f"« {label} » le {format_fr(on)} serait antérieur à l'envoi du "
+                f"{format_fr(sent.on)}."
+            )
+    if kind in ("received", "ack"):
+        same = next((e for e in evs if e.kind == kind), None)
+        if same is not None:
+            raise StateError(
+                f"« {label} » est déjà enregistré le {format_fr(same.on)} (événement "
+                f"#{same.id}) ; pour le corriger, annulez-le d'abord avec cada cancel."
+            )
+    if kind == "ack":
+        received = next((e for e in evs if e.kind == "received"), None)
+        if received is not None and on < received.on:
+            raise StateError(
+                f"L'accusé de réception du {format_fr(on)} serait antérieur à la réception "
+                f"de la demande le {format_fr(received.on)}."
+            )
+
+
+def check_cancel(events: list[Ev], target_id: int) -> Ev:
+    target = next((e for e in events if e.id == target_id), None)
+    if target is None:
+        ids = ", ".join(f"#{e.id}" for e in active(events)) or "aucun"
+        raise StateError(
+            f"L'événement #{target_id} n'appartient pas à cette demande "
+            f"(événements actifs : {ids})."
+        )
+    if target.kind == "cancel":
+        raise StateError(f"L'événement #{target_id} est lui-même une annulation.")
+    if any(e.kind == "cancel" and e.cancels_id == target_id for e in events):
+        raise StateError(f"L'événement #{target_id} est déjà annulé.")
+    return target

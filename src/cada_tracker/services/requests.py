@@ -1,0 +1,214 @@
+"""Requests: drafting (letter rendered and stored), finding by reference, listing."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, func, or_, select
+
+from cada_tracker.errors import InputError, NotFoundError, StateError
+from cada_tracker.models import (
+    Administration,
+    Request,
+    RequestedDocument,
+    RequestTag,
+    utcnow,
+)
+from cada_tracker.profiles import Profile
+from cada_tracker.services.admins import get_admin
+from cada_tracker.services.letter_context import letter_context
+from cada_tracker.vocab import MODES, REGIMES, STATUSES, choice
+
+
+@dataclass
+class Draft:
+    administration_id: int
+    subject: str
+    documents: list[str]
+    template: str = "demande"
+    mode: str = "email"
+    regime: str = "general"
+    campaign: str | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+def _validate(draft: Draft) -> Draft:
+    if not draft.subject.strip():
+        raise InputError("--subject : l'objet de la demande ne peut pas être vide.")
+    docs = [d.strip() for d in draft.documents if d.strip()]
+    if not docs:
+        raise InputError("--doc : indiquez au moins un document demandé.")
+    draft.documents = docs
+    draft.subject = draft.subject.strip()
+    draft.mode = choice(draft.mode, MODES, field="--mode")
+    draft.regime = choice(draft.regime, REGIMES, field="--regime")
+    draft.campaign = (draft.campaign or "").strip() or None
+    draft.tags = sorted({t.strip().lower() for t in draft.tags if t.strip()})
+    return draft
+
+
+def next_reference(session: Session, year: int) -> str:
+    prefix = f"{year}-"
+    last = session.exec(
+        select(func.max(Request.reference)).where(Request.reference.like(f"{prefix}%"))
+    ).one()
+    number = int(last.split("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{number:04d}"
+
+
+def draft_request(
+    session: Session, *, draft: Draft, profile: Profile, today: date, user_letters: Path | None
+) -> Request:
+    from cada_tracker import letters
+
+    d = _validate(draft)
+    admin = get_admin(session, d.administration_id)
+    request = Request(
+        reference="",
+        administration_id=admin.id,
+        subject=d.subject,
+        mode=d.mode,
+        regime=d.regime,
+        campaign=d.campaign,
+        template=d.template,
+        profile=profile.key,
+        sender_name=profile.name,
+        sender_address=profile.address,
+        sender_email=profile.email,
+        sender_city=profile.city,
+    )
+    for attempt in range(5):
+        request.reference = next_reference(session, today.year)
+        try:
+            with session.begin_nested():
+                session.add(request)
+                session.flush()
+            break
+        except IntegrityError:
+            if attempt == 4:
+                raise
+    documents = [
+        RequestedDocument(request_id=request.id, position=i, description=text)
+        for i, text in enumerate(d.documents, start=1)
+    ]
+    session.add_all(documents)
+    for tag in d.tags:
+        session.add(RequestTag(request_id=request.id, tag=tag))
+    context = letter_context(request=request, admin=admin, documents=documents, letter_date=today)
+    request.letter_html = letters.render(d.template, context, user_dir=user_letters)
+    session.add(request)
+    session.flush()
+    return request
+
+
+def get_request(session: Session, reference: str) -> Request:
+    ref = reference.strip()
+    request = session.exec(select(Request).where(Request.reference == ref)).first()
+    if request is not None:
+        return request
+    refs = list(session.exec(select(Request.reference)))
+    close = difflib.get_close_matches(ref, refs, n=5, cutoff=0.5)
+    if not close:
+        close = [r for r in refs if ref and ref in r][:5]
+    hint = f" Références proches : {', '.join(close)}." if close else ""
+    raise NotFoundError(f"Aucune demande de référence « {ref} ».{hint}")
+
+
+def ensure_draft(request: Request) -> None:
+    if request.status != "draft":
+        raise StateError(
+            f"La demande {request.reference} a été envoyée : son courrier fait foi et "
+            "ne peut plus être modifié."
+        )
+
+
+def set_letter(session: Session, *, request: Request, html: str) -> Request:
+    ensure_draft(request)
+    request.letter_html = html
+    request.updated_at = utcnow()
+    session.add(request)
+    return request
+
+
+def request_tags(session: Session, request_id: int) -> list[str]:
+    return list(
+        session.exec(
+            select(RequestTag.tag).where(RequestTag.request_id == request_id).order_by(RequestTag.tag)
+        )
+    )
+
+
+def documents_of(session: Session, request_id: int) -> list[RequestedDocument]:
+    return list(
+        session.exec(
+            select(RequestedDocument)
+            .where(RequestedDocument.request_id == request_id)
+            .order_by(RequestedDocument.position)
+        )
+    )
+
+
+SORTS = {
+    "reference": (Request.reference,),
+    "created": (Request.created_at, Request.reference),
+    "sent": (Request.sent_on, Request.reference),
+    "status": (Request.status, Request.reference),
+    "admin": (Administration.name, Request.reference),
+}
+
+
+@dataclass
+class ListFilter:
+    status: str | None = None
+    admin_id: int | None = None
+    campaign: str | None = None
+    tag: str | None = None
+    search: str | None = None
+    sort: str = "reference"
+
+
+def list_query(f: ListFilter):
+    """A column select (not ORM objects): lists stay fast on large databases."""
+    query = select(
+        Request.id,
+        Request.reference,
+        Request.status,
+        Request.subject,
+        Request.campaign,
+        Request.sent_on,
+        Request.received_on,
+        Request.created_at,
+        Administration.id.label("administration_id"),
+        Administration.name.label("administration"),
+    ).join(Administration, Administration.id == Request.administration_id)
+    if f.status:
+        query = query.where(Request.status == choice(f.status, STATUSES, field="--status"))
+    if f.admin_id is not None:
+        query = query.where(Request.administration_id == f.admin_id)
+    if f.campaign:
+        query = query.where(Request.campaign == f.campaign)
+    if f.tag:
+        query = query.where(
+            Request.id.in_(select(RequestTag.request_id).where(RequestTag.tag == f.tag.lower()))
+        )
+    if f.search:
+        like = f"%{f.search.strip().lower()}%"
+        query = query.where(
+            or_(
+                func.lower(Request.subject).like(like),
+                func.lower(Request.reference).like(like),
+                func.lower(Administration.name).like(like),
+                Request.id.in_(
+                    select(RequestedDocument.request_id).where(
+                        func.lower(RequestedDocument.description).like(like)
+                    )
+                ),
+            )
+        )
+    if f.sort not in SORTS:
+        raise InputError(f"--sort : « {f.sort} » inconnu (valeurs : {', '.join(SORTS)}).")
+    return query.order_by(*SORTS[f.sort])

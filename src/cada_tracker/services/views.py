@@ -1,0 +1,72 @@
+"""What ``cada show`` and ``--json`` print: plain dicts, the documented JSON shape."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from cada_tracker.models import Event, Request
+from cada_tracker.services.admins import admin_tags, get_admin
+from cada_tracker.services.events import events_of, files_of
+from cada_tracker.services.requests import documents_of, request_tags
+
+
+def event_as_dict(e: Event, cancelled_by: dict[int, int]) -> dict:
+    return {
+        "id": e.id,
+        "kind": e.kind,
+        "on": e.on,
+        "channel": e.channel,
+        "tracking": e.tracking,
+        "outcome": e.outcome,
+        "mentions": e.mentions,
+        "got": [int(p) for p in e.got.split(",")] if e.got else [],
+        "refused": [int(p) for p in e.refused.split(",")] if e.refused else [],
+        "reason": e.reason,
+        "text": e.text,
+        "cancels": e.cancels_id,
+        "cancelled_by": cancelled_by.get(e.id),
+        "recorded_by": e.recorded_by,
+        "recorded_at": e.created_at,
+    }
+
+
+def request_view(session: Session, request: Request) -> dict:
+    admin = get_admin(session, request.administration_id)
+    events = events_of(session, request.id)
+    cancelled_by = {e.cancels_id: e.id for e in events if e.kind == "cancel"}
+    return {
+        "reference": request.reference,
+        "status": request.status,
+        "subject": request.subject,
+        "administration": {
+            "id": admin.id,
+            "name": admin.name,
+            "department": admin.department,
+            "tags": admin_tags(session, admin.id),
+        },
+        "mode": request.mode,
+        "regime": request.regime,
+        "campaign": request.campaign,
+        "tags": request_tags(session, request.id),
+        "template": request.template,
+        "profile": request.profile,
+        "sender": {
+            "name": request.sender_name,
+            "address": request.sender_address.splitlines(),
+            "email": request.sender_email,
+            "city": request.sender_city,
+        },
+        "sent_on": request.sent_on,
+        "received_on": request.received_on,
+        "created_at": request.created_at,
+        "documents": [
+            {"position": d.position, "description": d.description, "outcome": d.outcome}
+            for d in documents_of(session, request.id)
+        ],
+        "events": [event_as_dict(e, cancelled_by) for e in events],
+        "files": [
+            {"id": f.id, "event": f.event_id, "name": f.original_name, "path": f.path,
+             "sha256": f.sha256, "size": f.size}
+            for f in files_of(session, request.id)
+        ],
+    }

@@ -1,0 +1,96 @@
+"""The closed vocabularies of cada: stored keys (English) and their French labels.
+
+Pure data, cheap to import: the CLI builds its choices and help from it.
+"""
+
+from __future__ import annotations
+
+ADMIN_KINDS = {
+    "commune": "commune",
+    "intercommunalite": "intercommunalité",
+    "departement": "département",
+    "region": "région",
+    "prefecture": "préfecture",
+    "ministere": "ministère",
+    "etablissement_public": "établissement public",
+    "autre": "autre",
+}
+# Accept the accented spellings users type.
+ADMIN_KIND_ALIASES = {
+    "intercommunalité": "intercommunalite",
+    "département": "departement",
+    "région": "region",
+    "préfecture": "prefecture",
+    "ministère": "ministere",
+    "établissement public": "etablissement_public",
+    "etablissement-public": "etablissement_public",
+    "établissement-public": "etablissement_public",
+    "epci": "intercommunalite",
+}
+
+MODES = {
+    "email": "par courrier électronique",
+    "paper": "copie papier",
+    "consultation": "consultation sur place",
+}
+REGIMES = {
+    "general": "régime général (CRPA)",
+    "environment": "information environnementale (C. env. L124-1)",
+    "archives": "archives publiques (C. patrimoine L213-3)",
+}
+CHANNELS = {
+    "lrar": "recommandé avec accusé de réception",
+    "letter": "lettre simple",
+    "email": "courrier électronique",
+    "portal": "téléservice",
+    "hand": "remise en main propre",
+}
+OUTCOMES = {
+    "full": "communication complète",
+    "partial": "communication partielle",
+    "refusal": "refus exprès",
+    "fees": "frais demandés",
+    "extension": "prolongation notifiée",
+}
+CLOSE_REASONS = {
+    "obtained": "documents obtenus",
+    "abandoned": "abandonnée",
+    "withdrawn": "retirée",
+}
+DOCUMENT_OUTCOMES = {"pending": "en attente", "obtained": "obtenu", "refused": "refusé"}
+
+STATUSES = {
+    "draft": "brouillon",
+    "sent": "envoyée",
+    "received": "reçue par l'administration",
+    "partial": "réponse partielle",
+    "refused": "refus exprès",
+    "fees": "frais demandés",
+    "extended": "délai prolongé",
+    "answered": "documents communiqués",
+    "closed": "close",
+}
+EVENT_KINDS = {
+    "sent": "envoi",
+    "received": "réception par l'administration",
+    "ack": "accusé de réception de l'administration",
+    "answer": "réponse",
+    "note": "note",
+    "close": "clôture",
+    "cancel": "annulation",
+}
+
+
+def choice(value: str, allowed: dict[str, str], *, field: str, aliases: dict | None = None) -> str:
+    """Normalise a user's choice or raise an InputError listing the allowed values."""
+    from cada_tracker.errors import InputError
+
+    key = value.strip().lower()
+    if aliases:
+        key = aliases.get(key, key)
+    if key not in allowed:
+        raise InputError(
+            f"{field} : « {value} » n'est pas une valeur possible "
+            f"(valeurs : {', '.join(allowed)})."
+        )
+    return key
