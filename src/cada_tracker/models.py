@@ -71,6 +71,14 @@ class Request(SQLModel, table=True):
     status: str = Field(default="draft", index=True)
     sent_on: date | None = None
     received_on: date | None = None
+    # The legal clock, stored when events change (services.deadlines_sync) so that
+    # `cada overdue` reads an index instead of recomputing every request.
+    next_action: str | None = None
+    action_from: date | None = Field(default=None, index=True)
+    action_due: date | None = Field(default=None, index=True)
+    implicit_refusal_on: date | None = None
+    cada_deadline_on: date | None = None
+    court_deadline_on: date | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

@@ -57,6 +57,14 @@ CLOSE_REASONS = {
     "abandoned": "abandonnée",
     "withdrawn": "retirée",
 }
+VERDICTS = {
+    "favorable": "favorable",
+    "unfavorable": "défavorable",
+    "partial": "partiellement favorable",
+    "moot": "sans objet",
+    "inadmissible": "irrecevable",
+    "incompetent": "incompétence",
+}
 DOCUMENT_OUTCOMES = {"pending": "en attente", "obtained": "obtenu", "refused": "refusé"}
 
 STATUSES = {
@@ -68,6 +76,9 @@ STATUSES = {
     "fees": "frais demandés",
     "extended": "délai prolongé",
     "answered": "documents communiqués",
+    "referred": "CADA saisie",
+    "opinion": "avis de la CADA rendu",
+    "court": "recours au tribunal",
     "closed": "close",
 }
 EVENT_KINDS = {
@@ -75,6 +86,11 @@ EVENT_KINDS = {
     "received": "réception par l'administration",
     "ack": "accusé de réception de l'administration",
     "answer": "réponse",
+    "remind": "relance",
+    "referred": "saisine de la CADA",
+    "registered": "enregistrement par la CADA",
+    "opinion": "avis de la CADA",
+    "court": "recours au tribunal administratif",
     "note": "note",
     "close": "clôture",
     "cancel": "annulation",

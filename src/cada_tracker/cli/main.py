@@ -109,19 +109,26 @@ def run(argv: list[str] | None = None) -> int:
         if exc.hint:
             output.err().print(output._escape(exc.hint))
         return exc.exit_code
-    except cx.Exit as exc:
+    except typer.Exit as exc:
         return exc.exit_code
+    except cx.NoArgsIsHelpError as exc:
+        sys.stdout.write(exc.ctx.get_help() + "\n")
+        return 0
     except cx.UsageError as exc:
         output.err().print(f"[red]Erreur :[/red] {output._escape(_usage_message(exc))}")
         ctx = exc.ctx
         if ctx is not None:
             output.err().print(f"Voir : {ctx.command_path} --help", markup=False)
         return 2
-    except (cx.Abort, KeyboardInterrupt, EOFError):
+    except (typer.Abort, KeyboardInterrupt, EOFError):
         output.err().print("Interrompu.")
         return 130
     except BrokenPipeError:
-        return 0
+        return _quiet_broken_pipe()
+    except SystemExit as exc:  # Typer exits by itself on a broken pipe
+        if isinstance(exc.__context__, BrokenPipeError):
+            return _quiet_broken_pipe()
+        raise
     except Exception as exc:  # noqa: BLE001 - the one place that catches everything
         if os.environ.get("CADA_DEBUG"):
             raise
@@ -131,6 +138,13 @@ def run(argv: list[str] | None = None) -> int:
             "et signalez-la."
         )
         return 70
+
+
+def _quiet_broken_pipe() -> int:
+    """``cada list | head``: the reader left; stop quietly (as Unix tools do)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 0
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ from cada_tracker.errors import InputError
 from cada_tracker.models import Event, Request, RequestedDocument, StoredFile, utcnow
 from cada_tracker.paths import PRIVATE_FILE, ensure_private_dir
 from cada_tracker.services import lifecycle
-from cada_tracker.vocab import CHANNELS, CLOSE_REASONS, OUTCOMES, choice
+from cada_tracker.vocab import CHANNELS, CLOSE_REASONS, OUTCOMES, VERDICTS, choice
 
 
 @dataclass
@@ -67,6 +67,10 @@ def _normalise(new: NewEvent, doc_count: int) -> NewEvent:
                              "utilisez --outcome partial.")
         new.got = ",".join(map(str, got)) or None
         new.refused = ",".join(map(str, refused)) or None
+    if new.kind == "opinion":
+        new.outcome = choice(new.outcome or "", VERDICTS, field="--verdict")
+    if new.kind in ("remind", "referred") and new.channel:
+        new.channel = choice(new.channel, CHANNELS, field="--via")
     if new.kind == "close":
         new.reason = choice(new.reason or "", CLOSE_REASONS, field="--reason")
     if new.kind == "note" and not (new.text or "").strip():

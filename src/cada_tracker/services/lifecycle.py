@@ -45,24 +45,34 @@ def first(events: list[Ev], kind: str) -> Ev | None:
     return next((e for e in active(events) if e.kind == kind), None)
 
 
+_ANSWER_STATUS = {
+    "full": "answered",
+    "partial": "partial",
+    "refusal": "refused",
+    "fees": "fees",
+    "extension": "extended",
+}
+_STEP_STATUS = {
+    "received": "received",
+    "referred": "referred",
+    "registered": "referred",
+    "opinion": "opinion",
+    "court": "court",
+}
+
+
 def derive_status(events: list[Ev]) -> str:
+    """The state of the latest step (by date) of the request's life."""
     evs = active(events)
     if any(e.kind == "close" for e in evs):
         return "closed"
-    answers = [e for e in evs if e.kind == "answer"]
-    if answers:
-        return {
-            "full": "answered",
-            "partial": "partial",
-            "refusal": "refused",
-            "fees": "fees",
-            "extension": "extended",
-        }[answers[-1].outcome or "partial"]
-    if any(e.kind == "received" for e in evs):
-        return "received"
-    if any(e.kind == "sent" for e in evs):
-        return "sent"
-    return "draft"
+    status = "sent" if any(e.kind == "sent" for e in evs) else "draft"
+    for e in evs:
+        if e.kind == "answer":
+            status = _ANSWER_STATUS[e.outcome or "partial"]
+        elif e.kind in _STEP_STATUS:
+            status = _STEP_STATUS[e.kind]
+    return status
 
 
 def parse_positions(text: str | None, *, count: int, field: str) -> list[int]:
@@ -125,7 +135,7 @@ def check_new_event(events: list[Ev], kind: str, on: date) -> None:
             f"d'enregistrer « {label} » (annulez la clôture, événement #{closed.id}, "
             "avec cada cancel)."
         )
-    if kind in ("received", "ack", "answer"):
+    if kind in ("received", "ack", "answer", "remind", "referred"):
         sent = next((e for e in evs if e.kind == "sent"), None)
         if sent is None:
             raise StateError(
@@ -137,7 +147,21 @@ def check_new_event(events: list[Ev], kind: str, on: date) -> None:
                 f"« {label} » le {format_fr(on)} serait antérieur à l'envoi du "
                 f"{format_fr(sent.on)}."
             )
-    if kind in ("received", "ack"):
+    if kind in ("registered", "opinion", "court"):
+        referred = next((e for e in evs if e.kind == "referred"), None)
+        if referred is None:
+            why = (" : la saisine de la CADA est un préalable obligatoire au recours "
+                   "contentieux (L342-1 CRPA)") if kind == "court" else ""
+            raise StateError(
+                f"Impossible d'enregistrer « {label} » : la CADA n'a pas été saisie{why} "
+                "(enregistrez d'abord la saisine avec cada refer)."
+            )
+        if on < referred.on:
+            raise StateError(
+                f"« {label} » le {format_fr(on)} serait antérieur à la saisine de la CADA "
+                f"du {format_fr(referred.on)}."
+            )
+    if kind in ("received", "ack", "registered"):
         same = next((e for e in evs if e.kind == kind), None)
         if same is not None:
             raise StateError(

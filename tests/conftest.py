@@ -1,0 +1,103 @@
+"""Every test runs against a temporary CADA_HOME: no test touches the user's real data."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path, monkeypatch):
+    home = tmp_path / "cada-home"
+    monkeypatch.setenv("CADA_HOME", str(home))
+    monkeypatch.setenv("HOME", str(tmp_path / "user"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "user" / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "user" / "config"))
+    monkeypatch.delenv("CADA_DATABASE_URL", raising=False)
+    monkeypatch.delenv("CADA_TODAY", raising=False)
+    monkeypatch.delenv("CADA_DEBUG", raising=False)
+    monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.setenv("COLUMNS", "200")
+    return home
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One PostgreSQL cluster for the whole run (a fresh database per test)."""
+    from pg_server import PgServer
+
+    try:
+        server = PgServer().start()
+    except (FileNotFoundError, OSError) as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL must run under CI, but cannot start: {exc}")
+        pytest.skip(f"PostgreSQL server binaries unavailable: {exc}")
+    except Exception as exc:  # noqa: BLE001 - a CalledProcessError with its output
+        detail = getattr(exc, "stderr", "") or exc
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL failed to start under CI: {detail}")
+        pytest.skip(f"PostgreSQL failed to start: {detail}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request, monkeypatch):
+    """Run a test on the embedded SQLite file and on a fresh PostgreSQL database."""
+    if request.param == "postgresql":
+        server = request.getfixturevalue("pg_server")
+        monkeypatch.setenv("CADA_DATABASE_URL", server.create_database())
+    return request.param
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self):
+        return json.loads(self.stdout)
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run ``cada ARGS`` in-process; returns exit code, stdout and stderr."""
+    from cada_tracker.cli.main import run
+
+    def invoke(*args: str, ok: bool | None = None) -> Result:
+        capsys.readouterr()
+        code = run([str(a) for a in args])
+        captured = capsys.readouterr()
+        result = Result(code, captured.out, captured.err)
+        if ok is True:
+            assert code == 0, f"cada {' '.join(map(str, args))} → {code}\n{result.stderr}"
+        return result
+
+    return invoke
+
+
+@pytest.fixture
+def profile(cli):
+    cli("init", "--name", "Technopolice Lyon", "--address", r"12 rue de la Paix\n69003 Lyon",
+        "--email", "lyon@technopolice.example", "--city", "Lyon", ok=True)
+
+
+@pytest.fixture
+def admin_id(cli, profile):
+    result = cli("admin", "add", "Mairie de Lyon", "--kind", "commune", "--addressee",
+                 "Monsieur le maire", "--street", "1 place de la Comédie", "--postcode", "69001",
+                 "--city", "Lyon", "--prada-email", "prada@mairie-lyon.example",
+                 "--tag", "rhone", "--json", ok=True)
+    return result.json()["id"]
+
+
+@pytest.fixture
+def draft_ref(cli, admin_id):
+    result = cli("new", "--to", admin_id, "--subject", "Vidéosurveillance",
+                 "--doc", "Liste des caméras", "--doc", "Marché de maintenance",
+                 "--doc", "Délibérations", "--json", ok=True)
+    return result.json()["reference"]

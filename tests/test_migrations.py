@@ -1,0 +1,127 @@
+"""Schema history: from an empty database, from every earlier schema with data, newer refused."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+
+import pytest
+from alembic import command
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, text
+
+from cada_tracker import paths, storage
+from cada_tracker.errors import StorageError
+
+
+def _revisions() -> list[str]:
+    script = ScriptDirectory.from_config(storage.alembic_config())
+    return [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
+def test_schema_head_constant_matches_alembic():
+    script = ScriptDirectory.from_config(storage.alembic_config())
+    assert script.get_current_head() == storage.SCHEMA_HEAD
+
+
+def test_models_match_the_migrations(tmp_path):
+    """Autogenerate finds nothing to do: no model change without its migration."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from cada_tracker.models import metadata
+
+    loc = paths.resolve(f"sqlite:///{tmp_path / 'm.db'}")
+    engine = storage.open_db(loc)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert diff == []
+
+
+def test_empty_database_is_created_private_and_migrated(isolated_home):
+    loc = paths.resolve()
+    engine = storage.open_db(loc)
+    assert storage.current_revision(engine) == storage.SCHEMA_HEAD
+    assert stat.S_IMODE(os.stat(loc.sqlite_path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(loc.data_dir).st_mode) == 0o700
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+
+
+# Rows written with the first schema's columns only: they must survive every upgrade.
+FIRST_SCHEMA_DATA = [
+    """INSERT INTO administration (id, name, kind, addressee, street, postcode, city, email,
+       department, created_at, updated_at)
+       VALUES (1, 'Mairie de Lyon', 'commune', 'Monsieur le maire', '1 place de la Comédie',
+       '69001', 'Lyon', NULL, '69', '2026-01-02 10:00:00', '2026-01-02 10:00:00')""",
+    "INSERT INTO administration_tag (administration_id, tag) VALUES (1, 'rhone')",
+    """INSERT INTO request (id, reference, administration_id, subject, mode, regime, template,
+       letter_html, profile, sender_name, sender_address, sender_email, sender_city, status,
+       sent_on, received_on, created_at, updated_at)
+       VALUES (1, '2026-0001', 1, 'Caméras', 'email', 'general', 'demande', '<p>lettre</p>',
+       'defaut', 'Marie', '3 rue X', 'm@x.fr', 'Lyon', 'received', '2026-01-05', '2026-01-07',
+       '2026-01-02 10:00:00', '2026-01-07 10:00:00')""",
+    """INSERT INTO requested_document (id, request_id, position, description, outcome)
+       VALUES (1, 1, 1, 'Liste des caméras', 'pending')""",
+    """INSERT INTO event (id, request_id, kind, "on", channel, tracking, created_at)
+       VALUES (1, 1, 'sent', '2026-01-05', 'lrar', '1A', '2026-01-05 10:00:00')""",
+    """INSERT INTO event (id, request_id, kind, "on", created_at)
+       VALUES (2, 1, 'received', '2026-01-07', '2026-01-07 10:00:00')""",
+]
+
+
+@pytest.mark.parametrize("start", _revisions())
+def test_upgrade_from_every_schema_keeps_the_data(tmp_path, start):
+    db = tmp_path / "old.db"
+    url = f"sqlite:///{db}"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        command.upgrade(storage.alembic_config(conn), start)
+        for statement in FIRST_SCHEMA_DATA:
+            conn.execute(text(statement))
+    engine.dispose()
+
+    upgraded = storage.open_db(paths.resolve(url))
+    assert storage.current_revision(upgraded) == storage.SCHEMA_HEAD
+    with upgraded.connect() as conn:
+        row = conn.execute(text(
+            "SELECT reference, subject, status, sent_on, received_on FROM request")).one()
+        assert tuple(row) == ("2026-0001", "Caméras", "received", "2026-01-05", "2026-01-07")
+        assert conn.execute(text("SELECT count(*) FROM event")).scalar() == 2
+        assert conn.execute(text("SELECT tag FROM administration_tag")).scalar() == "rhone"
+    if start != storage.SCHEMA_HEAD:
+        backups = list(tmp_path.glob("old.db.avant-*.bak"))
+        assert backups, "an existing SQLite file is backed up before it is upgraded"
+        copy = sqlite3.connect(backups[0])
+        assert copy.execute("SELECT version_num FROM alembic_version").fetchone()[0] == start
+        copy.close()
+
+
+def test_upgraded_database_works_with_the_cli(tmp_path, cli, monkeypatch):
+    db = tmp_path / "old.db"
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:
+        command.upgrade(storage.alembic_config(conn), _revisions()[0])
+        for statement in FIRST_SCHEMA_DATA:
+            conn.execute(text(statement))
+    engine.dispose()
+    shown = cli("--db", f"sqlite:///{db}", "show", "2026-0001", "--json", ok=True).json()
+    assert shown["administration"]["name"] == "Mairie de Lyon"
+    assert [e["kind"] for e in shown["events"]] == ["sent", "received"]
+
+
+def test_newer_schema_is_refused(tmp_path, cli):
+    db = tmp_path / "future.db"
+    storage.open_db(paths.resolve(f"sqlite:///{db}"))
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    conn.commit()
+    conn.close()
+    storage._engines.clear()
+    with pytest.raises(StorageError, match="plus récente"):
+        storage.open_db(paths.resolve(f"sqlite:///{db}"))
+    result = cli("--db", f"sqlite:///{db}", "list")
+    assert result.exit_code == 5 and "plus récente" in result.stderr

@@ -1,0 +1,44 @@
+"""One resolver for every path; data private to its owner; cada db path."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+from cada_tracker import paths
+
+
+def test_cada_home_moves_data_and_config_together(tmp_path):
+    loc = paths.resolve(env={"CADA_HOME": str(tmp_path / "h")})
+    assert loc.data_dir == loc.config_dir == tmp_path / "h"
+    assert loc.database_url == f"sqlite:///{tmp_path / 'h' / 'cada.db'}"
+
+
+def test_database_url_precedence(tmp_path):
+    env = {"CADA_HOME": str(tmp_path), "CADA_DATABASE_URL": "postgresql+psycopg://u:pw@h/db"}
+    assert paths.resolve(env=env).database_url.startswith("postgresql")
+    assert paths.resolve("sqlite:///x.db", env=env).database_url == "sqlite:///x.db"
+    assert paths.resolve(env=env).sqlite_path is None
+
+
+def test_default_uses_platform_dirs(tmp_path):
+    env = {"HOME": str(tmp_path)}
+    loc = paths.resolve(env=env)
+    assert "cada" in str(loc.data_dir)
+
+
+def test_db_path_command_hides_passwords(cli, monkeypatch):
+    monkeypatch.setenv("CADA_DATABASE_URL", "postgresql+psycopg://cada:secret@127.0.0.1/cada")
+    data = cli("db", "path", "--json", ok=True).json()
+    assert "secret" not in data["database"] and data["database_file"] is None
+
+
+def test_db_path_lists_everything(cli, isolated_home):
+    text = cli("db", "path", ok=True).stdout
+    assert str(isolated_home / "cada.db") in text and "Profils" in text
+
+
+def test_profiles_file_is_private(cli, isolated_home, profile):
+    path = isolated_home / "profils.json"
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(isolated_home).st_mode) == 0o700
