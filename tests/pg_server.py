@@ -49,7 +49,7 @@ class PgServer:
         subprocess.run([*self.as_user, *args], check=True, capture_output=True, text=True,
                        cwd=self.dir)
 
-    def start(self) -> "PgServer":
+    def start(self) -> PgServer:
         self._run(self.initdb, "-D", self.data, "-U", "cada", "-A", "trust", "--no-sync",
                   "-E", "UTF8", "--locale", "C.UTF-8")
         opts = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "

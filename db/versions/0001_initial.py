@@ -1,7 +1,7 @@
 """Initial schema: administrations, requests, requested documents, events, stored files.
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-23
 """
 from alembic import op

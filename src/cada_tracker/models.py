@@ -7,7 +7,7 @@ mistaken event is cancelled by a later ``cancel`` event, never erased.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 
 from sqlalchemy import MetaData
 from sqlmodel import Field, SQLModel
@@ -24,7 +24,7 @@ metadata: MetaData = SQLModel.metadata
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Administration(SQLModel, table=True):

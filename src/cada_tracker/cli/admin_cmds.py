@@ -103,7 +103,7 @@ def list_(
         rows = [(a.id, a.name, a.kind, a.postcode, a.city, a.department) for a in admins]
     if json_out:
         keys = ["id", "name", "kind", "postcode", "city", "department"]
-        output.print_json([dict(zip(keys, r)) for r in rows])
+        output.print_json([dict(zip(keys, r, strict=True)) for r in rows])
         return
     if not rows:
         output.info("Aucune administration (ajoutez-en avec cada admin add).")

@@ -29,7 +29,13 @@ Exemple :
 
 
 def build_app() -> typer.Typer:
-    from cada_tracker.cli import admin_cmds, event_cmds, request_cmds, setup_cmds
+    from cada_tracker.cli import (
+        admin_cmds,
+        escalation_cmds,
+        event_cmds,
+        request_cmds,
+        setup_cmds,
+    )
 
     app = typer.Typer(
         help=HELP,
@@ -56,7 +62,7 @@ def build_app() -> typer.Typer:
             raise typer.Exit(0)
         set_database_url(db)
 
-    for module in (setup_cmds, admin_cmds, request_cmds, event_cmds):
+    for module in (setup_cmds, admin_cmds, request_cmds, event_cmds, escalation_cmds):
         module.register(app)
     return app
 
@@ -129,7 +135,7 @@ def run(argv: list[str] | None = None) -> int:
         if isinstance(exc.__context__, BrokenPipeError):
             return _quiet_broken_pipe()
         raise
-    except Exception as exc:  # noqa: BLE001 - the one place that catches everything
+    except Exception as exc:
         if os.environ.get("CADA_DEBUG"):
             raise
         output.err().print(
