@@ -1,0 +1,398 @@
+"""Letter templates: the template library and its rendering to HTML.
+
+Templates are Jinja2 files named ``NAME.html.j2``. They are looked up first in
+the user's folder (``Locations.user_letters_dir``: a file there overrides the
+built-in template of the same name), then in the built-in ``letters/`` folder
+(``cada_tracker/_letters`` in a wheel). Files whose name starts with ``_``
+(the base layout, the macros) are building blocks, not letters: they are not
+listed and cannot be rendered by name.
+
+Every template receives the context described in ``letters/README.md``; it
+starts with a comment header giving its title, kind and description::
+
+    {#- title: Demande générique ; kind: request ; description: … -#}
+
+The environment is sandboxed, autoescapes everything (user data is never
+marked safe) and uses ``StrictUndefined``: a missing variable is an error, not
+an empty string in a letter with legal effect.
+
+>>> html = render("demande", context)                      # doctest: +SKIP
+>>> [t.name for t in list_templates(None)][:2]              # doctest: +SKIP
+['capteurs-sonores', 'demande']
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from cada_tracker.errors import InputError, NotFoundError
+from cada_tracker.frenchdates import date_fr
+from cada_tracker.paths import asset_dir
+
+if TYPE_CHECKING:
+    from jinja2 import Environment, Template
+    from markupsafe import Markup
+
+TEMPLATE_SUFFIX = ".html.j2"
+STYLESHEET = "lettre.css"
+
+#: Kinds of letters, with their French label (used by ``cada templates``).
+KINDS: dict[str, str] = {
+    "request": "demande",
+    "reminder": "relance",
+    "referral": "saisine de la CADA",
+    "grouped_referral": "saisine de la CADA pour une série de demandes",
+    "series_notice": "information des administrations d'une série",
+    "court": "recours au tribunal administratif",
+}
+
+#: Postal address of the Commission d'accès aux documents administratifs, as a
+#: recipient dict of the context contract (service-public annuaire; RULES §4.3).
+CADA_ADDRESS: dict[str, Any] = {
+    "name": "Commission d’accès aux documents administratifs",
+    "addressee": None,
+    "street_lines": ["TSA 50730"],
+    "postcode": "75334",
+    "city": "Paris Cedex 07",
+    "email": "cada@cada.fr",
+    "prada_name": None,
+    "prada_email": None,
+}
+
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_HEADER_RE = re.compile(r"^\s*\{#-?(.*?)-?#\}", re.DOTALL)
+_HEADER_KEY_RE = re.compile(r"(?:^|;|\n)\s*(title|kind|description)\s*:", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    """What ``cada templates`` shows about one letter template."""
+
+    name: str
+    title: str
+    kind: str
+    description: str
+    variables: tuple[str, ...]
+    origin: str  # "builtin" or "user"
+    path: Path
+    overrides_builtin: bool = False
+    error: str | None = field(default=None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "kind": self.kind,
+            "description": self.description,
+            "variables": list(self.variables),
+            "origin": self.origin,
+            "path": str(self.path),
+            "overrides_builtin": self.overrides_builtin,
+            "error": self.error,
+        }
+
+
+# --------------------------------------------------------------------------- filters
+
+
+def nl2br(value: Any) -> Markup:
+    """Escape ``value`` and turn its line breaks into ``<br>`` (for multi-line user text)."""
+    from markupsafe import Markup, escape
+
+    text = str(escape(value)).replace("\r\n", "\n").replace("\r", "\n")
+    return Markup(text.replace("\n", "<br>\n"))
+
+
+# --------------------------------------------------------------------------- environment
+
+
+def builtin_dir() -> Path:
+    """The built-in templates and stylesheet (``letters/`` or ``cada_tracker/_letters``)."""
+    return asset_dir("letters")
+
+
+def _dir_key(user_dir: Path | str | None) -> str | None:
+    if user_dir is None:
+        return None
+    return str(Path(user_dir).expanduser().resolve())
+
+
+def environment(user_dir: Path | str | None = None) -> Environment:
+    """The Jinja environment for ``user_dir`` (built once per process and folder)."""
+    return _environment(_dir_key(user_dir))
+
+
+@lru_cache(maxsize=8)
+def _environment(user_dir: str | None) -> Environment:
+    from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    loaders = []
+    if user_dir is not None:
+        loaders.append(FileSystemLoader(user_dir, encoding="utf-8"))
+    loaders.append(FileSystemLoader(str(builtin_dir()), encoding="utf-8"))
+    env = SandboxedEnvironment(
+        loader=ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["date_fr"] = date_fr
+    env.filters["nl2br"] = nl2br
+    # Read-only copy: a template cannot alter the constant for the next letters.
+    env.globals["cada"] = MappingProxyType(
+        {**CADA_ADDRESS, "street_lines": tuple(CADA_ADDRESS["street_lines"])}
+    )
+    return env
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def render(name: str, context: dict[str, Any], *, user_dir: Path | None = None) -> str:
+    """The full HTML document of one letter rendered from template ``name``.
+
+    Raises ``NotFoundError`` for an unknown template (the message lists the
+    available ones) and ``InputError`` naming the file and line for an error in
+    a template (syntax, undefined variable, forbidden operation).
+    """
+    env = environment(user_dir)
+    template = _get_template(env, name, user_dir)
+    try:
+        return template.render(context)
+    except Exception as exc:
+        error = _render_error(exc, template)
+        if error is None:
+            raise
+        raise error from exc
+
+
+def _normalise_name(name: str) -> str:
+    base = name.strip()
+    if base.endswith(TEMPLATE_SUFFIX):
+        base = base[: -len(TEMPLATE_SUFFIX)]
+    return base
+
+
+def _get_template(env: Environment, name: str, user_dir: Path | None) -> Template:
+    from jinja2 import TemplateNotFound, TemplateSyntaxError
+
+    base = _normalise_name(name)
+    filename = base + TEMPLATE_SUFFIX
+    if not _NAME_RE.match(base) or base.startswith("_"):
+        raise _unknown_template(name, user_dir)
+    try:
+        return env.get_template(filename)
+    except TemplateSyntaxError as exc:
+        raise _syntax_error(exc) from exc
+    except TemplateNotFound as exc:
+        if exc.name == filename:
+            raise _unknown_template(name, user_dir) from exc
+        raise InputError(
+            f"Le modèle « {base} » fait appel au modèle « {exc.name} », introuvable."
+        ) from exc
+
+
+def _syntax_error(exc: Any) -> InputError:
+    return InputError(
+        f"Erreur de syntaxe dans le modèle {exc.filename or exc.name}, "
+        f"ligne {exc.lineno} : {exc.message}"
+    )
+
+
+def _unknown_template(name: str, user_dir: Path | None) -> NotFoundError:
+    names = ", ".join(template_names(user_dir)) or "aucun"
+    return NotFoundError(
+        f"Modèle de courrier inconnu : « {name} ». Modèles disponibles : {names}.",
+        hint="cada templates list",
+    )
+
+
+def _template_frame(exc: BaseException) -> tuple[str, int] | None:
+    """File and line of the innermost template frame in ``exc``'s traceback.
+
+    Jinja rewrites tracebacks so that template code appears with the template's
+    file name and line number.
+    """
+    found = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith((".j2", ".html", ".jinja")) and frame.lineno:
+            found = (frame.filename, frame.lineno)
+    return found
+
+
+_UNDEFINED_RE = re.compile(r"^'(?P<name>[^']+)' is undefined$")
+_NO_ATTR_RE = re.compile(r"^'(?P<obj>[^']+)' has no attribute '(?P<attr>[^']+)'$")
+
+
+def _french_message(exc: BaseException) -> str:
+    from jinja2 import UndefinedError
+    from jinja2.sandbox import SecurityError
+
+    text = str(exc)
+    if isinstance(exc, UndefinedError):
+        if m := _UNDEFINED_RE.match(text):
+            return f"la variable « {m['name']} » n'est pas définie"
+        if m := _NO_ATTR_RE.match(text):
+            return f"« {m['obj']} » n'a pas d'attribut « {m['attr']} »"
+        return f"valeur non définie ({text})"
+    if isinstance(exc, SecurityError):
+        return f"opération interdite dans un modèle ({text})"
+    return f"{type(exc).__name__} : {text}"
+
+
+def _render_error(exc: Exception, template: Template) -> InputError | None:
+    """The user error for ``exc`` raised while rendering, or None for a bug in cada."""
+    from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
+
+    if isinstance(exc, TemplateSyntaxError):  # in an included or extended template
+        return _syntax_error(exc)
+    if isinstance(exc, TemplateNotFound):
+        return InputError(
+            f"Le modèle {template.filename} fait appel au modèle « {exc.name} », introuvable."
+        )
+    where = _template_frame(exc)
+    if where is None and not isinstance(exc, TemplateError):
+        return None
+    filename, line = where if where else (template.filename, "?")
+    return InputError(f"Erreur dans le modèle {filename}, ligne {line} : {_french_message(exc)}")
+
+
+# --------------------------------------------------------------------------- library
+
+
+def template_names(user_dir: Path | None = None) -> list[str]:
+    """Names of the letters that can be rendered (built-in and user), sorted."""
+    env = environment(user_dir)
+    names = set()
+    for filename in env.list_templates(extensions=None):
+        if "/" in filename or not filename.endswith(TEMPLATE_SUFFIX):
+            continue
+        base = filename[: -len(TEMPLATE_SUFFIX)]
+        if base.startswith("_") or not _NAME_RE.match(base):
+            continue
+        names.add(base)
+    return sorted(names)
+
+
+def list_templates(user_dir: Path | None = None) -> list[TemplateInfo]:
+    """Every renderable template; a broken user template is listed with its ``error``."""
+    return [template_info(name, user_dir) for name in template_names(user_dir)]
+
+
+def template_info(name: str, user_dir: Path | None = None) -> TemplateInfo:
+    """Title, kind, description, variables and origin of template ``name``."""
+    env = environment(user_dir)
+    base = _normalise_name(name)
+    filename = base + TEMPLATE_SUFFIX
+    if not _NAME_RE.match(base) or base.startswith("_"):
+        raise _unknown_template(name, user_dir)
+    builtin_path = builtin_dir() / filename
+    user_path = Path(_dir_key(user_dir)) / filename if user_dir is not None else None
+    if user_path is not None and user_path.is_file():
+        origin, path = "user", user_path
+    elif builtin_path.is_file():
+        origin, path = "builtin", builtin_path
+    else:
+        raise _unknown_template(name, user_dir)
+    source = path.read_text(encoding="utf-8")
+    header = parse_header(source)
+    error = None
+    kind = header.get("kind", "request")
+    if kind not in KINDS:
+        error = f"type « {kind} » inconnu (types : {', '.join(KINDS)})"
+    try:
+        variables = tuple(sorted(template_variables(env, filename)))
+    except InputError as exc:
+        variables, error = (), exc.message
+    return TemplateInfo(
+        name=base,
+        title=header.get("title", base),
+        kind=kind,
+        description=header.get("description", ""),
+        variables=variables,
+        origin=origin,
+        path=path,
+        overrides_builtin=origin == "user" and builtin_path.is_file(),
+        error=error,
+    )
+
+
+def parse_header(source: str) -> dict[str, str]:
+    """The ``title``/``kind``/``description`` of the comment opening a template.
+
+    ``{#- title: Relance ; kind: reminder ; description: Rappel … -#}`` gives
+    ``{"title": "Relance", "kind": "reminder", "description": "Rappel …"}``.
+    Keys may be separated by ``;`` or by line breaks; other text is ignored.
+    """
+    match = _HEADER_RE.match(source)
+    if not match:
+        return {}
+    body = match.group(1)
+    keys = list(_HEADER_KEY_RE.finditer(body))
+    result: dict[str, str] = {}
+    for i, key in enumerate(keys):
+        end = keys[i + 1].start() if i + 1 < len(keys) else len(body)
+        value = " ".join(body[key.end() : end].split()).strip(" ;")
+        result[key.group(1).lower()] = value
+    return result
+
+
+def template_variables(env: Environment, filename: str) -> set[str]:
+    """Context variables used by ``filename`` and the templates it extends, imports
+    or includes (``jinja2.meta.find_undeclared_variables``), globals excluded."""
+    from jinja2 import TemplateNotFound, TemplateSyntaxError, meta
+
+    seen: set[str] = set()
+    found: set[str] = set()
+    defined: set[str] = set()
+    pending = [filename]
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            source, path, _ = env.loader.get_source(env, current)
+            ast = env.parse(source, name=current, filename=path)
+        except TemplateSyntaxError as exc:
+            raise _syntax_error(exc) from exc
+        except TemplateNotFound as exc:
+            raise InputError(
+                f"Le modèle « {filename} » fait appel au modèle « {exc.name} », introuvable."
+            ) from exc
+        found |= meta.find_undeclared_variables(ast)
+        defined |= _top_level_names(ast)
+        pending.extend(ref for ref in meta.find_referenced_templates(ast) if ref)
+    return found - defined - set(env.globals)
+
+
+def _top_level_names(ast: Any) -> set[str]:
+    """Names a template defines at its top level (``set``, ``import``, ``macro``).
+
+    ``find_undeclared_variables`` reports them when blocks use them, because
+    each block is analysed as its own scope; they are not context variables.
+    """
+    from jinja2 import nodes
+
+    names: set[str] = set()
+    for node in ast.body:
+        if isinstance(node, (nodes.Assign, nodes.AssignBlock)):
+            names |= {n.name for n in node.target.find_all(nodes.Name)}
+            if isinstance(node.target, nodes.Name):
+                names.add(node.target.name)
+        elif isinstance(node, nodes.Import):
+            names.add(node.target)
+        elif isinstance(node, nodes.FromImport):
+            names |= {n[1] if isinstance(n, tuple) else n for n in node.names}
+        elif isinstance(node, nodes.Macro):
+            names.add(node.name)
+    return names

@@ -1,0 +1,212 @@
+"""Letters to PDF with WeasyPrint, which is imported only when a PDF is asked for.
+
+One ``Renderer`` per batch: it holds one ``FontConfiguration``, one pre-parsed
+stylesheet (``letters/lettre.css``, or ``lettre.css`` in the user's template
+folder) and a locked URL fetcher. The fetcher serves only files inside the
+letters folder and the user's template folder, plus ``data:`` URLs (they carry
+their content and need no I/O); everything else (``file://`` elsewhere,
+``http(s)://``, ``ftp://``…) is refused and recorded in ``renderer.refused``,
+so a letter containing ``<img src="file:///etc/passwd">`` or an http URL
+fetches nothing. Relative URLs resolve against the letters folder; like
+templates, a file of the same name in the user's folder wins.
+
+>>> renderer = Renderer(user_dir=None)                           # doctest: +SKIP
+>>> renderer.write_pdf(Path("demande.pdf"), html)                # doctest: +SKIP
+>>> data = renderer.merged(htmls)        # one PDF, letters in order  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cada_tracker.errors import InputError
+from cada_tracker.fileio import atomic_write_bytes
+from cada_tracker.letters import STYLESHEET, builtin_dir
+
+if TYPE_CHECKING:
+    from weasyprint.document import Document
+
+DEFAULT_CHUNK = 50
+
+
+class ResourceRefused(ValueError):
+    """A letter asked for a resource outside the letters folders (never fetched)."""
+
+
+def _fetcher_class() -> type:
+    """The locked fetcher, a subclass of WeasyPrint's (built on first use)."""
+    import mimetypes
+    from urllib.parse import urlsplit
+    from urllib.request import DataHandler, Request, url2pathname
+
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class LockedURLFetcher(URLFetcher):
+        def __init__(self, letters_dir: Path, user_dir: Path | None) -> None:
+            super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
+            self.letters_dir = letters_dir
+            self.user_dir = user_dir
+            self.roots = [d for d in (user_dir, letters_dir) if d is not None]
+            self.requested: list[str] = []
+            self.served: list[str] = []
+            self.refused: list[str] = []
+
+        def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+            self.requested.append(url)
+            scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+            if scheme == "data":
+                response = DataHandler().data_open(Request(url))
+                self.served.append(url[:40])
+                return URLFetcherResponse(url, body=response.read(), headers=dict(response.headers))
+            if scheme == "file":
+                path = self._allowed_path(url)
+                if path is not None:
+                    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                    self.served.append(url)
+                    return URLFetcherResponse(
+                        path.as_uri(), body=path.read_bytes(), headers={"Content-Type": mime}
+                    )
+            self.refused.append(url)
+            raise ResourceRefused(f"ressource refusée (hors du dossier des modèles) : {url}")
+
+        def _allowed_path(self, url: str) -> Path | None:
+            parts = urlsplit(url)
+            if parts.netloc not in ("", "localhost"):
+                return None
+            raw = Path(url2pathname(parts.path))
+            candidates = [raw]
+            if self.user_dir is not None and raw.is_relative_to(self.letters_dir):
+                # Like templates: a file of the same name in the user's folder wins.
+                candidates.insert(0, self.user_dir / raw.relative_to(self.letters_dir))
+            for candidate in candidates:
+                try:
+                    real = candidate.resolve(strict=True)
+                except (OSError, RuntimeError):
+                    continue
+                if real.is_file() and any(real.is_relative_to(root) for root in self.roots):
+                    return real
+            return None
+
+    return LockedURLFetcher
+
+
+def _batched(items: Iterable[str], size: int) -> Iterator[list[str]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+class Renderer:
+    """Renders letters (full HTML documents) to PDF; create one per batch."""
+
+    def __init__(self, *, user_dir: Path | None = None) -> None:
+        from weasyprint import CSS
+        from weasyprint.css.counters import CounterStyle
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.letters_dir = builtin_dir().resolve()
+        self.user_dir = Path(user_dir).expanduser().resolve() if user_dir is not None else None
+        self.fetcher = _fetcher_class()(self.letters_dir, self.user_dir)
+        self.font_config = FontConfiguration()
+        # @counter-style rules of the stylesheet live here; each rendering gets a copy.
+        self._counter_style = CounterStyle()
+        self.stylesheet_path = self._stylesheet_path()
+        self.stylesheet = CSS(
+            filename=str(self.stylesheet_path),
+            font_config=self.font_config,
+            counter_style=self._counter_style,
+            url_fetcher=self.fetcher,
+        )
+
+    def _stylesheet_path(self) -> Path:
+        if self.user_dir is not None and (self.user_dir / STYLESHEET).is_file():
+            return self.user_dir / STYLESHEET
+        path = self.letters_dir / STYLESHEET
+        if not path.is_file():
+            raise InputError(f"Feuille de style des courriers introuvable : {path}")
+        return path
+
+    @property
+    def refused(self) -> list[str]:
+        """URLs the letters asked for and that were refused (nothing was fetched)."""
+        return self.fetcher.refused
+
+    def document(self, html: str) -> Document:
+        """The laid-out WeasyPrint document of one letter."""
+        from weasyprint import HTML
+        from weasyprint.css.counters import CounterStyle
+
+        return HTML(
+            string=html, base_url=str(self.letters_dir) + "/", url_fetcher=self.fetcher
+        ).render(
+            font_config=self.font_config,
+            counter_style=CounterStyle(self._counter_style),
+            stylesheets=[self.stylesheet],
+        )
+
+    def pdf(self, html: str) -> bytes:
+        """One letter as PDF bytes."""
+        return self.document(html).write_pdf()
+
+    def merged(
+        self, htmls: Iterable[str], chunk: int = DEFAULT_CHUNK, *, title: str | None = None
+    ) -> bytes:
+        """One PDF of every letter, in order, each keeping its own page numbers.
+
+        Each letter is laid out as its own WeasyPrint document (so that "page 1/2"
+        counts the pages of the letter, not of the batch); ``htmls`` is consumed
+        ``chunk`` letters at a time (it may be a generator reading the database),
+        and the pages of all letters are gathered with ``Document.copy`` into one
+        document written once, so fonts are embedded and subset once.
+
+        Measured here: ≈ 31 letters/s. Every page stays in memory until the
+        final write (≈ 0.4 MB per one-page letter: 100 letters ≈ 120 MB RSS,
+        500 ≈ 310 MB): for thousands of letters, write several files.
+        """
+        if chunk < 1:
+            raise InputError("La taille des lots doit être d'au moins 1 courrier.")
+        first: Document | None = None
+        pages: list[Any] = []
+        for batch in _batched(htmls, chunk):
+            for html in batch:
+                document = self.document(html)
+                if first is None:
+                    first = document
+                pages.extend(document.pages)
+        if first is None:
+            raise InputError("Aucun courrier à assembler.")
+        combined = first.copy(pages)
+        if title is not None:
+            combined.metadata.title = title
+        return combined.write_pdf()
+
+    def write_pdf(self, path: Path, html: str) -> None:
+        """Write one letter to ``path`` atomically."""
+        atomic_write_bytes(Path(path), self.pdf(html))
+
+    def write_merged(
+        self, path: Path, htmls: Iterable[str], chunk: int = DEFAULT_CHUNK, *,
+        title: str | None = None,
+    ) -> None:
+        """Write every letter to one PDF at ``path`` atomically."""
+        atomic_write_bytes(Path(path), self.merged(htmls, chunk, title=title))
+
+
+def harfbuzz_subset_available() -> bool:
+    """Whether ``libharfbuzz-subset.so.0`` loads (fast font subsetting, ≈ 15× faster PDFs)."""
+    import ctypes
+    import ctypes.util
+
+    names = [ctypes.util.find_library("harfbuzz-subset"), "libharfbuzz-subset.so.0"]
+    for name in names:
+        if not name:
+            continue
+        try:
+            ctypes.CDLL(name)
+        except OSError:
+            continue
+        return True
+    return False
