@@ -78,6 +78,7 @@ class Request(SQLModel, table=True):
     action_due: date | None = Field(default=None, index=True)
     implicit_refusal_on: date | None = None
     cada_deadline_on: date | None = None
+    confirmed_refusal_on: date | None = None
     court_deadline_on: date | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
