@@ -9,6 +9,19 @@ from dataclasses import dataclass
 import pytest
 
 
+@pytest.fixture(scope="session", autouse=True)
+def real_user_dirs_untouched():
+    """Fails the run if any test created cada's real data or config folder."""
+    import platformdirs
+
+    real = [platformdirs.user_data_dir("cada", appauthor=False),
+            platformdirs.user_config_dir("cada", appauthor=False)]
+    before = {p: os.path.exists(p) for p in real}
+    yield
+    for path, existed in before.items():
+        assert existed or not os.path.exists(path), f"a test wrote to the real {path}"
+
+
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path, monkeypatch):
     home = tmp_path / "cada-home"

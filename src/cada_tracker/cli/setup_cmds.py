@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from cada_tracker.cli import output
@@ -10,8 +12,11 @@ from cada_tracker.cli.common import ask, locations
 
 def register(app: typer.Typer) -> None:
     app.command("init")(init)
-    db = typer.Typer(help="La base de données : emplacement.", no_args_is_help=True)
+    db = typer.Typer(help="La base de données : emplacement, sauvegarde, vérification.",
+                     no_args_is_help=True)
     db.command("path")(db_path)
+    db.command("backup")(db_backup)
+    db.command("check")(db_check)
     app.add_typer(db, name="db")
 
 
@@ -94,3 +99,56 @@ def db_path(
     for key, label in labels.items():
         if data[key]:
             typer.echo(f"{label:<22} {data[key]}")
+
+
+def db_backup(
+    target: Path = typer.Argument(None, metavar="[FICHIER]",
+                                  help="Fichier de sauvegarde (défaut : dossier sauvegardes/)."),
+) -> None:
+    """Sauvegarder la base : copie à chaud pour SQLite, commande pg_dump pour PostgreSQL.
+
+    \b
+    Exemple :
+      cada db backup
+      cada db backup ~/cada-avant-campagne.db
+    """
+    from datetime import datetime
+
+    from cada_tracker.services.maintenance import backup
+
+    kind, detail = backup(locations(), target, datetime.now())
+    if kind == "command":
+        output.info("Base PostgreSQL : lancez la commande suivante (pg_dump) :")
+        typer.echo(detail)
+    else:
+        typer.echo(detail)
+        output.success("Sauvegarde écrite.")
+
+
+def db_check(
+    json_out: bool = typer.Option(False, "--json", help="Sortie JSON."),
+) -> int:
+    """Vérifier la base : intégrité, version du schéma, fichiers reçus (SHA-256).
+
+    Code de sortie 0 si tout va bien, 1 si un problème est trouvé.
+
+    \b
+    Exemple :
+      cada db check
+    """
+    from cada_tracker.services.maintenance import check
+    from cada_tracker.storage import open_db
+
+    loc = locations()
+    report = check(open_db(loc), loc)
+    if json_out:
+        output.print_json({"ok": report.ok, "revision": report.revision,
+                           "files_checked": report.files_checked, "problems": report.problems})
+    else:
+        typer.echo(f"Schéma            {report.revision}")
+        typer.echo(f"Fichiers vérifiés {report.files_checked}")
+        for problem in report.problems:
+            output.warn(problem)
+        if report.ok:
+            output.success("Base saine.")
+    raise typer.Exit(0 if report.ok else 1)

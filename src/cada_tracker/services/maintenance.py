@@ -1,0 +1,82 @@
+"""Safety of the record: backups and integrity checks."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from cada_tracker.errors import InputError
+from cada_tracker.paths import Locations, display_url
+from cada_tracker.storage import SCHEMA_HEAD, backup_sqlite, current_revision
+
+
+def default_backup_path(loc: Locations, now: datetime) -> Path:
+    return loc.data_dir / "sauvegardes" / f"cada-{now:%Y%m%d-%H%M%S}.db"
+
+
+def backup(loc: Locations, target: Path | None, now: datetime) -> tuple[str, str]:
+    """SQLite: an online copy. PostgreSQL: the pg_dump command line to run.
+
+    Returns (kind, detail): ("file", path) or ("command", command line).
+    """
+    source = loc.sqlite_path
+    if source is None:
+        if not loc.database_url.startswith("postgresql"):
+            raise InputError(
+                f"Sauvegarde non prise en charge pour « {display_url(loc.database_url)} »."
+            )
+        libpq = loc.database_url.replace("+psycopg", "").replace("+psycopg2", "")
+        out = target or Path(f"cada-{now:%Y%m%d-%H%M%S}.dump")
+        return "command", f"pg_dump --format=custom --file={out} '{display_url(libpq)}'"
+    if not source.exists():
+        raise InputError(f"Aucune base à sauvegarder : {source} n'existe pas encore.")
+    target = target or default_backup_path(loc, now)
+    if target.exists():
+        raise InputError(f"{target} existe déjà : choisissez un autre nom.")
+    return "file", str(backup_sqlite(source, target))
+
+
+@dataclass
+class CheckReport:
+    revision: str | None = None
+    problems: list[str] = field(default_factory=list)
+    files_checked: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check(engine: Engine, loc: Locations) -> CheckReport:
+    report = CheckReport(revision=current_revision(engine))
+    if report.revision != SCHEMA_HEAD:
+        report.problems.append(
+            f"schéma « {report.revision} » au lieu de « {SCHEMA_HEAD} »"
+        )
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            result = conn.exec_driver_sql("PRAGMA integrity_check").scalars().all()
+            if result != ["ok"]:
+                report.problems.extend(f"intégrité SQLite : {r}" for r in result)
+            for row in conn.exec_driver_sql("PRAGMA foreign_key_check").all():
+                report.problems.append(f"clé étrangère cassée : table {row[0]}, ligne {row[1]}")
+        rows = conn.execute(
+            text("SELECT f.path, f.sha256, r.reference FROM stored_file f "
+                 "JOIN request r ON r.id = f.request_id ORDER BY f.id")
+        ).all()
+    for path, sha, reference in rows:
+        report.files_checked += 1
+        full = loc.data_dir / path
+        try:
+            digest = hashlib.sha256(full.read_bytes()).hexdigest()
+        except OSError:
+            report.problems.append(f"{reference} : fichier manquant {full}")
+            continue
+        if digest != sha:
+            report.problems.append(f"{reference} : fichier modifié {full} (SHA-256 différent)")
+    return report
