@@ -43,7 +43,7 @@ def test_crash_while_drafting_leaves_no_request(cli, admin_id):
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_killed_process_leaves_the_database_as_it_was(cli, draft_ref, isolated_home):
     """SIGKILL in the middle of a write transaction: SQLite rolls it back."""
-    code = f"""
+    code = """
 import os, signal
 from cada_tracker import paths, storage
 from cada_tracker.models import Event
