@@ -1,4 +1,5 @@
-"""Deadline columns: the next action and the legal dates, stored and indexed for overdue.
+"""Deadline columns (the next action and the legal dates, stored and indexed for
+overdue) and the web form of administrations that take requests only that way.
 
 Revision ID: 0002
 Revises: 0001
@@ -15,6 +16,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('administration', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('web_form', sa.String(), nullable=True))
+
     with op.batch_alter_table('request', schema=None) as batch_op:
         batch_op.add_column(sa.Column('next_action', sa.String(), nullable=True))
         batch_op.add_column(sa.Column('action_from', sa.Date(), nullable=True))
@@ -29,6 +33,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('administration', schema=None) as batch_op:
+        batch_op.drop_column('web_form')
+
     with op.batch_alter_table('request', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_request_action_from'))
         batch_op.drop_index(batch_op.f('ix_request_action_due'))

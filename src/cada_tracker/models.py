@@ -36,6 +36,7 @@ class Administration(SQLModel, table=True):
     postcode: str = ""
     city: str = ""
     email: str | None = None
+    web_form: str | None = None  # some administrations only take requests through a form
     prada_name: str | None = None
     prada_email: str | None = None
     department: str | None = Field(default=None, index=True)

@@ -204,6 +204,7 @@ def admin_as_dict(admin: Administration, tags: list[str]) -> dict:
         "postcode": admin.postcode,
         "city": admin.city,
         "email": admin.email,
+        "web_form": admin.web_form,
         "prada_name": admin.prada_name,
         "prada_email": admin.prada_email,
         "department": admin.department,
