@@ -110,3 +110,14 @@ def choice(value: str, allowed: dict[str, str], *, field: str, aliases: dict | N
             f"(valeurs : {', '.join(allowed)})."
         )
     return key
+
+# The steps of the legal clock (keys are the public JSON contract of cada deadlines).
+STEP_LABELS = {
+    "implicit_refusal": "Refus implicite",
+    "cada_earliest": "Saisine de la CADA possible dès",
+    "cada_deadline": "Saisine de la CADA au plus tard",
+    "cada_opinion_due": "Avis de la CADA attendu (indicatif)",
+    "confirmed_refusal": "Refus confirmé",
+    "court_deadline": "Recours au tribunal au plus tard",
+    "reasonable_delay": "Délai raisonnable (un an, à ne pas viser)",
+}

@@ -31,6 +31,7 @@ Exemple :
 def build_app() -> typer.Typer:
     from cada_tracker.cli import (
         admin_cmds,
+        clock_cmds,
         escalation_cmds,
         event_cmds,
         request_cmds,
@@ -62,7 +63,7 @@ def build_app() -> typer.Typer:
             raise typer.Exit(0)
         set_database_url(db)
 
-    for module in (setup_cmds, admin_cmds, request_cmds, event_cmds, escalation_cmds):
+    for module in (setup_cmds, admin_cmds, request_cmds, event_cmds, escalation_cmds, clock_cmds):
         module.register(app)
     return app
 
@@ -111,9 +112,7 @@ def run(argv: list[str] | None = None) -> int:
         result = command.main(args=argv, prog_name="cada", standalone_mode=False)
         return result if isinstance(result, int) else 0
     except CadaError as exc:
-        output.err().print(f"[red]Erreur :[/red] {output._escape(exc.message)}")
-        if exc.hint:
-            output.err().print(output._escape(exc.hint))
+        output.error(exc.message, exc.hint)
         return exc.exit_code
     except typer.Exit as exc:
         return exc.exit_code
@@ -121,10 +120,9 @@ def run(argv: list[str] | None = None) -> int:
         sys.stdout.write(exc.ctx.get_help() + "\n")
         return 0
     except cx.UsageError as exc:
-        output.err().print(f"[red]Erreur :[/red] {output._escape(_usage_message(exc))}")
         ctx = exc.ctx
-        if ctx is not None:
-            output.err().print(f"Voir : {ctx.command_path} --help", markup=False)
+        output.error(_usage_message(exc),
+                     f"Voir : {ctx.command_path} --help" if ctx is not None else None)
         return 2
     except (typer.Abort, KeyboardInterrupt, EOFError):
         output.err().print("Interrompu.")
@@ -138,10 +136,9 @@ def run(argv: list[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("CADA_DEBUG"):
             raise
-        output.err().print(
-            f"[red]Erreur inattendue :[/red] {output._escape(type(exc).__name__)}: "
-            f"{output._escape(str(exc))}\nRelancez avec CADA_DEBUG=1 pour le détail, "
-            "et signalez-la."
+        output.error(
+            f"erreur inattendue, {type(exc).__name__}: {exc}",
+            "Relancez avec CADA_DEBUG=1 pour le détail, et signalez-la.",
         )
         return 70
 

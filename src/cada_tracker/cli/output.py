@@ -31,15 +31,21 @@ def err():
 
 
 def info(message: str) -> None:
-    err().print(message, markup=False)
+    err().print(message, markup=False, soft_wrap=True)
 
 
 def success(message: str) -> None:
-    err().print(f"[green]✓[/green] {_escape(message)}")
+    err().print(f"[green]✓[/green] {_escape(message)}", soft_wrap=True)
 
 
 def warn(message: str) -> None:
-    err().print(f"[yellow]Attention :[/yellow] {_escape(message)}")
+    err().print(f"[yellow]Attention :[/yellow] {_escape(message)}", soft_wrap=True)
+
+
+def error(message: str, hint: str | None = None) -> None:
+    err().print(f"[red]Erreur :[/red] {_escape(message)}", soft_wrap=True)
+    if hint:
+        err().print(hint, markup=False, soft_wrap=True)
 
 
 def _escape(text: str) -> str:

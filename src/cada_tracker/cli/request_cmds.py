@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from cada_tracker.cli import output
@@ -19,42 +21,59 @@ def register(app: typer.Typer) -> None:
 
 
 def new(
-    to: int = typer.Option(None, "--to", metavar="ADMIN_ID", help="Numéro de l'administration destinataire."),
+    to: list[int] = typer.Option(None, "--to", metavar="ADMIN_ID", help="Administration destinataire (répétable : une demande par administration)."),
+    to_tag: list[str] = typer.Option(None, "--to-tag", help="Toutes les administrations ayant cette étiquette."),
+    to_kind: list[str] = typer.Option(None, "--to-kind", help="Toutes les administrations de ce type (commune…)."),
+    to_department: list[str] = typer.Option(None, "--to-department", help="Toutes les administrations de ce département."),
+    to_file: Path = typer.Option(None, "--to-file", help="Fichier : une administration par ligne (numéro ou nom exact)."),
     subject: str = typer.Option(None, "--subject", help="Objet de la demande."),
     doc: list[str] = typer.Option(None, "--doc", help="Un document demandé (répétable : un par document)."),
     template: str = typer.Option("demande", "--template", help="Modèle de courrier (cada templates list)."),
     mode: str = typer.Option(None, "--mode", help="Mode de communication : email, paper ou consultation."),
     regime: str = typer.Option("general", "--regime", help="Régime : general, environment ou archives."),
-    campaign: str = typer.Option(None, "--campaign", help="Campagne à laquelle rattacher la demande."),
+    campaign: str = typer.Option(None, "--campaign", help="Campagne (nommée automatiquement pour plusieurs destinataires)."),
     tag: list[str] = typer.Option(None, "--tag", help="Étiquette (répétable)."),
     profile: str = typer.Option(None, "--profile", help="Profil d'expéditeur (défaut : le profil par défaut)."),
-    json_out: bool = typer.Option(False, "--json", help="Afficher la demande créée en JSON."),
+    json_out: bool = typer.Option(False, "--json", help="Afficher la ou les demandes créées en JSON."),
 ) -> None:
-    """Rédiger une demande de documents à une administration et l'enregistrer (brouillon).
+    """Rédiger une demande de documents à une ou plusieurs administrations (brouillons).
 
-    Le courrier est rédigé tout de suite et conservé avec la demande : un modèle
-    modifié plus tard ne change jamais un courrier déjà envoyé.
+    Le courrier est rédigé tout de suite et conservé avec chaque demande : un modèle
+    modifié plus tard ne change jamais un courrier déjà envoyé. Plusieurs --to, ou une
+    sélection (--to-tag, --to-kind, --to-department, --to-file), créent une demande
+    par administration, toutes dans la même campagne. Les valeurs d'une même option
+    s'additionnent ; des options différentes se combinent (intersection).
 
     \b
     Exemple :
       cada new --to 1 --subject "Dispositif de vidéosurveillance" \\
-          --doc "Liste et localisation des caméras" --doc "Marché de maintenance (CCTP, CCAP)" \\
-          --mode email --campaign vsa-2026 --tag videosurveillance
+          --doc "Liste et localisation des caméras" --doc "Marché de maintenance (CCTP, CCAP)"
+      cada new --to-department 69 --to-kind commune --template videosurveillance \\
+          --subject "Vidéosurveillance" --doc "Liste des caméras" --campaign vsa-rhone
     """
+    from cada_tracker.errors import InputError
     from cada_tracker.profiles import get_profile
-    from cada_tracker.services.requests import Draft, draft_request
+    from cada_tracker.services.requests import (
+        SERIES_THRESHOLD,
+        Draft,
+        Selection,
+        draft_campaign,
+        select_administrations,
+    )
     from cada_tracker.services.views import request_view
 
     loc = locations()
     sender = get_profile(loc.profiles_file, profile)
-    admin_id = ask(None if to is None else str(to), flag="--to",
-                   label="Numéro de l'administration (cada admin list)")
-    if not str(admin_id).isdigit():
-        from cada_tracker.errors import InputError
-
-        raise InputError(f"--to : « {admin_id} » n'est pas un numéro d'administration.")
+    selection = Selection(ids=list(to or []), tags=list(to_tag or []),
+                          kinds=list(to_kind or []), departments=list(to_department or []),
+                          file_entries=_read_to_file(to_file) if to_file else None)
+    if selection.empty():
+        answer = ask(None, flag="--to", label="Numéro de l'administration (cada admin list)")
+        if not answer.isdigit():
+            raise InputError(f"--to : « {answer} » n'est pas un numéro d'administration.")
+        selection.ids = [int(answer)]
     draft = Draft(
-        administration_id=int(admin_id),
+        administration_id=0,
         subject=ask(subject, flag="--subject", label="Objet de la demande"),
         documents=ask_list(doc, flag="--doc", label="Document demandé"),
         template=template,
@@ -65,16 +84,48 @@ def new(
         tags=tag or [],
     )
     with session(write=True) as s:
-        request = draft_request(s, draft=draft, profile=sender, today=today(),
-                                user_letters=loc.user_letters_dir)
-        view = request_view(s, request)
+        admin_ids = select_administrations(s, selection)
+        created = draft_campaign(s, draft=draft, admin_ids=admin_ids, profile=sender,
+                                 today=today(), user_letters=loc.user_letters_dir)
+        views = [request_view(s, r) for r in created]
     if json_out:
-        output.print_json(view)
-    output.success(
-        f"Demande {view['reference']} rédigée pour {view['administration']['name']} "
-        f"({len(view['documents'])} document(s)). Après l'envoi : "
-        f"cada sent {view['reference']} --on DATE --via lrar"
-    )
+        # One --to prints the request; any selection prints an array (even of one).
+        single = len(selection.ids) == 1 and selection == Selection(ids=selection.ids)
+        output.print_json(views[0] if single else views)
+    if len(views) == 1:
+        v = views[0]
+        output.success(
+            f"Demande {v['reference']} rédigée pour {v['administration']['name']} "
+            f"({len(v['documents'])} document(s)). Après l'envoi : "
+            f"cada sent {v['reference']} --on DATE --via lrar"
+        )
+        return
+    output.success(f"{len(views)} demandes rédigées ({views[0]['reference']} à "
+                   f"{views[-1]['reference']}), campagne « {views[0]['campaign']} ».")
+    if len(views) >= SERIES_THRESHOLD:
+        output.warn(
+            f"série de {len(views)} demandes de même objet à des administrations différentes "
+            "(L342-1 al. 2 CRPA) : en cas de refus, la CADA ne peut être saisie qu'une fois, "
+            f"par une saisine groupée : cada refer --campaign \"{views[0]['campaign']}\"."
+        )
+
+
+def _read_to_file(path: Path) -> list[tuple[int, str]]:
+    from cada_tracker.errors import InputError
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"--to-file : fichier introuvable : {path}") from None
+    except UnicodeDecodeError:
+        text = path.read_text(encoding="latin-1")
+    except OSError as exc:
+        raise InputError(f"--to-file : lecture impossible de {path} ({exc.strerror}).") from None
+    entries = [(n, line.strip()) for n, line in enumerate(text.splitlines(), start=1)
+               if line.strip() and not line.lstrip().startswith("#")]
+    if not entries:
+        raise InputError(f"--to-file : {path} ne contient aucune administration.")
+    return entries
 
 
 def edit(
@@ -250,6 +301,22 @@ def _print_view(v: dict) -> None:
         struck = f" (annulé par #{e['cancelled_by']})" if e["cancelled_by"] else ""
         echo(f"  #{e['id']:<4} {_fr(e['on'])}  {EVENT_KINDS[e['kind']]}"
              f"{' — ' + ' ; '.join(detail) if detail else ''}{struck}")
+    clock = v.get("deadlines") or {}
+    if clock.get("steps"):
+        from datetime import date as _date
+
+        from cada_tracker.vocab import STEP_LABELS
+
+        echo("")
+        echo("Délais (date prudente à respecter ; lecture juridique entre parenthèses)")
+        for step in clock["steps"]:
+            legal = _fr(_date.fromisoformat(step["date"]))
+            safe = _fr(_date.fromisoformat(step["safe_date"])) if step.get("safe_date") else None
+            when = f"{safe} ({legal})" if safe and safe != legal else legal
+            echo(f"  {STEP_LABELS.get(step['key'], step['key']):<40} {when}")
+            echo(f"      {step['explanation']} — {step['basis']}")
+        for warning in clock.get("warnings", []):
+            echo(f"  ⚠ {warning}")
     if v["files"]:
         echo("")
         echo("Fichiers reçus")

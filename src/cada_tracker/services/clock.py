@@ -82,3 +82,62 @@ def compute_clock(request: Request, admin: Administration, events: list[Ev],
     facts = Facts(**facts_kwargs(request, events))
     result = compute(facts, zone=zone_of(admin))
     return Clock(result=result, action=next_action(result, facts, today))
+
+
+def _add_months(d: date, n: int) -> date:
+    from dateutil.relativedelta import relativedelta
+
+    return d + relativedelta(months=n)
+
+
+def pending_action(result, facts: dict) -> tuple[str | None, date | None, date | None]:
+    """The next step the requester watches, independent of today: (kind, from, due).
+
+    - ``refer``: the refusal is (or will be) acquired; refer to the CADA from ``from``
+      (the day after the implicit refusal, or the express refusal) before ``due``.
+    - ``cada``: the CADA was referred to; its opinion is due on ``from``; the
+      court deadline ``due`` follows the confirmed refusal.
+    - ``compliance``: a favourable opinion; the administration should follow it
+      within one month (R343-3), ``due`` is still the court deadline.
+    """
+    if facts["closed"] or facts["full_answer"] or not (facts["sent"] or facts["received"]):
+        return None, None, None
+    step = result.step
+    court = step("court_deadline")
+    court_due = court.safe_date or court.date if court else None
+    if facts["cada_sent"]:
+        if facts["opinion"] and facts["opinion_verdict"] in ("favorable", "partial"):
+            return "compliance", _add_months(facts["opinion"], 1), court_due
+        due_opinion = step("cada_opinion_due")
+        return "cada", due_opinion.date if due_opinion else None, court_due
+    earliest = step("cada_earliest")
+    deadline = step("cada_deadline")
+    if deadline is None:
+        return None, None, None
+    start = facts["refusal"] or (earliest.date if earliest else None)
+    return "refer", start, deadline.safe_date or deadline.date
+
+
+def refresh_deadlines(session, *, request: Request, admin: Administration,
+                      events: list[Ev]) -> None:
+    """Store the request's clock in its indexed columns (called when events change)."""
+    from cada_tracker.deadlines import Facts, compute
+
+    kwargs = facts_kwargs(request, events)
+    result = compute(Facts(**kwargs), zone=zone_of(admin))
+    kind, start, due = pending_action(result, kwargs)
+
+    def safe(key: str) -> date | None:
+        s = result.step(key)
+        return None if s is None else (s.safe_date or s.date)
+
+    def legal(key: str) -> date | None:
+        s = result.step(key)
+        return None if s is None else s.date
+
+    request.next_action, request.action_from, request.action_due = kind, start, due
+    request.implicit_refusal_on = legal("implicit_refusal")
+    request.cada_deadline_on = safe("cada_deadline")
+    request.confirmed_refusal_on = legal("confirmed_refusal")
+    request.court_deadline_on = safe("court_deadline")
+    session.add(request)

@@ -115,7 +115,10 @@ def record_event(
 
 
 def refresh(session: Session, *, request: Request, documents: list[RequestedDocument]) -> None:
-    """Recompute status, dates and document outcomes from the events."""
+    """Recompute status, dates, document outcomes and the legal clock from the events."""
+    from cada_tracker.models import Administration
+    from cada_tracker.services.clock import refresh_deadlines
+
     history = [as_ev(e) for e in events_of(session, request.id)]
     request.status = lifecycle.derive_status(history)
     sent = lifecycle.first(history, "sent")
@@ -128,7 +131,8 @@ def refresh(session: Session, *, request: Request, documents: list[RequestedDocu
         if doc.outcome != outcomes[doc.position]:
             doc.outcome = outcomes[doc.position]
             session.add(doc)
-    session.add(request)
+    admin = session.get(Administration, request.administration_id)
+    refresh_deadlines(session, request=request, admin=admin, events=history)
 
 
 def _documents(session: Session, request_id: int) -> list[RequestedDocument]:

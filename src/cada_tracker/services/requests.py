@@ -105,6 +105,94 @@ def draft_request(
     return request
 
 
+SERIES_THRESHOLD = 5  # L342-1 al. 2 CRPA, décret 2022-1335 (rule book §1.6)
+
+
+@dataclass
+class Selection:
+    """Who a request goes to. Values of one flag add up; different flags intersect."""
+
+    ids: list[int] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    departments: list[str] = field(default_factory=list)
+    file_entries: list[tuple[int, str]] | None = None  # (line, id or name)
+
+    def empty(self) -> bool:
+        return not (self.ids or self.tags or self.kinds or self.departments
+                    or self.file_entries is not None)
+
+
+def select_administrations(session: Session, sel: Selection) -> list[int]:
+    from cada_tracker.models import AdministrationTag
+    from cada_tracker.services.admins import normalise_department
+    from cada_tracker.vocab import ADMIN_KIND_ALIASES, ADMIN_KINDS
+
+    query = select(Administration.id)
+    if sel.ids:
+        known = set(session.exec(select(Administration.id).where(Administration.id.in_(sel.ids))))
+        missing = [i for i in sel.ids if i not in known]
+        if missing:
+            raise NotFoundError(f"--to : aucune administration n° {missing[0]} (cada admin list).")
+        query = query.where(Administration.id.in_(sel.ids))
+    if sel.tags:
+        tags = [t.strip().lower() for t in sel.tags]
+        query = query.where(Administration.id.in_(
+            select(AdministrationTag.administration_id).where(AdministrationTag.tag.in_(tags))))
+    if sel.kinds:
+        kinds = [choice(k, ADMIN_KINDS, field="--to-kind", aliases=ADMIN_KIND_ALIASES)
+                 for k in sel.kinds]
+        query = query.where(Administration.kind.in_(kinds))
+    if sel.departments:
+        query = query.where(Administration.department.in_(
+            [normalise_department(d) for d in sel.departments]))
+    if sel.file_entries is not None:
+        query = query.where(Administration.id.in_(_ids_from_file(session, sel.file_entries)))
+    ids = list(session.exec(query.order_by(Administration.name, Administration.id)))
+    if not ids:
+        raise NotFoundError("Aucune administration ne correspond à cette sélection.")
+    return ids
+
+
+def _ids_from_file(session: Session, entries: list[tuple[int, str]]) -> list[int]:
+    by_name: dict[str, list[int]] = {}
+    for admin_id, name in session.exec(select(Administration.id, Administration.name)):
+        by_name.setdefault(name.strip().casefold(), []).append(admin_id)
+    all_ids = {i for ids in by_name.values() for i in ids}
+    ids: list[int] = []
+    for line, entry in entries:
+        if entry.isdigit():
+            if int(entry) not in all_ids:
+                raise NotFoundError(f"--to-file, ligne {line} : aucune administration n° {entry}.")
+            ids.append(int(entry))
+            continue
+        found = by_name.get(entry.casefold(), [])
+        if not found:
+            raise NotFoundError(f"--to-file, ligne {line} : administration inconnue « {entry} ».")
+        if len(found) > 1:
+            raise InputError(f"--to-file, ligne {line} : « {entry} » désigne plusieurs "
+                             f"administrations (n° {', '.join(map(str, found))}) : "
+                             "donnez le numéro.")
+        ids.append(found[0])
+    return ids
+
+
+def draft_campaign(
+    session: Session, *, draft: Draft, admin_ids: list[int], profile: Profile, today: date,
+    user_letters: Path | None,
+) -> list[Request]:
+    """One request per administration, each with its own letter, in the caller's transaction."""
+    if len(admin_ids) > 1 and not (draft.campaign or "").strip():
+        draft.campaign = f"{today:%Y-%m-%d} {draft.subject.strip()[:50]}"
+    requests = []
+    for admin_id in admin_ids:
+        one = Draft(**{**draft.__dict__, "administration_id": admin_id,
+                       "documents": list(draft.documents), "tags": list(draft.tags)})
+        requests.append(draft_request(session, draft=one, profile=profile, today=today,
+                                      user_letters=user_letters))
+    return requests
+
+
 def get_request(session: Session, reference: str) -> Request:
     ref = reference.strip()
     request = session.exec(select(Request).where(Request.reference == ref)).first()

@@ -30,6 +30,23 @@ def event_as_dict(e: Event, cancelled_by: dict[int, int]) -> dict:
     }
 
 
+def clock_view(request: Request, admin, events: list[Event]) -> dict:
+    """The request's deadlines, computed live with their explanations."""
+    from cada_tracker.deadlines import Facts, compute, result_as_dict
+    from cada_tracker.services.clock import facts_kwargs, zone_of
+    from cada_tracker.services.events import as_ev
+
+    result = compute(Facts(**facts_kwargs(request, [as_ev(e) for e in events])),
+                     zone=zone_of(admin))
+    data = result_as_dict(result)
+    data["next_action"] = {
+        "kind": request.next_action,
+        "from": request.action_from,
+        "due": request.action_due,
+    }
+    return data
+
+
 def request_view(session: Session, request: Request) -> dict:
     admin = get_admin(session, request.administration_id)
     events = events_of(session, request.id)
@@ -64,6 +81,7 @@ def request_view(session: Session, request: Request) -> dict:
             for d in documents_of(session, request.id)
         ],
         "events": [event_as_dict(e, cancelled_by) for e in events],
+        "deadlines": clock_view(request, admin, events),
         "files": [
             {"id": f.id, "event": f.event_id, "name": f.original_name, "path": f.path,
              "sha256": f.sha256, "size": f.size}

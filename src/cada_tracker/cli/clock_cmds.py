@@ -1,0 +1,183 @@
+"""cada deadlines (calculator), cada overdue (weekly check), cada calendar (iCalendar)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import typer
+
+from cada_tracker.cli import output
+from cada_tracker.cli.common import date_parser, today
+
+OVERDUE_PAGE = 30
+
+
+def register(app: typer.Typer) -> None:
+    app.command("deadlines")(deadlines)
+    app.command("overdue")(overdue)
+    app.command("calendar")(calendar)
+
+
+def _date_opt(flag: str, help_text: str):
+    return typer.Option(None, flag, metavar="DATE", parser=date_parser(flag), help=help_text)
+
+
+def deadlines(
+    received: date = _date_opt("--received", "Réception de la demande par l'administration (ou enregistrement, pour les archives)."),
+    sent: date = _date_opt("--sent", "Envoi de la demande (si la réception n'est pas connue)."),
+    refusal: date = _date_opt("--refusal", "Notification d'un refus exprès."),
+    extension: date = _date_opt("--extension", "Prolongation motivée notifiée (information environnementale)."),
+    regime: str = typer.Option("general", "--regime", help="Régime : general, environment ou archives."),
+    cada_sent: date = _date_opt("--cada-sent", "Envoi de la saisine de la CADA."),
+    cada_registered: date = _date_opt("--cada-registered", "Enregistrement de la saisine par la CADA."),
+    zone: str = typer.Option("metropole", "--zone", help="Calendrier du tribunal : code de département (67, 974…), metropole ou alsace-moselle."),
+    no_mentions: bool = typer.Option(False, "--no-mentions", help="L'accusé de réception ou le refus ne mentionnait pas les voies et délais."),
+    today_: date = typer.Option(None, "--today", metavar="DATE", parser=date_parser("--today"), help="Date du jour (défaut : aujourd'hui)."),
+    json_out: bool = typer.Option(False, "--json", help="Sortie JSON (contrat documenté dans le README)."),
+) -> None:
+    """Calculer les délais légaux d'une demande, sans base de données, avec leurs articles.
+
+    Pour chaque étape : la date limite prudente (à respecter), la date de la lecture
+    juridique (dernier jour possible) et le calcul expliqué.
+
+    \b
+    Exemple :
+      cada deadlines --received 31/01/2026
+      cada deadlines --received 2026-03-15 --cada-registered 2026-05-20 --zone 67 --json
+    """
+    from cada_tracker.deadlines import Facts, compute, result_as_dict, zone_for
+    from cada_tracker.errors import InputError
+    from cada_tracker.vocab import REGIMES, choice
+
+    if received is None and sent is None and refusal is None:
+        raise InputError("Indiquez au moins --received (ou --sent, ou --refusal).")
+    try:
+        zone_key = zone_for(zone)
+    except ValueError as exc:
+        raise InputError(f"--zone : {exc}") from None
+    facts = Facts(
+        regime=choice(regime, REGIMES, field="--regime"), sent=sent, received=received,
+        refusal=refusal, extension=extension, cada_sent=cada_sent,
+        cada_registered=cada_registered,
+        ack_mentions=False if no_mentions else True,
+        refusal_mentions=(False if no_mentions else True) if refusal else None,
+    )
+    result = compute(facts, zone=zone_key)
+    data = result_as_dict(result)
+    if json_out:
+        output.print_json(data)
+        return
+    _print_steps(data, today_ or today())
+
+
+def _print_steps(data: dict, ref_today: date) -> None:
+    from cada_tracker.dates import format_fr
+    from cada_tracker.vocab import STEP_LABELS
+
+    for step in data["steps"]:
+        legal = date.fromisoformat(step["date"])
+        safe = date.fromisoformat(step["safe_date"]) if step.get("safe_date") else None
+        label = STEP_LABELS.get(step["key"], step["key"])
+        when = f"{format_fr(safe)} (prudent) / {format_fr(legal)} (lecture juridique)" \
+            if safe and safe != legal else format_fr(legal)
+        delta = ((safe or legal) - ref_today).days
+        rel = f"dans {delta} j" if delta > 0 else ("aujourd'hui" if delta == 0 else f"il y a {-delta} j")
+        typer.echo(f"{label:<38} {when}  [{rel}]")
+        typer.echo(f"    {step['explanation']} — {step['basis']}")
+    for warning in data["warnings"]:
+        output.warn(warning)
+
+
+def overdue(
+    within: int = typer.Option(14, "--within", min=0, max=3650, help="Horizon « à venir », en jours."),
+    today_: date = typer.Option(None, "--today", metavar="DATE", parser=date_parser("--today"), help="Date du jour (défaut : aujourd'hui)."),
+    campaign: str = typer.Option(None, "--campaign", help="Seulement cette campagne."),
+    all_rows: bool = typer.Option(False, "--all", help=f"Tout afficher (sinon les {OVERDUE_PAGE} plus urgentes)."),
+    json_out: bool = typer.Option(False, "--json", help="Sortie JSON."),
+    csv_out: bool = typer.Option(False, "--csv", help="Sortie CSV (toutes les lignes)."),
+) -> int:
+    """Le point hebdomadaire : ce qui demande une action maintenant, puis ce qui arrive.
+
+    Code de sortie : 0 si rien n'est à faire, 1 si une action est nécessaire
+    (pour cron et les scripts), 2 ou plus en cas d'erreur.
+
+    \b
+    Exemple :
+      cada overdue
+      cada overdue --within 30 --campaign vsa-2026 --json
+    """
+    from cada_tracker.cli.common import session
+    from cada_tracker.services.overdue import LABELS, sort_key
+    from cada_tracker.services.overdue_query import overdue_items
+
+    ref_today = today_ or today()
+    with session() as s:
+        items = sorted(overdue_items(s, today=ref_today, within=within, campaign=campaign),
+                       key=sort_key)
+    now = [i for i in items if i.now]
+    soon = [i for i in items if not i.now]
+    fields = ["reference", "administration", "subject", "category", "date", "days", "message"]
+    if json_out:
+        def as_dict(i):
+            return {f: getattr(i, f) for f in fields}
+
+        output.print_json({"today": ref_today, "within": within,
+                           "action_needed": [as_dict(i) for i in now],
+                           "upcoming": [as_dict(i) for i in soon]})
+    elif csv_out:
+        output.write_csv(["now", *fields],
+                         ([i.now, *(getattr(i, f) for f in fields)] for i in items))
+    else:
+        _print_overdue(now, soon, within, all_rows, LABELS)
+    raise typer.Exit(1 if now else 0)
+
+
+def _print_overdue(now, soon, within, all_rows, labels) -> None:
+    from cada_tracker.dates import format_fr
+
+    summary = (f"{len(now)} demande(s) à traiter maintenant, "
+               f"{len(soon)} échéance(s) dans les {within} prochains jours.")
+    if not now and not soon:
+        output.info("Rien à faire : aucune échéance dans les "
+                    f"{within} prochains jours.")
+        return
+    for title, group in (("À traiter maintenant", now), ("À venir", soon)):
+        if not group:
+            continue
+        shown = group if all_rows else group[:OVERDUE_PAGE]
+        caption = None
+        if len(shown) < len(group):
+            caption = f"{len(shown)} sur {len(group)} (--all pour tout, --csv pour exporter)"
+        output.table(
+            title, ["Réf.", "Administration", "Échéance", "Jours", "Quoi"],
+            ((i.reference, i.administration, format_fr(i.date),
+              "" if i.days is None else str(i.days),
+              f"{labels[i.category]} — {i.message}") for i in shown),
+            caption=caption,
+        )
+    output.info(summary)
+
+
+def calendar(
+    out: Path = typer.Option(Path("cada.ics"), "--out", help="Fichier iCalendar à écrire."),
+    campaign: str = typer.Option(None, "--campaign", help="Seulement cette campagne."),
+    alarm_days: int = typer.Option(3, "--alarm", min=0, max=60, help="Rappel, en jours avant l'échéance."),
+    today_: date = typer.Option(None, "--today", metavar="DATE", parser=date_parser("--today"), help="Date du jour (défaut : aujourd'hui)."),
+) -> None:
+    """Écrire les échéances à venir (dates prudentes) dans un fichier iCalendar (RFC 5545),
+    à importer ou publier pour que le groupe s'y abonne.
+
+    \b
+    Exemple :
+      cada calendar --out ~/Public/cada.ics --alarm 5
+    """
+    from cada_tracker.cli.common import session
+    from cada_tracker.fileio import atomic_write_bytes
+    from cada_tracker.services.calendar import upcoming_deadlines, to_ics
+
+    ref_today = today_ or today()
+    with session() as s:
+        deadlines_ = upcoming_deadlines(s, today=ref_today, campaign=campaign)
+    atomic_write_bytes(out, to_ics(deadlines_, alarm_days=alarm_days), mode=0o644)
+    output.success(f"{len(deadlines_)} échéance(s) écrite(s) dans {out}")

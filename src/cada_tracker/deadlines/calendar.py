@@ -1,0 +1,93 @@
+"""Public holidays by zone, for the extension of a deadline to the next working day.
+
+Zones: ``metropole`` (the 11 fêtes légales of L3133-1 Code du travail),
+``alsace-moselle`` (departments 57, 67, 68: adds Good Friday and 26 December,
+L3134-13), and the overseas departments ``971`` Guadeloupe, ``972`` Martinique,
+``973`` Guyane, ``974`` La Réunion, ``976`` Mayotte (add their abolition-of-slavery
+day, L3422-2). The ``holidays`` package supplies the dates; for overseas zones it
+also lists customary days (Mi-Carême, Good Friday in Guadeloupe, 21 July Victor
+Schœlcher) that the rule book does not establish as legal holidays: they are
+dropped, so that the legal reading never relies on an unproven extension.
+The CADA sits in Paris: its deadline uses ``metropole``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+
+ZONES = ("metropole", "alsace-moselle", "971", "972", "973", "974", "976")
+ZONE_LABELS = {
+    "metropole": "métropole",
+    "alsace-moselle": "Alsace-Moselle",
+    "971": "Guadeloupe",
+    "972": "Martinique",
+    "973": "Guyane",
+    "974": "La Réunion",
+    "976": "Mayotte",
+}
+_SUBDIV = {"alsace-moselle": "57", "971": "971", "972": "972", "973": "973", "974": "974",
+           "976": "976"}
+# Names (in the library's French) kept on top of the métropole list, per zone.
+_EXTRA = {
+    "alsace-moselle": {"Vendredi saint", "Saint-Étienne"},
+    "971": {"Abolition de l'esclavage"},
+    "972": {"Abolition de l'esclavage"},
+    "973": {"Abolition de l'esclavage"},
+    "974": {"Abolition de l'esclavage"},
+    "976": {"Abolition de l'esclavage"},
+}
+_METROPOLE_DEPARTMENTS = {f"{n:02d}" for n in range(1, 96) if n != 20} | {"2A", "2B"}
+
+
+def zone_for(code: str | int) -> str:
+    """A calendar zone from a department code or a zone name."""
+    value = str(code).strip().lower().replace("_", "-")
+    if value in ("metropole", "métropole"):
+        return "metropole"
+    if value in ("alsace-moselle", "alsace", "moselle"):
+        return "alsace-moselle"
+    upper = value.upper()
+    if upper.isdigit() and len(upper) == 1:
+        upper = "0" + upper
+    if upper in ("57", "67", "68"):
+        return "alsace-moselle"
+    if upper in _SUBDIV:
+        return upper
+    if upper in _METROPOLE_DEPARTMENTS:
+        return "metropole"
+    raise ValueError(
+        f"« {code} » n'est ni un code de département (ex. 69, 2A, 67, 974) ni une zone "
+        "(metropole, alsace-moselle)"
+    )
+
+
+@lru_cache(maxsize=512)
+def holidays_of(zone: str, year: int) -> dict[date, str]:
+    import holidays
+
+    base = dict(holidays.France(years=year, language="fr"))
+    if zone in _SUBDIV:
+        local = holidays.France(subdiv=_SUBDIV[zone], years=year, language="fr")
+        base.update({d: n for d, n in local.items() if n in _EXTRA[zone]})
+    return base
+
+
+def holiday_name(d: date, zone: str) -> str | None:
+    return holidays_of(zone, d.year).get(d)
+
+
+def is_working_day(d: date, zone: str) -> bool:
+    return d.weekday() < 5 and holiday_name(d, zone) is None
+
+
+def next_working_day(d: date, zone: str) -> date:
+    while not is_working_day(d, zone):
+        d += timedelta(days=1)
+    return d
+
+
+def previous_working_day(d: date, zone: str) -> date:
+    while not is_working_day(d, zone):
+        d -= timedelta(days=1)
+    return d
