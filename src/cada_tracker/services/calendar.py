@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 
 from sqlmodel import Session, or_, select
 
@@ -52,7 +52,7 @@ def to_ics(deadlines: list[Deadline], *, alarm_days: int) -> bytes:
     cal.add("prodid", "-//cada//Délais CRPA//FR")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", "cada : échéances")
-    stamp = datetime.now(timezone.utc)
+    stamp = datetime.now(UTC)
     for d in deadlines:
         event = Event()
         event.add("uid", f"{d.reference}-{d.key}@cada")

@@ -1,0 +1,52 @@
+"""Holiday calendars against the rule book §8 (L3133-1, L3134-13, L3422-2)."""
+
+from __future__ import annotations
+
+from datetime import date as D
+
+import pytest
+
+from cada_tracker.deadlines import zone_for
+from cada_tracker.deadlines.calendar import holidays_of, is_working_day, next_working_day
+
+METROPOLE_2026 = {D(2026, 1, 1), D(2026, 4, 6), D(2026, 5, 1), D(2026, 5, 8), D(2026, 5, 14),
+                  D(2026, 5, 25), D(2026, 7, 14), D(2026, 8, 15), D(2026, 11, 1),
+                  D(2026, 11, 11), D(2026, 12, 25)}
+
+
+def test_metropole_has_the_eleven_fetes_legales():
+    assert set(holidays_of("metropole", 2026)) == METROPOLE_2026
+
+
+def test_alsace_moselle_adds_good_friday_and_26_december():
+    assert set(holidays_of("alsace-moselle", 2026)) == METROPOLE_2026 | {D(2026, 4, 3),
+                                                                         D(2026, 12, 26)}
+    assert zone_for("57") == zone_for("67") == zone_for(68) == "alsace-moselle"
+
+
+@pytest.mark.parametrize("zone, day", [
+    ("976", D(2026, 4, 27)), ("972", D(2026, 5, 22)), ("971", D(2026, 5, 27)),
+    ("973", D(2026, 6, 10)), ("974", D(2026, 12, 20)),
+])
+def test_overseas_adds_only_its_abolition_day(zone, day):
+    assert set(holidays_of(zone, 2026)) == METROPOLE_2026 | {day}
+    assert zone_for(zone) == zone
+
+
+def test_zone_names_and_errors():
+    assert zone_for("69") == zone_for("2A") == zone_for("metropole") == zone_for("1") == "metropole"
+    with pytest.raises(ValueError, match="999"):
+        zone_for("999")
+
+
+@pytest.mark.parametrize("year", [2000, 2100])
+def test_years_2000_and_2100(year):
+    days = holidays_of("metropole", year)
+    assert D(year, 7, 14) in days and D(year, 12, 25) in days and len(days) >= 11
+
+
+def test_chained_non_working_days():
+    # Friday 1 May 2026 (holiday), then the weekend → Monday 4 May.
+    assert next_working_day(D(2026, 5, 1), "metropole") == D(2026, 5, 4)
+    assert not is_working_day(D(2026, 4, 3), "alsace-moselle")
+    assert is_working_day(D(2026, 4, 3), "metropole")
