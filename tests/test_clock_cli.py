@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from icalendar import Calendar
 
 
@@ -44,9 +45,11 @@ def test_deadlines_text_output_and_errors(cli):
     assert nothing.exit_code == 2 and "--received" in nothing.stderr
 
 
-def test_deadlines_imports_no_database_nor_pdf():
+@pytest.mark.parametrize("args", [["--help"], ["new", "--help"],
+                                  ["deadlines", "--received", "2026-01-01", "--json"]])
+def test_light_commands_import_no_database_nor_pdf(args):
     code = ("import sys; from cada_tracker.cli.main import run; "
-            "run(['deadlines', '--received', '2026-01-01', '--json']); "
+            f"run({args!r}); "
             "bad = [m for m in ('sqlalchemy', 'sqlmodel', 'alembic', 'jinja2', 'weasyprint') "
             "if m in sys.modules]; print('LOADED', bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

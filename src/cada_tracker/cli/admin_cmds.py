@@ -101,6 +101,7 @@ def list_(
     with session() as s:
         admins = list_admins(s, tag=tag, kind=kind, department=department, search=search)
         rows = [(a.id, a.name, a.kind, a.postcode, a.city, a.department) for a in admins]
+    labels = ADMIN_KINDS
     if json_out:
         keys = ["id", "name", "kind", "postcode", "city", "department"]
         output.print_json([dict(zip(keys, r, strict=True)) for r in rows])
@@ -108,7 +109,8 @@ def list_(
     if not rows:
         output.info("Aucune administration (ajoutez-en avec cada admin add).")
         return
-    output.table(None, ["N°", "Nom", "Type", "CP", "Ville", "Dép."], rows,
+    output.table(None, ["N°", "Nom", "Type", "CP", "Ville", "Dép."],
+                 ((i, n, labels.get(k, k), p, c, d) for i, n, k, p, c, d in rows),
                  caption=f"{len(rows)} administration(s)")
 
 

@@ -42,8 +42,8 @@ def _record(reference: str, json_out: bool, **fields) -> None:
     if json_out:
         output.print_json(data)
     output.success(
-        f"{request.reference} : {EVENT_KINDS[data['kind']]} enregistré(e) (#{data['id']}). "
-        f"Statut : {STATUSES[data['status']]}."
+        f"{request.reference} : événement #{data['id']} enregistré "
+        f"({EVENT_KINDS[data['kind']]}). Statut : {STATUSES[data['status']]}."
     )
 
 

@@ -99,7 +99,7 @@ def compute(facts: Facts, *, zone: str = "metropole") -> Result:
         return res
     legal_trigger, safe_trigger, what = trigger
     _cada_steps(facts, legal_trigger, safe_trigger, what, ir, not_opposable, res)
-    _court_steps(facts, zone, not_opposable, res)
+    _court_steps(facts, zone, not_opposable, legal_trigger, what, res)
     return res
 
 
@@ -208,12 +208,12 @@ def _cada_steps(facts, legal_trigger, safe_trigger, what, ir, not_opposable, res
         )
 
 
-def _court_steps(facts: Facts, zone: str, not_opposable: bool, res: Result) -> None:
+def _court_steps(facts: Facts, zone: str, not_opposable: bool, refusal: date, what: str,
+                 res: Result) -> None:
     rg = facts.cada_registered or facts.cada_sent
     if rg is None:
         if not_opposable:
-            base = res.step("cada_deadline")
-            _reasonable(base.date, "du point de départ du délai de saisine", res)
+            _reasonable(refusal, f"du {what}", res)
         return
     rg_safe = facts.cada_sent or facts.cada_registered
     if facts.cada_registered is None:
@@ -254,7 +254,7 @@ def _court_steps(facts: Facts, zone: str, not_opposable: bool, res: Result) -> N
     res.steps.append(Step(rule.key, legal, safe, rule.basis, explanation,
                           opposable=not not_opposable))
     if not_opposable:
-        _reasonable(trigger, "du refus confirmé", res)
+        _reasonable(trigger, f"du refus confirmé le {fr(trigger)}", res)
 
 
 def _reasonable(base: date, what: str, res: Result) -> None:
@@ -262,7 +262,7 @@ def _reasonable(base: date, what: str, res: Result) -> None:
     end = add_months(base, rule.months)
     res.steps.append(Step(
         rule.key, end, end, rule.basis,
-        f"délais inopposables : au plus un an à compter {what} ({fr(base)}) = {fr(end)} ; "
+        f"délais inopposables : au plus un an à compter {what} = {fr(end)} ; "
         "borne extrême, à ne pas viser", opposable=False))
 
 
