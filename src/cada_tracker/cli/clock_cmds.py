@@ -108,7 +108,7 @@ def overdue(
       cada overdue --within 30 --campaign vsa-2026 --json
     """
     from cada_tracker.cli.common import session
-    from cada_tracker.services.overdue import LABELS, sort_key
+    from cada_tracker.services.overdue import sort_key
     from cada_tracker.services.overdue_query import overdue_items
 
     ref_today = today_ or today()
@@ -129,11 +129,11 @@ def overdue(
         output.write_csv(["now", *fields],
                          ([i.now, *(getattr(i, f) for f in fields)] for i in items))
     else:
-        _print_overdue(now, soon, within, all_rows, LABELS)
+        _print_overdue(now, soon, within, all_rows)
     raise typer.Exit(1 if now else 0)
 
 
-def _print_overdue(now, soon, within, all_rows, labels) -> None:
+def _print_overdue(now, soon, within, all_rows) -> None:
     from cada_tracker.dates import format_fr
 
     summary = (f"{len(now)} demande(s) à traiter maintenant, "
@@ -152,8 +152,7 @@ def _print_overdue(now, soon, within, all_rows, labels) -> None:
         output.table(
             title, ["Réf.", "Administration", "Échéance", "Jours", "Quoi"],
             ((i.reference, i.administration, format_fr(i.date),
-              "" if i.days is None else str(i.days),
-              f"{labels[i.category]} — {i.message}") for i in shown),
+              "" if i.days is None else str(i.days), i.message) for i in shown),
             caption=caption,
         )
     output.info(summary)

@@ -39,17 +39,6 @@ class Item:
     message: str
 
 
-LABELS = {
-    "refer": "refus acquis : relancer ou saisir la CADA",
-    "cada_expired": "délai de saisine de la CADA dépassé",
-    "court": "refus confirmé : saisir le tribunal administratif",
-    "court_expired": "délai de recours contentieux dépassé",
-    "opinion_late": "avis de la CADA en retard",
-    "not_followed": "avis favorable non suivi par l'administration",
-    "upcoming": "à venir",
-}
-
-
 def classify(row: Row, today: date, within: int) -> Item | None:
     horizon = today + timedelta(days=within)
 
@@ -69,25 +58,28 @@ def classify(row: Row, today: date, within: int) -> Item | None:
             return None
         if due is not None and today > due:
             return item("cada_expired", True, due,
-                        f"le délai de saisine de la CADA a expiré le {format_fr(due)} : "
+                        f"délai de saisine de la CADA expiré le {format_fr(due)} : "
                         "vérifiez si les délais étaient opposables (accusé de réception "
                         "sans les mentions : délai d'un an)")
         return item("refer", True, due,
-                    f"saisir la CADA au plus tard le {format_fr(due)}")
+                    f"refus acquis : relancer, ou saisir la CADA au plus tard le "
+                    f"{format_fr(due)}")
     if row.next_action in ("cada", "compliance"):
         confirmed, due = row.confirmed_refusal_on, row.action_due
         if confirmed is not None and today > confirmed:
             if due is not None and today > due:
                 return item("court_expired", True, due,
-                            f"le délai de recours a expiré le {format_fr(due)}")
+                            f"délai de recours au tribunal administratif expiré le "
+                            f"{format_fr(due)}")
             return item("court", True, due,
-                        f"refus confirmé le {format_fr(confirmed)} : déposer le recours "
-                        f"au plus tard le {format_fr(due)}")
+                        f"refus confirmé le {format_fr(confirmed)} : déposer le recours au "
+                        f"tribunal administratif au plus tard le {format_fr(due)}")
         start = row.action_from
         if start is not None and today > start:
             category = "not_followed" if row.next_action == "compliance" else "opinion_late"
-            detail = ("l'administration devait répondre à l'avis au plus tard le "
-                      if category == "not_followed" else "avis attendu le ")
+            detail = ("avis favorable non suivi : l'administration devait répondre au plus "
+                      "tard le " if category == "not_followed"
+                      else "avis de la CADA en retard, attendu le ")
             return item(category, True, confirmed,
                         f"{detail}{format_fr(start)} ; refus confirmé le "
                         f"{format_fr(confirmed)}, recours au plus tard le {format_fr(due)}")

@@ -1,0 +1,100 @@
+"""Regenerate the README's tour from real runs (python scripts/readme_tour.py).
+
+Runs every command of the tour in a throwaway CADA_HOME with a pinned date and
+replaces the blocks between <!-- tour:NAME --> and <!-- /tour:NAME --> in
+README.md with the commands and what they printed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SECTIONS: dict[str, list[list[str]]] = {
+    "db_path": [["cada", "db", "path"]],
+    "admin": [
+        ["cada", "admin", "add", "Mairie de Villeurbanne", "--kind", "commune",
+         "--addressee", "Monsieur le maire", "--street", "Place Lazare-Goujon",
+         "--postcode", "69100", "--city", "Villeurbanne",
+         "--prada-email", "prada@villeurbanne.example", "--tag", "rhone"],
+        ["cada", "admin", "add", "Préfecture du Rhône", "--kind", "préfecture",
+         "--addressee", "Monsieur le préfet", "--street", "106 rue Pierre Corneille",
+         "--postcode", "69003", "--city", "Lyon"],
+        ["cada", "admin", "list"],
+    ],
+    "new": [
+        ["cada", "new", "--to", "1", "--template", "videosurveillance",
+         "--subject", "Dispositif de vidéosurveillance",
+         "--doc", "Liste et localisation des caméras, avec leur date de mise en service",
+         "--doc", "Marché de maintenance (CCTP, CCAP)",
+         "--doc", "Délibérations du conseil municipal",
+         "--campaign", "vsa-rhone", "--tag", "videosurveillance"],
+    ],
+    "events": [
+        ["cada", "sent", "2026-0001", "--on", "2026-09-01", "--via", "lrar",
+         "--tracking", "1A12345678901"],
+        ["cada", "received", "2026-0001", "--on", "03/09/2026"],
+        ["cada", "ack", "2026-0001", "--on", "2026-09-10", "--no-mentions"],
+        ["cada", "answer", "2026-0001", "--on", "2026-10-01", "--outcome", "partial",
+         "--got", "3", "--refused", "1", "--no-mentions", "--attach", "deliberations.pdf"],
+    ],
+    "error": [
+        ["cada", "received", "2026-0001", "--on", "2026-08-30"],
+        ["cada", "show", "2026-0009"],
+        ["cada", "sent", "2026-0001", "--on", "31/09/2026", "--via", "lrar"],
+    ],
+    "list": [["cada", "list"]],
+    "show": [["cada", "show", "2026-0001"]],
+    "deadlines": [
+        ["cada", "deadlines", "--received", "31/01/2026", "--today", "2026-02-01"],
+        ["cada", "deadlines", "--received", "2025-09-01", "--cada-registered", "2025-11-20",
+         "--zone", "67", "--json"],
+    ],
+    "overdue": [["cada", "overdue"], ["cada", "calendar", "--out", "cada.ics"]],
+}
+SETUP = {
+    "admin": [["cada", "init", "--name", "Technopolice Lyon", "--address",
+               r"12 rue de la Paix\n69003 Lyon", "--email", "lyon@technopolice.example",
+               "--city", "Lyon"]],
+    "list": [["cada", "new", "--to", "2", "--subject", "Drones de la préfecture",
+              "--doc", "Arrêtés autorisant l'usage de drones", "--doc", "Doctrine d'emploi"],
+             ["cada", "sent", "2026-0002", "--on", "2026-10-20", "--via", "email"],
+             ["cada", "received", "2026-0002", "--on", "2026-10-20"]],
+}
+
+
+def main() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "CADA_HOME": f"{tmp}/home", "CADA_TODAY": "2026-11-23",
+               "COLUMNS": "100", "NO_COLOR": "1"}
+        env.pop("CADA_DATABASE_URL", None)
+        Path(tmp, "deliberations.pdf").write_bytes(b"%PDF-1.4\n")
+        for name, commands in SECTIONS.items():
+            for args in SETUP.get(name, []):
+                subprocess.run(args, env=env, cwd=tmp, capture_output=True, check=True)
+            lines = []
+            for args in commands:
+                proc = subprocess.run(args, env=env, cwd=tmp, capture_output=True, text=True)
+                lines.append(f"$ {shlex.join(args)}")
+                lines.append((proc.stderr + proc.stdout).rstrip().replace(tmp, "/tmp/exemple"))
+                if proc.returncode:
+                    lines.append(f"(code de sortie {proc.returncode})")
+            block = "```console\n" + "\n".join(lines) + "\n```"
+            pattern = re.compile(rf"<!-- tour:{name} -->.*?<!-- /tour:{name} -->", re.S)
+            if not pattern.search(readme):
+                sys.exit(f"README.md has no tour:{name} block")
+            readme = pattern.sub(
+                lambda _m: f"<!-- tour:{name} -->\n{block}\n<!-- /tour:{name} -->", readme)
+    (ROOT / "README.md").write_text(readme, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
