@@ -111,6 +111,9 @@ def test_upgraded_database_works_with_the_cli(tmp_path, cli, monkeypatch):
     shown = cli("--db", f"sqlite:///{db}", "show", "2026-0001", "--json", ok=True).json()
     assert shown["administration"]["name"] == "Mairie de Lyon"
     assert [e["kind"] for e in shown["events"]] == ["sent", "received"]
+    # The clock columns added by 0002 were computed for the old request: overdue sees it.
+    due = cli("--db", f"sqlite:///{db}", "overdue", "--today", "2026-02-10", "--json").json()
+    assert [i["reference"] for i in due["action_needed"]] == ["2026-0001"]
 
 
 def test_newer_schema_is_refused(tmp_path, cli):

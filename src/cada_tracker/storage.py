@@ -32,6 +32,15 @@ from cada_tracker.paths import (
 SCHEMA_HEAD = "0002"
 
 _engines: dict[str, Engine] = {}
+_upgraded_from: dict[str, str | None] = {}
+
+
+def take_upgrade(engine: Engine) -> tuple[bool, str | None]:
+    """Whether ``open_db`` just upgraded this database, and from which revision (once)."""
+    key = engine.url.render_as_string(hide_password=False)
+    if key in _upgraded_from:
+        return True, _upgraded_from.pop(key)
+    return False, None
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -149,6 +158,7 @@ def _upgrade(engine: Engine, revision: str | None, *, backup_of: Path | None) ->
         backup_sqlite(backup_of, backup_of.with_name(f"{backup_of.name}.avant-{SCHEMA_HEAD}.bak"))
     with engine.begin() as conn:
         command.upgrade(alembic_config(conn), "head")
+    _upgraded_from[engine.url.render_as_string(hide_password=False)] = revision
 
 
 def backup_sqlite(source: Path, target: Path) -> Path:

@@ -23,14 +23,38 @@ def locations():
     return paths.resolve(_state["db"])
 
 
+def open_engine():
+    """The user's database, migrated, with what an upgrade must recompute done."""
+    from cada_tracker.storage import open_db, take_upgrade
+
+    engine = open_db(locations())
+    upgraded, revision = take_upgrade(engine)
+    if upgraded:
+        _after_upgrade(engine, revision)
+    return engine
+
+
 @contextmanager
 def session(*, write: bool = False):
     """One transaction for the whole command."""
-    from cada_tracker.storage import open_db, session_scope
+    from cada_tracker.storage import session_scope
 
-    engine = open_db(locations())
-    with session_scope(engine, write=write) as s:
+    with session_scope(open_engine(), write=write) as s:
         yield s
+
+
+def _after_upgrade(engine, revision: str | None) -> None:
+    """Data that a schema upgrade adds but cannot compute in SQL (the legal clock)."""
+    from cada_tracker.services.clock import CLOCK_COLUMNS_SINCE, refresh_all
+    from cada_tracker.storage import session_scope
+
+    if revision is not None and revision in CLOCK_COLUMNS_SINCE:
+        with session_scope(engine, write=True) as s:
+            count = refresh_all(s)
+        if count:
+            from cada_tracker.cli.output import info
+
+            info(f"Base mise à jour : délais recalculés pour {count} demande(s).")
 
 
 def today() -> date:

@@ -136,11 +136,11 @@ def db_check(
     Exemple :
       cada db check
     """
+    from cada_tracker.cli.common import open_engine
     from cada_tracker.services.maintenance import check
-    from cada_tracker.storage import open_db
 
     loc = locations()
-    report = check(open_db(loc), loc)
+    report = check(open_engine(), loc)
     if json_out:
         output.print_json({"ok": report.ok, "revision": report.revision,
                            "files_checked": report.files_checked, "problems": report.problems})

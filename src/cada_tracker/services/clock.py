@@ -141,3 +141,23 @@ def refresh_deadlines(session, *, request: Request, admin: Administration,
     request.confirmed_refusal_on = legal("confirmed_refusal")
     request.court_deadline_on = safe("court_deadline")
     session.add(request)
+
+
+# Revisions whose requests have no stored clock yet (the columns came in 0002).
+CLOCK_COLUMNS_SINCE = {None, "0001"}
+
+
+def refresh_all(session) -> int:
+    """Recompute the stored clock of every request (after an upgrade that added it)."""
+    from sqlmodel import select
+
+    from cada_tracker.services.events import as_ev, events_of
+
+    admins = {a.id: a for a in session.exec(select(Administration))}
+    count = 0
+    for request in session.exec(select(Request)):
+        events = [as_ev(e) for e in events_of(session, request.id)]
+        refresh_deadlines(session, request=request, admin=admins[request.administration_id],
+                          events=events)
+        count += 1
+    return count
