@@ -81,6 +81,7 @@ def draft_request(
         sender_email=profile.email,
         sender_city=profile.city,
     )
+    _lock_references(session)
     for attempt in range(5):
         request.reference = next_reference(session, today.year)
         try:
@@ -191,6 +192,18 @@ def draft_campaign(
         requests.append(draft_request(session, draft=one, profile=profile, today=today,
                                       user_letters=user_letters))
     return requests
+
+
+def _lock_references(session: Session) -> None:
+    """Serialise reference allocation between concurrent writers.
+
+    SQLite writers already hold the database's write lock (BEGIN IMMEDIATE); on
+    PostgreSQL a transaction-scoped advisory lock does the same for this step.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy import text
+
+        session.exec(text("SELECT pg_advisory_xact_lock(20260001)"))
 
 
 def get_request(session: Session, reference: str) -> Request:
