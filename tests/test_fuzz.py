@@ -1,0 +1,84 @@
+"""Hostile input never crashes cada nor half-writes (Hypothesis drives the CLI)."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from markupsafe import escape
+from hypothesis import strategies as st
+
+ANY_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+                   max_size=40)
+DATEISH = st.one_of(ANY_TEXT, st.dates().map(str), st.dates().map(lambda d: d.strftime("%d/%m/%Y")),
+                    st.from_regex(r"\A\d{1,4}[-/]\d{1,3}[-/]\d{1,5}\Z"))
+FUZZ = settings(max_examples=40, deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture])
+OK_CODES = {0, 2, 3, 4}
+
+
+def _clean(result):
+    assert result.exit_code in OK_CODES, (result.exit_code, result.stderr)
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+@FUZZ
+@given(on=DATEISH, via=ANY_TEXT, tracking=ANY_TEXT)
+def test_random_event_input(cli, draft_ref, on, via, tracking):
+    before = cli("show", draft_ref, "--json", ok=True).json()
+    result = cli("sent", draft_ref, "--on", on, "--via", via, "--tracking", tracking)
+    _clean(result)
+    if result.exit_code:
+        assert cli("show", draft_ref, "--json", ok=True).json() == before  # nothing written
+    else:  # a valid sending: cancel it so that the next example starts from a draft again
+        last = cli("show", draft_ref, "--json", ok=True).json()["events"][-1]["id"]
+        cli("cancel", draft_ref, last, ok=True)
+
+
+@FUZZ
+@given(got=ANY_TEXT, refused=ANY_TEXT, outcome=st.sampled_from(
+    ["full", "partial", "refusal", "fees", "extension", "nope", ""]))
+def test_random_answer_positions(cli, draft_ref, got, refused, outcome):
+    if not _events(cli, draft_ref):
+        cli("sent", draft_ref, "--on", "2026-01-05", "--via", "lrar", ok=True)
+    result = cli("answer", draft_ref, "--on", "2026-02-01", "--outcome", outcome,
+                 "--got", got, "--refused", refused)
+    _clean(result)
+
+
+def _events(cli, ref):
+    return cli("show", ref, "--json", ok=True).json()["events"]
+
+
+@FUZZ
+@given(name=ANY_TEXT, kind=ANY_TEXT, postcode=ANY_TEXT, city=ANY_TEXT, email=ANY_TEXT,
+       department=ANY_TEXT, street=ANY_TEXT)
+def test_random_administration(cli, profile, name, kind, postcode, city, email, department,
+                               street):
+    before = cli("admin", "list", "--json", ok=True).stdout
+    result = cli("admin", "add", name, "--kind", kind, "--postcode", postcode, "--city", city,
+                 "--email", email, "--department", department, "--street", street)
+    _clean(result)
+    if result.exit_code:
+        assert cli("admin", "list", "--json", ok=True).stdout == before
+
+
+@FUZZ
+@given(subject=ANY_TEXT, docs=st.lists(ANY_TEXT, max_size=4), mode=ANY_TEXT, text=ANY_TEXT)
+def test_random_request_and_note(cli, admin_id, subject, docs, mode, text):
+    args = ["new", "--to", str(admin_id), "--subject", subject, "--mode", mode]
+    for d in docs:
+        args += ["--doc", d]
+    result = cli(*args, "--json")
+    _clean(result)
+    if result.exit_code == 0:
+        ref = result.json()["reference"]
+        _clean(cli("note", ref, text))
+        html = cli("show", ref, "--json", "--letter", ok=True).json()["letter_html"]
+        # What the user typed is in the letter, escaped: never as markup.
+        assert str(escape(subject.strip())) in html
+
+
+@FUZZ
+@given(received=DATEISH, zone=ANY_TEXT, regime=ANY_TEXT)
+def test_random_deadline_calculator(cli, received, zone, regime):
+    _clean(cli("deadlines", "--received", received, "--zone", zone, "--regime", regime,
+               "--json"))
