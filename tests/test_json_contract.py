@@ -9,7 +9,7 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SHOW_KEYS = {
     "reference", "status", "subject", "administration", "mode", "regime", "campaign", "tags",
     "template", "profile", "sender", "sent_on", "received_on", "created_at", "documents",
-    "events", "files",
+    "events", "files", "deadlines",
 }
 EVENT_KEYS = {
     "id", "kind", "on", "channel", "tracking", "outcome", "mentions", "got", "refused",
@@ -33,6 +33,8 @@ def test_show_json_shape(cli, draft_ref):
     assert ISO_DATE.match(data["sent_on"]) and data["received_on"] is None
     assert ISO_DATE.match(data["events"][0]["on"])
     assert re.match(r"^\d{4}-\d{4}$", data["reference"])
+    assert set(data["deadlines"]) >= {"steps", "warnings", "next_action"}
+    assert set(data["deadlines"]["next_action"]) == {"kind", "from", "due"}
 
 
 def test_list_json_shape(cli, draft_ref):
