@@ -16,6 +16,7 @@ from cada_tracker.errors import InputError
 from cada_tracker.models import Event, Request, RequestedDocument, StoredFile, utcnow
 from cada_tracker.paths import PRIVATE_FILE, ensure_private_dir
 from cada_tracker.services import lifecycle
+from cada_tracker.services.requests import documents_of
 from cada_tracker.vocab import CHANNELS, CLOSE_REASONS, OUTCOMES, VERDICTS, choice
 
 
@@ -86,7 +87,7 @@ def record_event(
 ) -> Event:
     """Append one event, store its attachments, refresh the derived state."""
     not_in_future(new.on, today, field="--on")
-    documents = _documents(session, request.id)
+    documents = documents_of(session, request.id)
     new = _normalise(new, len(documents))
     history = [as_ev(e) for e in events_of(session, request.id)]
     if new.kind == "cancel":
@@ -133,16 +134,6 @@ def refresh(session: Session, *, request: Request, documents: list[RequestedDocu
             session.add(doc)
     admin = session.get(Administration, request.administration_id)
     refresh_deadlines(session, request=request, admin=admin, events=history)
-
-
-def _documents(session: Session, request_id: int) -> list[RequestedDocument]:
-    return list(
-        session.exec(
-            select(RequestedDocument)
-            .where(RequestedDocument.request_id == request_id)
-            .order_by(RequestedDocument.position)
-        )
-    )
 
 
 def _whoami() -> str | None:
