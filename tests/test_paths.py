@@ -42,3 +42,12 @@ def test_profiles_file_is_private(cli, isolated_home, profile):
     path = isolated_home / "profils.json"
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(isolated_home).st_mode) == 0o700
+
+
+def test_an_existing_folder_keeps_its_permissions(cli, tmp_path):
+    shared = tmp_path / "partage"
+    shared.mkdir(mode=0o755)
+    shared.chmod(0o755)
+    cli("--db", f"sqlite:///{shared / 'cada.db'}", "admin", "list", ok=True)
+    assert stat.S_IMODE(os.stat(shared).st_mode) == 0o755
+    assert stat.S_IMODE(os.stat(shared / "cada.db").st_mode) == 0o600

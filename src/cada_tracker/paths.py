@@ -72,9 +72,14 @@ def resolve(database_url: str | None = None, env: dict[str, str] | None = None) 
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) readable only by its owner."""
-    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
-    os.chmod(path, PRIVATE_DIR)
+    """Create ``path`` (and parents) readable only by its owner.
+
+    A folder that already exists is left as it is: a database given with ``--db``
+    may live in a folder the user shares on purpose.
+    """
+    if not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+        os.chmod(path, PRIVATE_DIR)
     return path
 
 
