@@ -17,7 +17,7 @@ EVENT_KEYS = {
 }
 LIST_KEYS = {
     "reference", "status", "administration_id", "administration", "subject", "campaign",
-    "sent_on", "received_on",
+    "sent_on", "received_on", "next_action", "next_deadline",
 }
 
 

@@ -175,7 +175,7 @@ def list_(
     campaign: str = typer.Option(None, "--campaign", help="Seulement cette campagne."),
     tag: str = typer.Option(None, "--tag", help="Seulement cette étiquette."),
     search: str = typer.Option(None, "--search", help="Texte cherché (objet, documents, administration)."),
-    sort: str = typer.Option("reference", "--sort", help="Tri : reference, created, sent, status, admin."),
+    sort: str = typer.Option("reference", "--sort", help="Tri : reference, created, sent, status, admin, deadline."),
     all_rows: bool = typer.Option(False, "--all", help=f"Tout afficher (sinon les {LIST_PAGE} premières)."),
     json_out: bool = typer.Option(False, "--json", help="Sortie JSON (toutes les lignes)."),
     csv_out: bool = typer.Option(False, "--csv", help="Sortie CSV (toutes les lignes)."),
@@ -196,7 +196,7 @@ def list_(
     query = list_query(ListFilter(status=status, admin_id=admin, campaign=campaign, tag=tag,
                                   search=search, sort=sort))
     columns = ["reference", "status", "administration_id", "administration", "subject",
-               "campaign", "sent_on", "received_on"]
+               "campaign", "sent_on", "received_on", "next_action", "next_deadline"]
     with session() as s:
         rows = s.exec(query)
         if csv_out:
@@ -214,9 +214,9 @@ def list_(
     if len(shown) < len(rows):
         caption += f", {len(shown)} affichées (--all pour tout, --csv pour exporter)"
     output.table(
-        None, ["Réf.", "Statut", "Administration", "Objet", "Envoyée", "Reçue"],
+        None, ["Réf.", "Statut", "Administration", "Objet", "Envoyée", "Reçue", "Échéance"],
         ((r.reference, STATUSES.get(r.status, r.status), r.administration, r.subject,
-          _fr(r.sent_on), _fr(r.received_on)) for r in shown),
+          _fr(r.sent_on), _fr(r.received_on), _fr(r.next_deadline)) for r in shown),
         caption=caption,
     )
 

@@ -258,6 +258,7 @@ SORTS = {
     "created": (Request.created_at, Request.reference),
     "sent": (Request.sent_on, Request.reference),
     "status": (Request.status, Request.reference),
+    "deadline": (Request.action_due, Request.reference),
     "admin": (Administration.name, Request.reference),
 }
 
@@ -282,6 +283,8 @@ def list_query(f: ListFilter):
         Request.campaign,
         Request.sent_on,
         Request.received_on,
+        Request.next_action,
+        Request.action_due.label("next_deadline"),
         Request.created_at,
         Administration.id.label("administration_id"),
         Administration.name.label("administration"),
