@@ -84,7 +84,7 @@ def table(title: str | None, columns: list[str], rows: Iterable[Iterable], *, ca
 
     t = Table(title=title, caption=caption, header_style="bold", title_justify="left")
     for col in columns:
-        t.add_column(col, overflow="fold")
+        t.add_column(col)
     for row in rows:
         t.add_row(*["" if v is None else str(v) for v in row])
     out().print(t)
