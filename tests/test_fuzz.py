@@ -82,3 +82,35 @@ def test_random_request_and_note(cli, admin_id, subject, docs, mode, text):
 def test_random_deadline_calculator(cli, received, zone, regime):
     _clean(cli("deadlines", "--received", received, "--zone", zone, "--regime", regime,
                "--json"))
+
+
+@FUZZ
+@given(content=st.binary(max_size=300))
+def test_random_selection_file(cli, admin_id, tmp_path_factory, content):
+    path = tmp_path_factory.mktemp("sel") / "liste.txt"
+    path.write_bytes(content)
+    before = cli("list", "--json", ok=True).stdout
+    result = cli("new", "--to-file", path, "--subject", "X", "--doc", "Y")
+    _clean(result)
+    if result.exit_code:
+        assert cli("list", "--json", ok=True).stdout == before
+
+
+@FUZZ
+@given(content=st.binary(max_size=2000), name=st.from_regex(r"\A[\w .()-]{1,30}\Z"))
+def test_random_attachment_is_stored_exactly(cli, draft_ref, tmp_path_factory, isolated_home,
+                                             content, name):
+    import hashlib
+
+    if not _events(cli, draft_ref):
+        cli("sent", draft_ref, "--on", "2026-01-05", "--via", "lrar", ok=True)
+    path = tmp_path_factory.mktemp("att") / name.strip(" .") if name.strip(" .") else None
+    if path is None:
+        return
+    path.write_bytes(content)
+    result = cli("answer", draft_ref, "--on", "2026-02-01", "--outcome", "partial",
+                 "--attach", path, "--json")
+    _clean(result)
+    stored = cli("show", draft_ref, "--json", ok=True).json()["files"][-1]
+    assert stored["sha256"] == hashlib.sha256(content).hexdigest()
+    assert (isolated_home / stored["path"]).read_bytes() == content
