@@ -9,6 +9,10 @@ import pytest
 from icalendar import Calendar
 
 
+# Every test here runs on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.usefixtures("backend")
+
+
 def _steps(data):
     return {s["key"]: s for s in data["steps"]}
 
@@ -72,7 +76,7 @@ def test_show_lists_the_deadlines_with_their_articles(cli, draft_ref):
     assert "R311-13" in text and "01/02/2026" in text
 
 
-def test_overdue_exit_status_and_json(cli, backend, draft_ref):
+def test_overdue_exit_status_and_json(cli, draft_ref):
     _received_request(cli, draft_ref)
     quiet = cli("overdue", "--today", "2026-01-05", "--json")
     assert quiet.exit_code == 0

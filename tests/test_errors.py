@@ -9,6 +9,10 @@ from datetime import date, timedelta
 import pytest
 
 
+# Every test here runs on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.usefixtures("backend")
+
+
 def _no_traceback(result):
     assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
 

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
+
+# Every test here runs on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.usefixtures("backend")
+
 
 def test_court_requires_the_cada_step_first(cli, draft_ref):
     cli("sent", draft_ref, "--on", "2026-01-05", "--via", "lrar", ok=True)
@@ -9,7 +15,7 @@ def test_court_requires_the_cada_step_first(cli, draft_ref):
     assert refused.exit_code == 4 and "L342-1" in refused.stderr
 
 
-def test_referral_registration_opinion(cli, backend, draft_ref):
+def test_referral_registration_opinion(cli, draft_ref):
     early = cli("refer", draft_ref, "--on", "2026-02-10")
     assert early.exit_code == 4 and "pas encore été envoyée" in early.stderr
     cli("sent", draft_ref, "--on", "2026-01-05", "--via", "lrar", ok=True)

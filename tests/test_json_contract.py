@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import re
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -19,6 +21,10 @@ LIST_KEYS = {
     "reference", "status", "administration_id", "administration", "subject", "campaign",
     "sent_on", "received_on", "next_action", "next_deadline",
 }
+
+
+# Every test here runs on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.usefixtures("backend")
 
 
 def test_show_json_shape(cli, draft_ref):

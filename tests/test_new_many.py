@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import pytest
+
+
+# Every test here runs on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.usefixtures("backend")
+
 
 def _admin(cli, name, *extra):
     return cli("admin", "add", name, "--kind", "commune", "--postcode", "69001", "--city",
                name.split()[-1], *extra, "--json", ok=True).json()["id"]
 
 
-def test_selection_is_the_intersection_of_filters(cli, backend, profile, tmp_path):
+def test_selection_is_the_intersection_of_filters(cli, profile, tmp_path):
     lyon = _admin(cli, "Mairie de Lyon", "--tag", "vsa")
     _admin(cli, "Mairie de Villeurbanne")
     cli("admin", "add", "Mairie de Nice", "--kind", "commune", "--postcode", "06000",
