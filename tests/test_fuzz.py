@@ -114,3 +114,30 @@ def test_random_attachment_is_stored_exactly(cli, draft_ref, tmp_path_factory, i
     stored = cli("show", draft_ref, "--json", ok=True).json()["files"][-1]
     assert stored["sha256"] == hashlib.sha256(content).hexdigest()
     assert (isolated_home / stored["path"]).read_bytes() == content
+
+
+CSV_CELL = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+HEADERS = st.sampled_from([
+    "Département de l'autorité,Nom de l'administration,Prénom PRADA,Nom PRADA,"
+    "Courriel 1 PRADA,Adresse PRADA,Code postal/Ville de l'autorité",
+    "#id,name,request_email,notes,home_page,tag_string",
+    "key,name,kind,addressee,street,postcode,city,email,prada_name,prada_email,department,tags",
+    "", "nom;ville", "a,a,b",
+])
+
+
+@FUZZ
+@given(header=HEADERS, rows=st.lists(st.lists(CSV_CELL, max_size=8), max_size=6),
+       raw=st.binary(max_size=200))
+def test_random_csv_never_crashes_the_directory_parser(header, rows, raw):
+    from cada_tracker.directory import DirectoryError, parse_bytes
+
+    text = header + "\n" + "\n".join(",".join(r) for r in rows)
+    for data in (text.encode("utf-8"), text.encode("utf-8", "replace") + raw, raw):
+        try:
+            result = parse_bytes(data, source_name="fuzz.csv")
+        except DirectoryError as exc:
+            assert exc.message  # a French message naming the problem
+            continue
+        for error in result.errors:
+            assert error.line >= 1 and error.message
