@@ -69,7 +69,7 @@ def new(
                           file_entries=_read_to_file(to_file) if to_file else None)
     if selection.empty():
         answer = ask(None, flag="--to", label="Numéro de l'administration (cada admin list)")
-        if not answer.isdigit():
+        if not (answer.isascii() and answer.isdigit()):
             raise InputError(f"--to : « {answer} » n'est pas un numéro d'administration.")
         selection.ids = [int(answer)]
     draft = Draft(

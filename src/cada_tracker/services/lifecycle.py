@@ -12,12 +12,16 @@ for the request's state, with the reason.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
 from cada_tracker.dates import format_fr
 from cada_tracker.errors import InputError, StateError
 from cada_tracker.vocab import EVENT_KINDS
+
+
+_DIGITS = re.compile(r"\A[0-9]+\Z")  # str.isdigit() also accepts "¹" or "٣"
 
 
 @dataclass(frozen=True)
@@ -85,10 +89,10 @@ def parse_positions(text: str | None, *, count: int, field: str) -> list[int]:
             continue
         if "-" in part:
             lo, _, hi = part.partition("-")
-            if not (lo.isdigit() and hi.isdigit()) or int(lo) > int(hi):
+            if not (_DIGITS.match(lo) and _DIGITS.match(hi)) or int(lo) > int(hi):
                 raise InputError(f"{field} : « {part} » n'est pas un intervalle (ex. 2-4).")
             values = range(int(lo), int(hi) + 1)
-        elif part.isdigit():
+        elif _DIGITS.match(part):
             values = [int(part)]
         else:
             raise InputError(

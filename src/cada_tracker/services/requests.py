@@ -162,7 +162,7 @@ def _ids_from_file(session: Session, entries: list[tuple[int, str]]) -> list[int
     all_ids = {i for ids in by_name.values() for i in ids}
     ids: list[int] = []
     for line, entry in entries:
-        if entry.isdigit():
+        if entry.isascii() and entry.isdigit():
             if int(entry) not in all_ids:
                 raise NotFoundError(f"--to-file, ligne {line} : aucune administration n° {entry}.")
             ids.append(int(entry))
