@@ -20,6 +20,8 @@ def register(app: typer.Typer) -> None:
     admin.command("show")(show)
     admin.command("edit")(edit)
     admin.command("remove")(remove)
+    from cada_tracker.cli import directory_cmds
+    directory_cmds.register(admin)
     app.add_typer(admin, name="admin")
 
 

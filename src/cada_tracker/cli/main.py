@@ -31,6 +31,7 @@ Exemple :
 def build_app() -> typer.Typer:
     from cada_tracker.cli import (
         admin_cmds,
+        campaign_cmds,
         clock_cmds,
         escalation_cmds,
         event_cmds,
@@ -63,7 +64,8 @@ def build_app() -> typer.Typer:
             raise typer.Exit(0)
         set_database_url(db)
 
-    for module in (setup_cmds, admin_cmds, request_cmds, event_cmds, escalation_cmds, clock_cmds):
+    for module in (setup_cmds, admin_cmds, request_cmds, event_cmds, escalation_cmds, clock_cmds,
+                   campaign_cmds):
         module.register(app)
     return app
 

@@ -1,0 +1,235 @@
+"""cada campaign list/show, cada stats: how the administrations answered."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import typer
+
+from cada_tracker.cli import output
+from cada_tracker.cli.common import date_parser
+
+STATS_PAGE = 30
+
+
+def _today_option():
+    return typer.Option(None, "--today", metavar="DATE", parser=date_parser("--today"),
+                        help="Date du jour pour les délais et les refus implicites "
+                             "(défaut : aujourd'hui).")
+
+
+def register(app: typer.Typer) -> None:
+    campaign = typer.Typer(
+        help="Les campagnes : une même demande adressée à plusieurs administrations.",
+        no_args_is_help=True,
+    )
+    campaign.command("list")(list_)
+    campaign.command("show")(show)
+    app.add_typer(campaign, name="campaign")
+    app.command("stats")(stats)
+
+
+def _fr(value) -> str:
+    from cada_tracker.dates import format_fr
+
+    return format_fr(value)
+
+
+def _days(value) -> str:
+    if value is None:
+        return "—"
+    return f"{value} j".replace(".", ",")
+
+
+def _percent(value) -> str:
+    return "—" if value is None else f"{round(value * 100)} %"
+
+
+def list_(
+    today_: date = _today_option(),
+    json_out: bool = typer.Option(False, "--json", help="Sortie JSON."),
+) -> None:
+    """Lister les campagnes avec leurs chiffres : demandes, envoyées, réponses, refus,
+    saisines de la CADA, documents obtenus et prochaine échéance.
+
+    \b
+    Exemple :
+      cada campaign list
+      cada campaign list --json
+    """
+    from cada_tracker.cli.common import session, today
+    from cada_tracker.services.campaigns import campaign_list, load_outcomes
+
+    ref_today = today_ or today()
+    with session() as s:
+        rows = campaign_list(load_outcomes(s, campaigns_only=True), ref_today)
+    if json_out:
+        output.print_json(rows)
+        return
+    if not rows:
+        output.info("Aucune campagne (cada new --campaign NOM, ou plusieurs destinataires).")
+        return
+    output.table(
+        None,
+        ["Campagne", "Demandes", "Envoyées", "Réponses", "Refus", "CADA", "Obtenus",
+         "Délai médian", "Prochaine échéance"],
+        ((r["campaign"] + (" (série)" if r["series"] else ""), r["requests"], r["sent"],
+          r["answered"], r["refused"], r["referred"], r["obtained"],
+          _days(r["median_response_days"]), _fr(r["next_deadline"])) for r in rows),
+        caption=f"{len(rows)} campagne(s) au {_fr(ref_today)}",
+    )
+
+
+def show(
+    name: str = typer.Argument(..., metavar="NOM", help="Nom de la campagne (cada campaign list)."),
+    today_: date = _today_option(),
+    json_out: bool = typer.Option(False, "--json", help="Sortie JSON (publiable : sans les coordonnées de l'expéditeur)."),
+    csv_out: bool = typer.Option(False, "--csv", help="Sortie CSV, une ligne par demande (publiable)."),
+) -> None:
+    """Le bilan d'une campagne : pour chaque administration, sa demande, son statut,
+    l'attente et la prochaine échéance ; les totaux et le délai médian de réponse.
+
+    L'attente court depuis la réception de la demande (sinon son envoi) jusqu'à la
+    première réponse, sinon jusqu'à aujourd'hui. Un refus est exprès, ou implicite
+    (aucune réponse à la date du refus implicite). Signale une série au sens de
+    l'article L342-1 al. 2 CRPA (au moins 5 demandes de même objet à des
+    administrations différentes) : la CADA ne peut alors être saisie qu'une fois,
+    pour toute la série. Les sorties --json et --csv ne contiennent aucune donnée
+    personnelle de l'expéditeur : elles peuvent être publiées.
+
+    \b
+    Exemple :
+      cada campaign show vsa-2026
+      cada campaign show vsa-2026 --csv > bilan-vsa-2026.csv
+    """
+    from cada_tracker.cli.common import session, today
+    from cada_tracker.services.campaigns import (
+        REQUEST_COLUMNS,
+        campaign_outcomes,
+        campaign_report,
+    )
+
+    if json_out and csv_out:
+        from cada_tracker.errors import InputError
+
+        raise InputError("Choisissez --json ou --csv, pas les deux.")
+    ref_today = today_ or today()
+    with session() as s:
+        report = campaign_report(name, campaign_outcomes(s, name), ref_today)
+    if json_out:
+        output.print_json(report)
+        return
+    if csv_out:
+        output.write_csv(REQUEST_COLUMNS,
+                         ([r[c] for c in REQUEST_COLUMNS] for r in report["requests"]))
+        return
+    _print_campaign(report, ref_today)
+
+
+def _print_campaign(report: dict, ref_today: date) -> None:
+    from cada_tracker.services.campaigns import DEADLINE_LABELS
+    from cada_tracker.vocab import STATUSES
+
+    t = report["totals"]
+    typer.echo(f"Campagne « {report['campaign']} » au {_fr(ref_today)}")
+    typer.echo(
+        f"{t['requests']} demande(s), {t['sent']} envoyée(s), {t['answered']} réponse(s) "
+        f"({_percent(t['answer_rate'])}, dont {t['answered_in_time']} dans le délai légal), "
+        f"{t['refused']} refus ({t['refused_express']} exprès, {t['refused_implicit']} "
+        f"implicite(s)), {t['referred']} saisine(s) de la CADA, {t['obtained']} demande(s) "
+        "avec documents obtenus."
+    )
+    typer.echo(f"Délai médian de réponse : {_days(t['median_response_days'])}"
+               " (depuis la réception, sinon l'envoi).")
+    if t["next_deadline"]:
+        typer.echo(f"Prochaine échéance : {_fr(t['next_deadline'])} "
+                   f"({DEADLINE_LABELS[t['next_deadline_kind']]}).")
+    if t["overdue"]:
+        output.warn(f"{t['overdue']} demande(s) ont une échéance dépassée (cada overdue).")
+    _series_notice(report["series"], report["campaign"])
+
+    def deadline(r) -> str:
+        if r["next_deadline"] is None:
+            return ""
+        late = " (dépassée)" if r["next_deadline"] < ref_today else ""
+        return f"{_fr(r['next_deadline'])} {DEADLINE_LABELS[r['next_deadline_kind']]}{late}"
+
+    output.table(
+        None, ["Réf.", "Administration", "Statut", "Attente", "Prochaine échéance"],
+        ((r["reference"], r["administration"], STATUSES.get(r["status"], r["status"]),
+          _days(r["days_waited"]), deadline(r)) for r in report["requests"]),
+    )
+
+
+def _series_notice(series: dict, campaign: str) -> None:
+    if series["is_series"]:
+        output.warn(
+            f"série au sens de l'article L342-1 al. 2 CRPA : {series['administrations']} "
+            f"administrations ont reçu la même demande (« {series['subject']} »). En cas de "
+            "refus, la CADA ne peut être saisie qu'une fois : une saisine unique, qui liste "
+            "toutes les demandes de la série, et dont chaque administration concernée doit "
+            "être informée."
+        )
+    elif series["with_drafts"] >= series["threshold"]:
+        output.info(
+            f"Une fois envoyées, les {series['with_drafts']} demandes « {series['subject']} » "
+            "formeront une série (L342-1 al. 2 CRPA) : une seule saisine groupée de la CADA."
+        )
+
+
+def stats(
+    today_: date = _today_option(),
+    all_rows: bool = typer.Option(False, "--all", help=f"Toutes les administrations (sinon les {STATS_PAGE} plus sollicitées)."),
+    json_out: bool = typer.Option(False, "--json", help="Sortie JSON (toutes les administrations)."),
+) -> None:
+    """Taux de réponse et délais médians, par type d'administration et par
+    administration, sur toutes les demandes envoyées.
+
+    Le taux de réponse compte les demandes envoyées qui ont reçu une réponse
+    (documents, refus exprès ou frais) ; « dans le délai » : au plus tard à la date du
+    refus implicite. Le délai médian court de la réception (sinon de l'envoi) à la
+    première réponse.
+
+    \b
+    Exemple :
+      cada stats
+      cada stats --json > stats.json
+    """
+    from cada_tracker.cli.common import session, today
+    from cada_tracker.services.campaigns import load_outcomes
+    from cada_tracker.services.campaigns import stats as compute_stats
+    from cada_tracker.vocab import ADMIN_KINDS
+
+    ref_today = today_ or today()
+    with session() as s:
+        result = compute_stats(load_outcomes(s), ref_today)
+    if json_out:
+        output.print_json(result.as_dict(ref_today))
+        return
+    o = result.overall
+    if o["requests"] == 0:
+        output.info("Aucune demande pour l'instant (cada new).")
+        return
+    typer.echo(
+        f"{o['requests']} demande(s), {o['sent']} envoyée(s) ; réponses : {o['answered']} "
+        f"({_percent(o['answer_rate'])}), dans le délai légal : {o['answered_in_time']} "
+        f"({_percent(o['in_time_rate'])}) ; délai médian : {_days(o['median_response_days'])}."
+    )
+    columns = ["Envoyées", "Réponses", "Taux", "Dans le délai", "Refus", "CADA",
+               "Délai médian"]
+
+    def figures(r):
+        return (r["sent"], r["answered"], _percent(r["answer_rate"]),
+                _percent(r["in_time_rate"]), r["refused"], r["referred"],
+                _days(r["median_response_days"]))
+
+    output.table("Par type d'administration", ["Type", *columns],
+                 ((ADMIN_KINDS.get(r["kind"], r["kind"]), *figures(r)) for r in result.by_kind))
+    admins = result.by_administration
+    shown = admins if all_rows else admins[:STATS_PAGE]
+    caption = None
+    if len(shown) < len(admins):
+        caption = f"{len(shown)} sur {len(admins)} (--all pour tout, --json pour exporter)"
+    output.table("Par administration", ["N°", "Administration", *columns],
+                 ((r["administration_id"], r["administration"], *figures(r)) for r in shown),
+                 caption=caption)

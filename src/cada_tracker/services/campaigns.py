@@ -1,0 +1,428 @@
+"""Campaigns and statistics: how the administrations answered, read from the record.
+
+Three column selects load what is needed (requests with their administration, the
+events that count, document outcomes per request); everything else is pure and takes
+``today`` as a parameter. Definitions, in one place:
+
+* **sent**: the request has an (uncancelled) sending event.
+* **answered**: an answer that decides something was recorded: documents
+  communicated (in full or in part), an express refusal, or fees asked; a mere
+  extension notice is not an answer. The *first* such answer dates the response.
+* **refused**: an express refusal (a refusal, or a partial answer refusing documents),
+  or an implicit one: sent, not answered, and the stored implicit refusal date
+  (``implicit_refusal_on``, R311-13) is past.
+* **referred**: the CADA was referred to. **obtained**: at least one document obtained
+  (or the request closed as "obtained").
+* **days waited**: from receipt (else sending) to the first answer, else to the
+  closing, else to today. **response time**: from receipt (else sending) to the first
+  answer, only for answered requests; campaigns give its median.
+* **next deadline**: from the stored clock (``next_action``, ``action_from``,
+  ``action_due``, ``implicit_refusal_on``): the first of the request's coming
+  deadlines that is today or later, else the last one (past: overdue). A clock column
+  left empty means "unknown", never "no deadline passed".
+* **series** (L342-1 al. 2 CRPA, décret 2022-1335, rule book §1.6): at least
+  :data:`SERIES_THRESHOLD` requests with the same subject sent by the same sender to
+  different administrations: the CADA can then be referred to only once, for the whole
+  series.
+
+>>> from datetime import date
+>>> o = Outcome(id=1, reference="2026-0001", sent_on=date(2026, 1, 5),
+...             received_on=date(2026, 1, 7), first_answer_on=date(2026, 1, 27))
+>>> o.response_days, o.days_waited(date(2026, 3, 1))
+(20, 20)
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import NamedTuple
+
+from sqlmodel import Session, func, select
+
+from cada_tracker.errors import NotFoundError
+from cada_tracker.models import Administration, Event, Request, RequestedDocument
+from cada_tracker.services.requests import SERIES_THRESHOLD
+
+ANSWER_OUTCOMES = ("full", "partial", "refusal", "fees")
+
+DEADLINE_LABELS = {
+    "implicit_refusal": "réponse due (sinon refus implicite)",
+    "cada_deadline": "saisine de la CADA au plus tard",
+    "cada_opinion_due": "avis de la CADA attendu",
+    "compliance_due": "suite à l'avis de la CADA attendue",
+    "court_deadline": "recours au tribunal au plus tard",
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One request as the statistics see it (no sender data but the profile key)."""
+
+    id: int
+    reference: str
+    campaign: str | None = None
+    subject: str = ""
+    profile: str = ""
+    status: str = "draft"
+    administration_id: int = 0
+    administration: str = ""
+    kind: str = "autre"
+    department: str | None = None
+    sent_on: date | None = None
+    received_on: date | None = None
+    first_answer_on: date | None = None
+    express_refusal: bool = False
+    referred: bool = False
+    closed_on: date | None = None
+    closed_reason: str | None = None
+    documents: int = 0
+    documents_obtained: int = 0
+    documents_refused: int = 0
+    next_action: str | None = None
+    action_from: date | None = None
+    action_due: date | None = None
+    implicit_refusal_on: date | None = None
+
+    @property
+    def sent(self) -> bool:
+        return self.sent_on is not None
+
+    @property
+    def answered(self) -> bool:
+        return self.first_answer_on is not None
+
+    @property
+    def start(self) -> date | None:
+        """When the administration's delay started: receipt, else sending."""
+        return self.received_on or self.sent_on
+
+    @property
+    def obtained(self) -> bool:
+        return self.documents_obtained > 0 or self.closed_reason == "obtained"
+
+    @property
+    def answered_in_time(self) -> bool:
+        return (self.first_answer_on is not None and self.implicit_refusal_on is not None
+                and self.first_answer_on <= self.implicit_refusal_on)
+
+    def implicit_refusal(self, today: date) -> bool:
+        return (self.sent and not self.answered and not self.obtained
+                and self.implicit_refusal_on is not None and today > self.implicit_refusal_on)
+
+    def refused(self, today: date) -> bool:
+        return self.express_refusal or self.implicit_refusal(today)
+
+    @property
+    def response_days(self) -> int | None:
+        if self.start is None or self.first_answer_on is None:
+            return None
+        return (self.first_answer_on - self.start).days
+
+    def days_waited(self, today: date) -> int | None:
+        if self.start is None:
+            return None
+        end = self.first_answer_on or self.closed_on or today
+        return max(0, (end - self.start).days)
+
+    def next_deadline(self, today: date) -> tuple[date, str] | None:
+        """(date, key of DEADLINE_LABELS): the next coming deadline, else the last past one."""
+        if self.next_action == "refer":
+            candidates = [("implicit_refusal", None if self.answered else self.implicit_refusal_on),
+                          ("cada_deadline", self.action_due)]
+        elif self.next_action == "cada":
+            candidates = [("cada_opinion_due", self.action_from),
+                          ("court_deadline", self.action_due)]
+        elif self.next_action == "compliance":
+            candidates = [("compliance_due", self.action_from),
+                          ("court_deadline", self.action_due)]
+        else:
+            return None
+        known = [(when, key) for key, when in candidates if when is not None]
+        if not known:
+            return None
+        return next(((when, key) for when, key in known if when >= today), known[-1])
+
+
+# ---------------------------------------------------------------------------
+# Loading (three column selects)
+
+
+class _Event(NamedTuple):
+    id: int
+    kind: str
+    on: date
+    outcome: str | None
+    refused: str | None
+    reason: str | None
+    cancels_id: int | None
+
+
+def _active(events: list[_Event]) -> list[_Event]:
+    """The events that count, by date (as lifecycle.active: cancels and cancelled out)."""
+    cancelled = {e.cancels_id for e in events if e.kind == "cancel"}
+    return sorted((e for e in events if e.kind != "cancel" and e.id not in cancelled),
+                  key=lambda e: (e.on, e.id))
+
+
+def load_outcomes(session: Session, *, campaign: str | None = None,
+                  campaigns_only: bool = False) -> list[Outcome]:
+    """Every request (or one campaign's, or those in any campaign), ordered by reference."""
+    query = (
+        select(Request.id, Request.reference, Request.campaign, Request.subject,
+               Request.profile, Request.status, Request.administration_id,
+               Administration.name, Administration.kind, Administration.department,
+               Request.sent_on, Request.received_on, Request.next_action,
+               Request.action_from, Request.action_due, Request.implicit_refusal_on)
+        .join(Administration, Administration.id == Request.administration_id)
+    )
+    ids = select(Request.id)
+    if campaign is not None:
+        query = query.where(Request.campaign == campaign)
+        ids = ids.where(Request.campaign == campaign)
+    elif campaigns_only:
+        query = query.where(Request.campaign.is_not(None))
+        ids = ids.where(Request.campaign.is_not(None))
+    rows = list(session.exec(query.order_by(Request.reference)))
+    if not rows:
+        return []
+
+    events: dict[int, list[_Event]] = defaultdict(list)
+    for request_id, *values in session.exec(
+        select(Event.request_id, Event.id, Event.kind, Event.on, Event.outcome, Event.refused,
+               Event.reason, Event.cancels_id).where(Event.request_id.in_(ids))
+    ):
+        events[request_id].append(_Event(*values))
+    documents: dict[int, dict[str, int]] = defaultdict(dict)
+    for request_id, outcome, count in session.exec(
+        select(RequestedDocument.request_id, RequestedDocument.outcome, func.count())
+        .where(RequestedDocument.request_id.in_(ids))
+        .group_by(RequestedDocument.request_id, RequestedDocument.outcome)
+    ):
+        documents[request_id][outcome] = count
+
+    outcomes = []
+    for row in rows:
+        evs = _active(events.get(row.id, []))
+        answers = [e for e in evs if e.kind == "answer" and e.outcome in ANSWER_OUTCOMES]
+        close = next((e for e in evs if e.kind == "close"), None)
+        docs = documents.get(row.id, {})
+        outcomes.append(Outcome(
+            id=row.id, reference=row.reference, campaign=row.campaign, subject=row.subject,
+            profile=row.profile, status=row.status, administration_id=row.administration_id,
+            administration=row.name, kind=row.kind, department=row.department,
+            sent_on=row.sent_on, received_on=row.received_on,
+            first_answer_on=answers[0].on if answers else None,
+            express_refusal=any(a.outcome == "refusal" or (a.outcome == "partial" and a.refused)
+                                for a in answers),
+            referred=any(e.kind == "referred" for e in evs),
+            closed_on=close.on if close else None,
+            closed_reason=close.reason if close else None,
+            documents=sum(docs.values()), documents_obtained=docs.get("obtained", 0),
+            documents_refused=docs.get("refused", 0),
+            next_action=row.next_action, action_from=row.action_from,
+            action_due=row.action_due, implicit_refusal_on=row.implicit_refusal_on,
+        ))
+    return outcomes
+
+
+def campaign_names(session: Session) -> list[str]:
+    return list(session.exec(select(Request.campaign).where(Request.campaign.is_not(None))
+                             .distinct().order_by(Request.campaign)))
+
+
+def campaign_outcomes(session: Session, name: str) -> list[Outcome]:
+    """The requests of one campaign; NotFoundError naming the known campaigns."""
+    import difflib
+
+    outcomes = load_outcomes(session, campaign=name)
+    if outcomes:
+        return outcomes
+    names = campaign_names(session)
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    if close:
+        hint = f" Vouliez-vous dire : {', '.join(f'« {n} »' for n in close)} ?"
+    elif names:
+        shown = ", ".join(f"« {n} »" for n in names[:10])
+        hint = f" Campagnes : {shown}{' …' if len(names) > 10 else ''}."
+    else:
+        hint = " Aucune campagne pour l'instant (cada new --campaign NOM)."
+    raise NotFoundError(f"Aucune campagne « {name} ».{hint}")
+
+
+# ---------------------------------------------------------------------------
+# Pure summaries
+
+
+def median(values: Iterable[int]) -> float | int | None:
+    values = list(values)
+    if not values:
+        return None
+    m = statistics.median(values)
+    return int(m) if float(m).is_integer() else round(float(m), 1)
+
+
+def rate(part: int, whole: int) -> float | None:
+    return None if whole == 0 else round(part / whole, 3)
+
+
+def totals(outcomes: list[Outcome], today: date) -> dict:
+    sent = [o for o in outcomes if o.sent]
+    answered = [o for o in sent if o.answered]
+    upcoming = [d for o in outcomes if (d := o.next_deadline(today)) and d[0] >= today]
+    overdue = [o for o in outcomes if (d := o.next_deadline(today)) and d[0] < today]
+    next_one = min(upcoming) if upcoming else None
+    return {
+        "requests": len(outcomes),
+        "sent": len(sent),
+        "answered": len(answered),
+        "answered_in_time": sum(o.answered_in_time for o in answered),
+        "refused": sum(o.refused(today) for o in sent),
+        "refused_express": sum(o.express_refusal for o in sent),
+        "refused_implicit": sum(o.implicit_refusal(today) for o in sent),
+        "referred": sum(o.referred for o in sent),
+        "obtained": sum(o.obtained for o in sent),
+        "answer_rate": rate(len(answered), len(sent)),
+        "median_response_days": median(o.response_days for o in answered
+                                       if o.response_days is not None),
+        "next_deadline": next_one[0] if next_one else None,
+        "next_deadline_kind": next_one[1] if next_one else None,
+        "overdue": len(overdue),
+    }
+
+
+def _subject_key(subject: str) -> str:
+    return " ".join(subject.casefold().split())
+
+
+def series_of(outcomes: list[Outcome]) -> dict:
+    """The largest group of same-subject requests from one sender to different
+    administrations; a series once :data:`SERIES_THRESHOLD` of them are sent."""
+    sent: dict[tuple[str, str], set[int]] = defaultdict(set)
+    planned: dict[tuple[str, str], set[int]] = defaultdict(set)
+    subjects: dict[tuple[str, str], str] = {}
+    for o in outcomes:
+        key = (o.profile, _subject_key(o.subject))
+        subjects.setdefault(key, o.subject)
+        planned[key].add(o.administration_id)
+        if o.sent:
+            sent[key].add(o.administration_id)
+    if not planned:
+        return {"is_series": False, "subject": None, "administrations": 0,
+                "with_drafts": 0, "threshold": SERIES_THRESHOLD}
+    best = max(planned, key=lambda k: (len(sent.get(k, ())), len(planned[k])))
+    count = len(sent.get(best, ()))
+    return {
+        "is_series": count >= SERIES_THRESHOLD,
+        "subject": subjects[best],
+        "administrations": count,
+        "with_drafts": len(planned[best]),
+        "threshold": SERIES_THRESHOLD,
+    }
+
+
+REQUEST_COLUMNS = [
+    "reference", "administration_id", "administration", "kind", "department", "subject",
+    "status", "sent_on", "received_on", "answered_on", "days_waited", "documents",
+    "documents_obtained", "documents_refused", "refused", "referred", "next_deadline",
+    "next_deadline_kind",
+]
+
+
+def request_row(o: Outcome, today: date) -> dict:
+    """One request of a campaign, fit for publishing (no sender data)."""
+    deadline = o.next_deadline(today)
+    refused = "express" if o.express_refusal else "implicit" if o.implicit_refusal(today) \
+        else None
+    return {
+        "reference": o.reference,
+        "administration_id": o.administration_id,
+        "administration": o.administration,
+        "kind": o.kind,
+        "department": o.department,
+        "subject": o.subject,
+        "status": o.status,
+        "sent_on": o.sent_on,
+        "received_on": o.received_on,
+        "answered_on": o.first_answer_on,
+        "days_waited": o.days_waited(today),
+        "documents": o.documents,
+        "documents_obtained": o.documents_obtained,
+        "documents_refused": o.documents_refused,
+        "refused": refused,
+        "referred": o.referred,
+        "next_deadline": deadline[0] if deadline else None,
+        "next_deadline_kind": deadline[1] if deadline else None,
+    }
+
+
+def campaign_report(name: str, outcomes: list[Outcome], today: date) -> dict:
+    return {
+        "campaign": name,
+        "today": today,
+        "totals": totals(outcomes, today),
+        "series": series_of(outcomes),
+        "requests": [request_row(o, today) for o in outcomes],
+    }
+
+
+def campaign_list(outcomes: list[Outcome], today: date) -> list[dict]:
+    by_campaign: dict[str, list[Outcome]] = defaultdict(list)
+    for o in outcomes:
+        if o.campaign is not None:
+            by_campaign[o.campaign].append(o)
+    return [
+        {"campaign": name, **totals(group, today), "series": series_of(group)["is_series"]}
+        for name, group in sorted(by_campaign.items())
+    ]
+
+
+def _group_stats(group: list[Outcome], today: date) -> dict:
+    sent = [o for o in group if o.sent]
+    answered = [o for o in sent if o.answered]
+    return {
+        "requests": len(group),
+        "sent": len(sent),
+        "answered": len(answered),
+        "answered_in_time": sum(o.answered_in_time for o in answered),
+        "refused": sum(o.refused(today) for o in sent),
+        "referred": sum(o.referred for o in sent),
+        "obtained": sum(o.obtained for o in sent),
+        "answer_rate": rate(len(answered), len(sent)),
+        "in_time_rate": rate(sum(o.answered_in_time for o in answered), len(sent)),
+        "median_response_days": median(o.response_days for o in answered
+                                       if o.response_days is not None),
+    }
+
+
+@dataclass
+class Stats:
+    overall: dict
+    by_kind: list[dict] = field(default_factory=list)
+    by_administration: list[dict] = field(default_factory=list)
+
+    def as_dict(self, today: date) -> dict:
+        return {"today": today, "overall": self.overall, "by_kind": self.by_kind,
+                "by_administration": self.by_administration}
+
+
+def stats(outcomes: list[Outcome], today: date) -> Stats:
+    """Answer rates and median delays per kind and per administration (most sent first)."""
+    by_kind: dict[str, list[Outcome]] = defaultdict(list)
+    by_admin: dict[int, list[Outcome]] = defaultdict(list)
+    for o in outcomes:
+        by_kind[o.kind].append(o)
+        by_admin[o.administration_id].append(o)
+    kinds = [{"kind": kind, **_group_stats(group, today)} for kind, group in by_kind.items()]
+    kinds.sort(key=lambda r: (-r["sent"], r["kind"]))
+    admins = []
+    for admin_id, group in by_admin.items():
+        first = group[0]
+        admins.append({"administration_id": admin_id, "administration": first.administration,
+                       "kind": first.kind, "department": first.department,
+                       **_group_stats(group, today)})
+    admins.sort(key=lambda r: (-r["sent"], r["administration"], r["administration_id"]))
+    return Stats(overall=_group_stats(outcomes, today), by_kind=kinds, by_administration=admins)
