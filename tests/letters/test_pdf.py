@@ -221,6 +221,26 @@ def test_merged_keeps_order_and_per_letter_page_numbers(renderer, tmp_path):
     assert pypdf.PdfReader(io.BytesIO(data)).metadata.title == "Lot de courriers"
 
 
+@pytest.mark.skipif(not pdf._can_fork(), reason="worker processes are forked (Linux)")
+def test_workers_keep_order_and_report_refused_urls(tmp_path):
+    renderer = pdf.Renderer()
+    htmls = []
+    for i in range(7):
+        context = base_context()
+        context["request"]["subject"] = f"Courrier numéro {i}"
+        htmls.append(letters.render("demande", context).replace(
+            "</body>", f'<img src="http://example.invalid/{i}.png"></body>'))
+    merged = page_texts(renderer.merged(iter(htmls), chunk=2, workers=3))
+    firsts = [t for t in merged if "Fait à" in t]
+    assert [f"Courrier numéro {i}" in t for i, t in enumerate(firsts)] == [True] * 7
+    assert sorted(renderer.refused) == sorted(f"http://example.invalid/{i}.png" for i in range(7))
+    paths = [tmp_path / f"{i}.pdf" for i in range(7)]
+    assert renderer.write_many(zip(paths, htmls, strict=True), chunk=3, workers=2) == 7
+    for i, path in enumerate(paths):
+        assert f"Courrier numéro {i}" in page_texts(path.read_bytes())[0]
+        assert path.stat().st_mode & 0o777 == 0o600
+
+
 def test_merged_refuses_an_empty_batch(renderer):
     with pytest.raises(InputError):
         renderer.merged([])
