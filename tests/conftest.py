@@ -34,6 +34,10 @@ def isolated_home(tmp_path, monkeypatch):
     monkeypatch.delenv("CADA_DEBUG", raising=False)
     monkeypatch.setenv("TZ", "UTC")
     monkeypatch.setenv("COLUMNS", "200")
+    # Commands that write letters default to the current folder: keep it temporary.
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
     return home
 
 

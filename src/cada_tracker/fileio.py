@@ -29,3 +29,17 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = PRIVATE_FILE) -> Non
 
 def atomic_write_text(path: Path, text: str, mode: int = PRIVATE_FILE) -> None:
     atomic_write_bytes(path, text.encode("utf-8"), mode)
+
+
+def prepare_out_dir(out: Path, *, flag: str = "--out") -> Path:
+    """Create the output folder ``out`` if needed; a French error if it cannot be."""
+    from cada_tracker.errors import InputError
+
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{flag} : {out} existe et n'est pas un dossier.")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{flag} : impossible de créer le dossier {out} ({exc.strerror}).") \
+            from exc
+    return out

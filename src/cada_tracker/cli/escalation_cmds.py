@@ -1,14 +1,22 @@
-"""cada remind, refer, opinion, court: the escalation steps of the CRPA procedure."""
+"""cada remind, refer, opinion, court: the escalation steps of the CRPA procedure.
+
+``remind``, ``refer`` and ``court`` record the event and produce its letter (relance,
+saisine de la CADA, projet de requête) in the same transaction: the letter is kept
+with the request (``cada show`` lists it) and a copy is written to ``--out``.
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import typer
 
-from cada_tracker.cli.common import date_parser, today
+from cada_tracker.cli import output
+from cada_tracker.cli.common import date_parser, locations, session, today
 from cada_tracker.cli.event_cmds import JSON, REF, _record
-from cada_tracker.vocab import CHANNELS, VERDICTS
+from cada_tracker.errors import InputError
+from cada_tracker.vocab import CHANNELS, EVENT_KINDS, STATUSES, VERDICTS
 
 
 def register(app: typer.Typer) -> None:
@@ -22,23 +30,119 @@ def _optional_on(help_text: str):
                         help=f"{help_text} (défaut : aujourd'hui).")
 
 
+OUT = typer.Option(Path("."), "--out", metavar="DOSSIER", file_okay=False,
+                   help="Dossier où écrire une copie du courrier (défaut : dossier courant).")
+HTML = typer.Option(False, "--html", help="Produire le courrier en HTML plutôt qu'en PDF.")
+NO_LETTER = typer.Option(False, "--no-letter",
+                         help="Enregistrer l'événement sans produire de courrier.")
+PREVIEW = typer.Option(False, "--preview",
+                       help="Produire le courrier sans rien enregistrer (brouillon).")
+TEMPLATE = typer.Option(None, "--template",
+                        help="Modèle de courrier à utiliser (cada templates list).")
+TRACKING = typer.Option(None, "--tracking", help="Numéro du recommandé de ce courrier.")
+
+
+def _escalate(
+    reference: str, json_out: bool, *, kind: str, on: date, out: Path, html: bool,
+    no_letter: bool, preview: bool, channel: str | None = None, tracking: str | None = None,
+    template: str | None = None, court_name: str | None = None,
+) -> None:
+    from cada_tracker.fileio import atomic_write_bytes, prepare_out_dir
+    from cada_tracker.services.admins import get_admin
+    from cada_tracker.services.escalation import LetterOptions, letter_filename, render_escalation
+    from cada_tracker.services.events import NewEvent, files_of, record_event
+    from cada_tracker.services.requests import get_request
+    from cada_tracker.services.views import event_as_dict
+
+    if no_letter and preview:
+        raise InputError("--preview produit le courrier : il ne va pas avec --no-letter.")
+    if no_letter and (template or html):
+        raise InputError("--template et --html décrivent le courrier : ils ne vont pas avec "
+                         "--no-letter.")
+    if not no_letter:
+        prepare_out_dir(out)
+    loc = locations()
+    letter: tuple[str, bytes] | None = None
+    data: dict = {}
+    with session(write=not preview) as s:
+        request = get_request(s, reference)
+        if not no_letter:
+            admin = get_admin(s, request.administration_id)
+            options = LetterOptions(template=template, tracking=tracking, court_name=court_name)
+            _name, page = render_escalation(
+                s, request=request, admin=admin, kind=kind, letter_date=on, options=options,
+                user_dir=loc.user_letters_dir,
+            )
+            if html:
+                content, suffix = page.encode("utf-8"), "html"
+            else:
+                from cada_tracker.pdf import Renderer
+
+                content, suffix = Renderer(user_dir=loc.user_letters_dir).pdf(page), "pdf"
+            letter = (letter_filename(request, kind, suffix), content)
+        if not preview:
+            new = NewEvent(kind=kind, on=on, channel=channel, tracking=tracking,
+                           produced=[letter] if letter else [])
+            event = record_event(s, request=request, new=new, today=today(),
+                                 files_dir=loc.files_dir)
+            data = event_as_dict(event, {})
+            data["reference"] = request.reference
+            data["status"] = request.status
+            stored = [f for f in files_of(s, request.id) if f.event_id == event.id]
+            data["letter"] = (str(loc.data_dir / stored[0].path) if stored else None)
+    copy = None
+    if letter is not None:
+        copy = out / letter[0]
+        try:
+            atomic_write_bytes(copy, letter[1])
+        except OSError as exc:
+            where = f" (le courrier est conservé : {data['letter']})" if data.get("letter") else ""
+            raise InputError(f"--out : écriture impossible dans {out} ({exc.strerror}){where}.") \
+                from exc
+    if preview:
+        if json_out:
+            output.print_json({"reference": request.reference, "preview": str(copy)})
+        output.success(f"{request.reference} : brouillon du courrier écrit dans {copy} "
+                       "(rien n'a été enregistré).")
+        return
+    data["copy"] = str(copy) if copy else None
+    if json_out:
+        output.print_json(data)
+    output.success(
+        f"{request.reference} : événement #{data['id']} enregistré "
+        f"({EVENT_KINDS[data['kind']]}). Statut : {STATUSES[data['status']]}."
+    )
+    if copy is not None:
+        output.info(f"Courrier : {copy}")
+
+
 def remind(
     reference: str = REF,
     on: date = _optional_on("Date d'envoi de la relance"),
     via: str = typer.Option(None, "--via", help=f"Canal : {', '.join(CHANNELS)}."),
+    tracking: str = TRACKING,
+    out: Path = OUT,
+    html: bool = HTML,
+    template: str = TEMPLATE,
+    no_letter: bool = NO_LETTER,
+    preview: bool = PREVIEW,
     json_out: bool = JSON,
 ) -> None:
-    """Enregistrer une relance adressée à l'administration.
+    """Relancer l'administration : enregistre la relance et produit la lettre, qui ne
+    cite que les documents encore manquants.
 
     \b
     Exemple :
-      cada remind 2026-0042 --on 2026-04-10 --via email
+      cada remind 2026-0042 --on 2026-04-10 --via lrar --out courriers/
     """
-    _record(reference, json_out, kind="remind", on=on or today(), channel=via)
+    _escalate(reference, json_out, kind="remind", on=on or today(), channel=via,
+              tracking=tracking, out=out, html=html, template=template, no_letter=no_letter,
+              preview=preview)
 
 
 def refer(
-    reference: str = REF,
+    reference: str = typer.Argument(None, metavar="REF",
+                                    help="Référence de la demande (ex. 2026-0042)."),
     on: date = _optional_on("Date d'envoi de la saisine de la CADA"),
     via: str = typer.Option(None, "--via", help=f"Canal : {', '.join(CHANNELS)}."),
     registered: date = typer.Option(
@@ -47,25 +151,54 @@ def refer(
              "le délai de confirmation du refus (R343-5).",
     ),
     cada_ref: str = typer.Option(None, "--cada-ref", help="Numéro de dossier donné par la CADA."),
+    campaign: str = typer.Option(
+        None, "--campaign", metavar="NOM",
+        help="Saisine groupée pour une série de demandes (L342-1 al. 2 et 3) : une lettre "
+             "à la CADA et une lettre d'information par administration.",
+    ),
+    tracking: str = TRACKING,
+    out: Path = OUT,
+    html: bool = HTML,
+    template: str = TEMPLATE,
+    no_letter: bool = NO_LETTER,
+    preview: bool = PREVIEW,
     json_out: bool = JSON,
 ) -> None:
-    """Saisir la CADA (préalable obligatoire au recours, L342-1 CRPA), ou enregistrer
-    l'accusé de réception de la CADA avec --registered.
+    """Saisir la CADA (préalable obligatoire au recours, L342-1 CRPA) : enregistre la
+    saisine et produit la lettre à la CADA ; ou enregistrer son accusé de réception
+    avec --registered.
 
     \b
     Exemple :
-      cada refer 2026-0042 --on 2026-04-20 --via email
+      cada refer 2026-0042 --on 2026-04-20 --via lrar
       cada refer 2026-0042 --registered 2026-04-24 --cada-ref 20262345
+      cada refer --campaign videosurveillance-69 --on 2026-04-20
     """
+    if campaign is not None:
+        from cada_tracker.cli.series_cmds import refer_campaign
+
+        if reference:
+            raise InputError("Donnez soit une référence, soit --campaign, pas les deux.")
+        if registered is not None or cada_ref:
+            raise InputError("--registered et --cada-ref s'enregistrent demande par demande "
+                             "(cada refer REF --registered …).")
+        refer_campaign(campaign, json_out, on=on or today(), channel=via, tracking=tracking,
+                       out=out, html=html, no_letter=no_letter, preview=preview)
+        return
+    if not reference:
+        raise InputError("Référence de la demande manquante (ou --campaign NOM).")
     if registered is not None:
+        if on is not None or via or tracking or template or html or preview or no_letter:
+            raise InputError("--registered enregistre l'accusé de réception de la CADA : "
+                             "il ne va qu'avec --cada-ref.")
         _record(reference, json_out, kind="registered", on=registered,
                 tracking=(cada_ref or "").strip() or None)
         return
     if cada_ref:
-        from cada_tracker.errors import InputError
-
         raise InputError("--cada-ref va avec --registered (la date d'enregistrement par la CADA).")
-    _record(reference, json_out, kind="referred", on=on or today(), channel=via)
+    _escalate(reference, json_out, kind="referred", on=on or today(), channel=via,
+              tracking=tracking, out=out, html=html, template=template, no_letter=no_letter,
+              preview=preview)
 
 
 def opinion(
@@ -87,12 +220,23 @@ def opinion(
 def court(
     reference: str = REF,
     on: date = _optional_on("Date d'enregistrement de la requête au greffe"),
+    tribunal: str = typer.Option(None, "--tribunal",
+                                 help='Tribunal compétent, ex. "Tribunal administratif de Lyon".'),
+    out: Path = OUT,
+    html: bool = HTML,
+    template: str = TEMPLATE,
+    no_letter: bool = NO_LETTER,
+    preview: bool = PREVIEW,
     json_out: bool = JSON,
 ) -> None:
-    """Enregistrer le recours déposé au tribunal administratif (après la CADA).
+    """Recours au tribunal administratif (après la CADA) : produit le projet de requête
+    contre le refus confirmé et enregistre le recours. Avec --preview, produit seulement
+    le projet.
 
     \b
     Exemple :
-      cada court 2026-0042 --on 2026-08-01
+      cada court 2026-0042 --preview --tribunal "Tribunal administratif de Lyon"
+      cada court 2026-0042 --on 2026-08-01 --no-letter
     """
-    _record(reference, json_out, kind="court", on=on or today())
+    _escalate(reference, json_out, kind="court", on=on or today(), out=out, html=html,
+              template=template, no_letter=no_letter, preview=preview, court_name=tribunal)

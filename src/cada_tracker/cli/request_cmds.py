@@ -319,6 +319,9 @@ def _print_view(v: dict) -> None:
             echo(f"  ⚠ {warning}")
     if v["files"]:
         echo("")
-        echo("Fichiers reçus")
+        echo("Fichiers (courriers produits et documents reçus)")
+        kinds = {e["id"]: e["kind"] for e in v["events"]}
         for f in v["files"]:
-            echo(f"  {f['name']} ({f['size']} octets, sha256 {f['sha256'][:12]}…) → {f['path']}")
+            label = EVENT_KINDS.get(kinds.get(f["event"]), "")
+            echo(f"  #{f['event']} {label} : {f['name']} ({f['size']} octets, "
+                 f"sha256 {f['sha256'][:12]}…) → {f['path']}")

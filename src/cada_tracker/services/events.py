@@ -34,6 +34,8 @@ class NewEvent:
     text: str | None = None
     cancels_id: int | None = None
     attachments: list[Path] = field(default_factory=list)
+    #: Files cada produced for this event (the letter sent): (file name, content).
+    produced: list[tuple[str, bytes]] = field(default_factory=list)
 
 
 def events_of(session: Session, request_id: int) -> list[Event]:
@@ -106,6 +108,8 @@ def record_event(
     try:
         for path in new.attachments:
             session.add(_store_file(request, event, path, files_dir, written))
+        for name, data in new.produced:
+            session.add(_store_bytes(request, event, name, data, files_dir, written))
         refresh(session, request=request, documents=documents)
         session.flush()
     except BaseException:
@@ -147,15 +151,25 @@ def _store_file(
     request: Request, event: Event, source: Path, files_dir: Path, written: list[Path]
 ) -> StoredFile:
     """Copy a received document into the data folder (0600), named by its SHA-256."""
-    digest = hashlib.sha256()
     try:
         data = source.read_bytes()
     except OSError as exc:
         raise InputError(f"--attach : lecture impossible de {source} ({exc.strerror}).") from exc
-    digest.update(data)
-    sha = digest.hexdigest()
+    return _store_bytes(request, event, source.name, data, files_dir, written)
+
+
+def _store_bytes(
+    request: Request, event: Event, name: str, data: bytes, files_dir: Path,
+    written: list[Path],
+) -> StoredFile:
+    """Write ``data`` into the request's folder (0600) as ``<sha256[:16]>-<name>``.
+
+    Files are written before the transaction commits; ``written`` collects the new
+    ones so that the caller removes them if it rolls back.
+    """
+    sha = hashlib.sha256(data).hexdigest()
     folder = ensure_private_dir(files_dir / request.reference)
-    safe_name = "".join(c if c.isalnum() or c in "._-" else "_" for c in source.name)[:120]
+    safe_name = "".join(c if c.isalnum() or c in "._-" else "_" for c in name)[:120]
     target = folder / f"{sha[:16]}-{safe_name}"
     if not target.exists():
         tmp = folder / f".{target.name}.tmp"
@@ -167,7 +181,7 @@ def _store_file(
         os.replace(tmp, target)
         written.append(target)
     return StoredFile(
-        request_id=request.id, event_id=event.id, original_name=source.name,
+        request_id=request.id, event_id=event.id, original_name=name,
         path=str(target.relative_to(files_dir.parent)), sha256=sha, size=len(data),
     )
 

@@ -1,0 +1,150 @@
+"""remind, refer and court record their event and produce its letter, in one transaction."""
+
+from __future__ import annotations
+
+import html as htmllib
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+pypdf = pytest.importorskip("pypdf")
+
+
+def text_of_html(path: Path) -> str:
+    raw = re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8"))
+    return " ".join(htmllib.unescape(raw).split())
+
+
+def text_of_pdf(path: Path) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(path.read_bytes()))
+    return " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
+
+
+@pytest.fixture
+def answered(cli, draft_ref, tmp_path):
+    """Sent 05/01, received 07/01, partly answered 20/01: doc 1 obtained, 3 refused."""
+    refusal = tmp_path / "refus-mairie.pdf"
+    refusal.write_bytes(b"%PDF-1.4 refus")
+    cli("sent", draft_ref, "--on", "2026-01-05", "--via", "lrar", "--tracking", "1A111",
+        ok=True)
+    cli("received", draft_ref, "--on", "2026-01-07", ok=True)
+    cli("answer", draft_ref, "--on", "2026-01-20", "--outcome", "partial", "--got", "1",
+        "--refused", "3", "--attach", str(refusal), ok=True)
+    return draft_ref
+
+
+def events(cli, ref):
+    return cli("show", ref, "--json", ok=True).json()["events"]
+
+
+def stored_files(cli, ref):
+    return cli("show", ref, "--json", ok=True).json()["files"]
+
+
+def test_remind_writes_a_pdf_citing_only_missing_documents(cli, answered, tmp_path, isolated_home):
+    out = tmp_path / "courriers"
+    out.mkdir()
+    data = cli("remind", answered, "--on", "2026-02-01", "--via", "lrar", "--tracking",
+               "1A222", "--out", out, "--json", ok=True).json()
+    copy = out / f"{answered}-relance.pdf"
+    assert data["copy"] == str(copy) and copy.is_file()
+    text = text_of_pdf(copy)
+    assert "Relance" in text and "Marché de maintenance" in text and "Délibérations" in text
+    assert "Liste des caméras" not in text  # obtained: not asked again
+    assert "n° 1A222" in text  # this letter's registered-mail number
+    assert "1er février 2026" in text and "7 janvier 2026" in text
+    # Kept with the request, linked to the remind event, private to its owner.
+    files = [f for f in stored_files(cli, answered) if f["event"] == data["id"]]
+    assert [f["name"] for f in files] == [f"{answered}-relance.pdf"]
+    stored = isolated_home / files[0]["path"]
+    assert stored.read_bytes() == copy.read_bytes()
+    assert stored.stat().st_mode & 0o077 == 0 and copy.stat().st_mode & 0o077 == 0
+
+
+def test_refer_writes_the_referral_to_the_cada(cli, answered):
+    data = cli("refer", answered, "--on", "2026-02-10", "--html", "--json", ok=True).json()
+    assert data["kind"] == "referred" and data["status"] == "referred"
+    text = text_of_html(Path(data["copy"]))
+    assert "Commission d’accès aux documents administratifs" in text
+    assert "TSA 50730" in text and "75334" in text  # addressed to the CADA
+    assert "Mairie de Lyon" in text  # the administration challenged
+    assert "décision du 20 janvier 2026" in text
+    assert "refus-mairie.pdf" in text  # the refusal enclosed, by its name
+    assert "Délibérations" in text and "Liste des caméras" not in text
+    assert "L. 342-1" in text and "Technopolice Lyon" in text and "12 rue de la Paix" in text
+
+
+def test_court_draft_quotes_the_cada_file(cli, answered):
+    cli("refer", answered, "--on", "2026-02-10", "--no-letter", ok=True)
+    cli("refer", answered, "--registered", "2026-02-12", "--cada-ref", "20260123", ok=True)
+    before = len(events(cli, answered))
+    draft = cli("court", answered, "--preview", "--html", "--tribunal",
+                "Tribunal administratif de Lyon", ok=True)
+    assert "rien n'a été enregistré" in draft.stderr
+    assert len(events(cli, answered)) == before
+    text = text_of_html(Path(f"{answered}-requete-ta.html"))
+    assert "Tribunal administratif de Lyon" in text
+    assert "20260123" in text and "12 février 2026" in text
+    assert "12 avril 2026" in text  # confirmed refusal: registration + 2 months (R343-5)
+    assert "R. 421-1" in text and "L. 342-1" in text
+    filed = cli("court", answered, "--on", "2026-05-01", "--no-letter", "--json", ok=True).json()
+    assert filed["kind"] == "court" and filed["copy"] is None and filed["letter"] is None
+
+
+def test_no_letter_records_without_a_file(cli, answered, tmp_path):
+    data = cli("remind", answered, "--on", "2026-02-01", "--no-letter", "--json",
+               ok=True).json()
+    assert data["letter"] is None and data["copy"] is None
+    assert not list(Path.cwd().iterdir())
+    both = cli("remind", answered, "--no-letter", "--preview")
+    assert both.exit_code == 2 and "--preview" in both.stderr
+
+
+def test_a_failing_letter_records_nothing(cli, answered, isolated_home):
+    before = events(cli, answered)
+    unknown = cli("remind", answered, "--on", "2026-02-01", "--template", "inconnu")
+    assert unknown.exit_code == 3 and "inconnu" in unknown.stderr
+    user = isolated_home / "modeles"
+    user.mkdir()
+    (user / "relance.html.j2").write_text(
+        '{% extends "_base.html.j2" %}{% block subject %}R{% endblock %}\n'
+        "{% block body %}\n{{ pas_definie }}\n{% endblock %}\n", encoding="utf-8")
+    broken = cli("remind", answered, "--on", "2026-02-01")
+    assert broken.exit_code == 2
+    assert "relance.html.j2" in broken.stderr and "pas_definie" in broken.stderr
+    assert events(cli, answered) == before
+    assert not list(Path.cwd().iterdir())
+    assert not list((isolated_home / "fichiers" / answered).glob("*relance*"))
+
+
+def test_a_state_error_writes_no_letter(cli, draft_ref):
+    result = cli("refer", draft_ref, "--on", "2026-02-10")
+    assert result.exit_code == 4
+    assert not list(Path.cwd().iterdir())
+
+
+def test_user_template_overrides_the_builtin_reminder(cli, answered, isolated_home):
+    user = isolated_home / "modeles"
+    user.mkdir()
+    (user / "relance.html.j2").write_text(
+        '{#- title: Ma relance ; kind: reminder ; description: courte -#}\n'
+        '{% extends "_base.html.j2" %}{% block subject %}Ma relance{% endblock %}\n'
+        "{% block body %}<p>Manquent : {% for d in missing %}{{ d.description }} ; "
+        "{% endfor %}</p>{% endblock %}\n", encoding="utf-8")
+    data = cli("remind", answered, "--on", "2026-02-01", "--html", "--json", ok=True).json()
+    text = text_of_html(Path(data["copy"]))
+    assert "Ma relance" in text and "Manquent : Marché de maintenance ; Délibérations" in text
+    listed = {t["name"]: t for t in cli("templates", "list", "--json", ok=True).json()}
+    assert listed["relance"]["origin"] == "user" and listed["relance"]["overrides_builtin"]
+    assert listed["relance"]["title"] == "Ma relance"
+
+
+def test_out_must_be_writable(cli, answered, tmp_path):
+    blocker = tmp_path / "fichier"
+    blocker.write_text("x")
+    before = events(cli, answered)
+    result = cli("remind", answered, "--on", "2026-02-01", "--html", "--out", blocker / "sous")
+    assert result.exit_code == 2 and "--out" in result.stderr
+    assert events(cli, answered) == before  # checked before anything is recorded
