@@ -1,0 +1,158 @@
+"""cada export, cada templates and cada doctor, run as a user runs them."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+pypdf = pytest.importorskip("pypdf")
+pdfplumber = pytest.importorskip("pdfplumber")
+
+MM = 72 / 25.4
+
+
+def pdf_pages(path: Path) -> list[str]:
+    reader = pypdf.PdfReader(io.BytesIO(path.read_bytes()))
+    return [" ".join((p.extract_text() or "").split()) for p in reader.pages]
+
+
+def town(i: int) -> str:
+    return f"Commune n° {i:02d} d’Évry-Courcouronnes"
+
+
+@pytest.fixture
+def campaign_of_50(cli, profile):
+    for i in range(1, 51):
+        cli("admin", "add", town(i), "--kind", "commune", "--addressee", "Madame la maire",
+            "--street", f"{i} place de l'Hôtel-de-Ville", "--postcode", f"91{i:03d}",
+            "--city", "Évry", "--tag", "essonne", ok=True)
+    made = cli("new", "--to-tag", "essonne", "--subject", "Vidéosurveillance algorithmique",
+               "--doc", "Contrats", "--campaign", "vsa-91", "--json", ok=True).json()
+    assert len(made) == 50
+    return made
+
+
+def test_campaign_of_50_exports_50_pdfs_each_to_its_administration(cli, campaign_of_50, tmp_path):
+    out = tmp_path / "courriers"  # created by export
+    data = cli("export", "--campaign", "vsa-91", "--out", out, "--json", ok=True).json()
+    files = sorted(out.iterdir())
+    assert data["count"] == 50 and len(files) == 50
+    assert [Path(f).name for f in data["files"]] == [f.name for f in files]  # names sort
+    for i, path in enumerate(files, start=1):
+        assert path.name.startswith(f"2026-{i:04d}-commune-n-{i:02d}-d-evry-courcouronnes")
+        assert path.stat().st_mode & 0o077 == 0
+    # Each address block, inside the window of a DL envelope, names its own administration.
+    for i in (1, 17, 50):
+        with pdfplumber.open(files[i - 1]) as doc:
+            page = doc.pages[0]
+            window = page.within_bbox((110 * MM, 55 * MM, 195 * MM, 88 * MM))
+            text = " ".join(window.extract_text().split())
+        assert town(i) in text and "Madame la maire" in text and f"91{i:03d}" in text
+        others = [town(j) for j in range(1, 51) if j != i]
+        assert not any(o in text for o in others)
+
+
+def test_merge_prints_every_letter_in_order(cli, campaign_of_50, tmp_path):
+    data = cli("export", "--campaign", "vsa-91", "--merge", "--jobs", "2", "--out", tmp_path,
+               "--json", ok=True).json()
+    merged = Path(data["files"][0])
+    assert merged.name == "vsa-91.pdf"
+    pages = pdf_pages(merged)
+    firsts = [p for p in pages if "Fait à" in p]  # first page of each letter
+    assert len(firsts) == 50
+    for i, text in enumerate(firsts, start=1):
+        assert town(i) in text
+    meta = pypdf.PdfReader(io.BytesIO(merged.read_bytes())).metadata
+    assert meta.title == "Courriers — vsa-91"
+
+
+def test_export_by_reference_and_status(cli, draft_ref, admin_id, tmp_path):
+    second = cli("new", "--to", admin_id, "--subject", "Drones", "--doc", "Journal des vols",
+                 "--json", ok=True).json()["reference"]
+    cli("sent", second, "--on", "2026-01-05", "--via", "email", ok=True)
+    drafts = cli("export", "--status", "draft", "--html", "--out", tmp_path / "d", "--json",
+                 ok=True).json()
+    assert [Path(f).name for f in drafts["files"]] == [f"{draft_ref}-mairie-de-lyon.html"]
+    one = cli("export", second, "--html", "--out", tmp_path / "r", "--json", ok=True).json()
+    assert [Path(f).name for f in one["files"]] == [f"{second}-mairie-de-lyon.html"]
+    assert "Journal des vols" in Path(one["files"][0]).read_text(encoding="utf-8")
+
+
+def test_typed_html_is_exported_as_text(cli, profile, tmp_path):
+    admin = cli("admin", "add", "<b>Mairie</b> & <script>alert(1)</script>", "--kind",
+                "commune", "--postcode", "69001", "--city", "Lyon", "--json", ok=True).json()
+    ref = cli("new", "--to", admin["id"], "--subject", "<i>objet</i>", "--doc",
+              '<img src="file:///etc/passwd">', "--json", ok=True).json()["reference"]
+    data = cli("export", ref, "--html", "--out", tmp_path, "--json", ok=True).json()
+    page = Path(data["files"][0]).read_text(encoding="utf-8")
+    assert "<script>" not in page and "<b>Mairie" not in page and "<img src=\"file" not in page
+    assert "&lt;script&gt;" in page and "&lt;img src=" in page
+    pdf = cli("export", ref, "--out", tmp_path / "pdf", "--json", ok=True).json()
+    text = " ".join(pdf_pages(Path(pdf["files"][0])))
+    assert "<img src=" in text and "<i>objet</i>" in text
+
+
+@pytest.mark.parametrize("args, code, words", [
+    ((), 2, "--campaign"),
+    (("--status", "draft", "--merge", "--html"), 2, "--html"),
+    (("--campaign", "inconnue"), 3, "inconnue"),
+    (("2026-9999",), 3, "2026-9999"),
+    (("--status", "brouillon"), 2, "draft"),
+    (("--status", "sent"), 3, "Aucune demande"),
+])
+def test_export_errors(cli, draft_ref, args, code, words):
+    result = cli("export", *args)
+    assert result.exit_code == code and words in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_export_out_is_a_file(cli, draft_ref, tmp_path):
+    target = tmp_path / "pas-un-dossier"
+    target.write_text("x")
+    result = cli("export", draft_ref, "--out", target)
+    assert result.exit_code == 2 and "pas-un-dossier" in result.stderr
+
+
+def test_templates_list_and_show(cli):
+    listed = cli("templates", "list", "--json", ok=True).json()
+    kinds = {t["name"]: t["kind"] for t in listed}
+    assert kinds["demande"] == "request" and kinds["relance"] == "reminder"
+    assert kinds["saisine-cada"] == "referral" and kinds["requete-ta"] == "court"
+    assert kinds["saisine-cada-serie"] == "grouped_referral"
+    assert kinds["information-serie"] == "series_notice"
+    assert {"videosurveillance", "vsa", "drones", "capteurs-sonores",
+            "reconnaissance-faciale"} <= set(kinds)
+    assert all(t["origin"] == "builtin" and not t["error"] for t in listed)
+    shown = cli("templates", "show", "relance", "--json", ok=True).json()
+    assert {"missing", "implicit_refusal_on", "cada_deadline_on", "sender"} <= set(
+        shown["variables"])
+    table = cli("templates", "show", "saisine-cada", ok=True).stdout
+    assert "Variables :" in table and "refusal_on" in table
+    source = cli("templates", "show", "relance", "--source", ok=True).stdout
+    assert source.startswith("{#- title: Relance")
+    unknown = cli("templates", "show", "relanse")
+    assert unknown.exit_code == 3 and "relance" in unknown.stderr
+
+
+def test_templates_list_reports_a_broken_user_template(cli, isolated_home):
+    user = isolated_home / "modeles"
+    user.mkdir(parents=True)
+    (user / "maison.html.j2").write_text("{% if %}", encoding="utf-8")
+    listed = {t["name"]: t for t in cli("templates", "list", "--json", ok=True).json()}
+    assert listed["maison"]["origin"] == "user" and "maison.html.j2" in listed["maison"]["error"]
+    doctor = cli("doctor")
+    assert doctor.exit_code == 1 and "maison" in doctor.stderr
+
+
+def test_doctor_reports_harfbuzz(cli, monkeypatch):
+    from cada_tracker import pdf
+
+    if pdf.harfbuzz_subset_available():
+        ok = cli("doctor")
+        assert ok.exit_code == 0 and "HarfBuzz" in ok.stderr and "€" in ok.stderr
+    monkeypatch.setattr(pdf, "harfbuzz_subset_available", lambda: False)
+    missing = cli("doctor")
+    assert missing.exit_code == 1
+    assert "libharfbuzz-subset0" in missing.stderr and "apt install" in missing.stderr
