@@ -190,6 +190,13 @@ class Renderer:
                 on_progress(count)
         return total
 
+    def many(
+        self, htmls: Iterable[str], chunk: int = DEFAULT_CHUNK, *, workers: int = 1
+    ) -> list[bytes]:
+        """Each letter as its own PDF, in memory, in order."""
+        return [data for datas, _ in self._run(_pdfs_job, _batched(htmls, chunk), workers)
+                for data in datas]
+
     def _run(self, job: Callable, batches: Iterable[list], workers: int) -> Iterator[tuple]:
         """``job(renderer, batch)`` for every batch, in order, here or in worker processes.
 
@@ -281,6 +288,10 @@ def _chunk_pdf_job(renderer: Renderer, htmls: list[str]) -> tuple[bytes, int]:
         pages.extend(document.pages)
     assert first is not None
     return first.copy(pages).write_pdf(), len(htmls)
+
+
+def _pdfs_job(renderer: Renderer, htmls: list[str]) -> tuple[list[bytes], int]:
+    return [renderer.pdf(html) for html in htmls], len(htmls)
 
 
 def _write_chunk_job(renderer: Renderer, items: list[tuple[Path, str]]) -> tuple[None, int]:

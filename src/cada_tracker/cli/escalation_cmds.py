@@ -153,8 +153,9 @@ def refer(
     cada_ref: str = typer.Option(None, "--cada-ref", help="Numéro de dossier donné par la CADA."),
     campaign: str = typer.Option(
         None, "--campaign", metavar="NOM",
-        help="Saisine groupée pour une série de demandes (L342-1 al. 2 et 3) : une lettre "
-             "à la CADA et une lettre d'information par administration.",
+        help="Saisine groupée d'une série de demandes (L342-1 al. 2 et 3) : une lettre à la "
+             "CADA (sur le refus de REF s'il est donné, sinon le premier refus) et une lettre "
+             "d'information par administration.",
     ),
     tracking: str = TRACKING,
     out: Path = OUT,
@@ -173,17 +174,30 @@ def refer(
       cada refer 2026-0042 --on 2026-04-20 --via lrar
       cada refer 2026-0042 --registered 2026-04-24 --cada-ref 20262345
       cada refer --campaign videosurveillance-69 --on 2026-04-20
+      cada refer --campaign videosurveillance-69 --registered 2026-04-24 --cada-ref 20262345
     """
     if campaign is not None:
-        from cada_tracker.cli.series_cmds import refer_campaign
+        from cada_tracker.cli import series_cmds
 
-        if reference:
-            raise InputError("Donnez soit une référence, soit --campaign, pas les deux.")
-        if registered is not None or cada_ref:
-            raise InputError("--registered et --cada-ref s'enregistrent demande par demande "
-                             "(cada refer REF --registered …).")
-        refer_campaign(campaign, json_out, on=on or today(), channel=via, tracking=tracking,
-                       out=out, html=html, no_letter=no_letter, preview=preview)
+        if registered is not None:
+            if on is not None or via or tracking or template or html or preview or no_letter:
+                raise InputError("--registered enregistre l'accusé de réception de la CADA : "
+                                 "il ne va qu'avec --cada-ref.")
+            if reference:
+                raise InputError("Avec --campaign, --registered vaut pour toute la série : "
+                                 "ne donnez pas de référence.")
+            series_cmds.register_campaign(campaign, json_out, on=registered, cada_ref=cada_ref)
+            return
+        if cada_ref:
+            raise InputError("--cada-ref va avec --registered (la date d'enregistrement par "
+                             "la CADA).")
+        if template:
+            raise InputError("--template ne vaut que pour une demande : la saisine groupée "
+                             "utilise les modèles saisine-cada-serie et information-serie "
+                             "(remplaçables dans le dossier des modèles personnels).")
+        series_cmds.refer_campaign(campaign, json_out, on=on or today(), chosen=reference,
+                                   channel=via, tracking=tracking, out=out, html=html,
+                                   no_letter=no_letter, preview=preview)
         return
     if not reference:
         raise InputError("Référence de la demande manquante (ou --campaign NOM).")

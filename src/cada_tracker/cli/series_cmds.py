@@ -1,0 +1,105 @@
+"""cada refer --campaign: the grouped CADA referral of a series (L342-1 al. 2 and 3)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from cada_tracker.cli import output
+from cada_tracker.cli.common import locations, session, today
+
+
+def refer_campaign(
+    campaign: str, json_out: bool, *, on: date, chosen: str | None, channel: str | None,
+    tracking: str | None, out: Path, html: bool, no_letter: bool, preview: bool,
+) -> None:
+    """Refer the series to the CADA once, and inform every administration of it."""
+    from cada_tracker.errors import InputError
+    from cada_tracker.fileio import atomic_write_bytes, prepare_out_dir
+    from cada_tracker.services.export import slug
+    from cada_tracker.services.series import plan_series, record_series, render_series_letters
+    from cada_tracker.vocab import CHANNELS, choice
+
+    if no_letter and preview:
+        raise InputError("--preview produit les courriers : il ne va pas avec --no-letter.")
+    if channel:
+        channel = choice(channel, CHANNELS, field="--via")
+    if not no_letter:
+        prepare_out_dir(out)
+    loc = locations()
+    files: list[tuple[str, bytes]] = []
+    with session(write=not preview) as s:
+        plan = plan_series(s, campaign=campaign, on=on, chosen_reference=chosen)
+        grouped: tuple[str, bytes] | None = None
+        notices: list = [None] * len(plan.members)
+        if not no_letter:
+            pages = render_series_letters(s, plan, user_dir=loc.user_letters_dir,
+                                          tracking=tracking)
+            grouped_html, notice_htmls = pages
+            suffix = "html" if html else "pdf"
+            if html:
+                datas = [p.encode("utf-8") for p in [grouped_html, *notice_htmls]]
+            else:
+                from cada_tracker.pdf import Renderer, default_workers
+
+                renderer = Renderer(user_dir=loc.user_letters_dir)
+                workers = default_workers() if len(notice_htmls) > 10 else 1
+                datas = renderer.many([grouped_html, *notice_htmls], workers=workers)
+            grouped = (f"{slug(campaign)}-saisine-cada-serie.{suffix}", datas[0])
+            notices = [(f"{m.request.reference}-information-serie.{suffix}", data)
+                       for m, data in zip(plan.members, datas[1:], strict=True)]
+            files = [grouped, *notices]
+        if not preview:
+            record_series(s, plan, grouped=grouped, notices=notices, channel=channel,
+                          tracking=tracking, today=today(), files_dir=loc.files_dir)
+    written = []
+    for name, data in files:
+        atomic_write_bytes(out / name, data)
+        written.append(str(out / name))
+    if json_out:
+        output.print_json({
+            "campaign": campaign,
+            "subject": plan.subject,
+            "on": on,
+            "preview": preview,
+            "refusal": plan.chosen.request.reference,
+            "series": [m.request.reference for m in plan.members],
+            "referred": [m.request.reference for m in plan.referred],
+            "informed_only": [m.request.reference for m in plan.informed_only],
+            "skipped": plan.skipped,
+            "files": written,
+        })
+    n = len(plan.members)
+    if preview:
+        output.success(f"Brouillons écrits dans {out} : saisine groupée et {n} lettre(s) "
+                       "d'information (rien n'a été enregistré).")
+    else:
+        output.success(
+            f"Série « {campaign} » ({n} demandes) : CADA saisie du refus de "
+            f"{plan.chosen.request.reference} ; {len(plan.referred)} demande(s) marquée(s) "
+            f"saisies, {len(plan.informed_only)} administration(s) seulement informée(s)."
+        )
+        if written:
+            output.info(f"Courriers : {len(written)} fichier(s) dans {out} (la saisine "
+                        f"{files[0][0]} et une lettre d'information par administration).")
+    if plan.informed_only and not preview:
+        refs = ", ".join(m.request.reference for m in plan.informed_only)
+        output.warn(f"sans refus à ce jour, ces demandes sont seulement informées : {refs}.")
+    if plan.skipped:
+        output.info("Hors série : " + "; ".join(plan.skipped) + ".")
+
+
+def register_campaign(campaign: str, json_out: bool, *, on: date, cada_ref: str | None) -> None:
+    """The CADA registered the grouped referral: record it on each referred request."""
+    from cada_tracker.services.series import record_series_registration
+
+    loc = locations()
+    with session(write=True) as s:
+        done = record_series_registration(s, campaign=campaign, on=on,
+                                          cada_ref=(cada_ref or "").strip() or None,
+                                          today=today(), files_dir=loc.files_dir)
+    if json_out:
+        output.print_json({"campaign": campaign, "registered": done, "on": on,
+                           "cada_ref": cada_ref})
+    output.success(f"Enregistrement par la CADA noté sur {len(done)} demande(s) de la "
+                   f"série « {campaign} ».")

@@ -1,0 +1,247 @@
+"""The grouped CADA referral of a series of requests (L342-1 al. 2 and 3 CRPA).
+
+When one requester sent requests with the same object to at least
+:data:`SERIES_THRESHOLD` different administrations, the CADA "ne peut être saisie que
+d'un refus de communication" and gives one opinion; the requester identifies every
+request of the series and informs each administration (rule book §1.6).
+
+``plan_series`` reads the campaign and decides, without writing anything:
+
+* the **members**: the campaign's sent, open requests with the series' object;
+* the **refusal** the CADA is seized of: the one given with ``REF``, else the
+  earliest express refusal, else the earliest implicit refusal;
+* which members are **referred** (their refusal, express or implicit, allows a
+  referral on that date: their clock says so) and which are only **informed**
+  (still within the administration's delay, or answered in full).
+
+``record_series`` then records a ``referred`` event on each referred member and a
+dated note on each informed one, each with the letters it concerns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from cada_tracker.dates import format_fr
+from cada_tracker.errors import StateError
+from cada_tracker.models import Administration, Request, RequestedDocument
+from cada_tracker.services.escalation import LetterOptions, escalation_context, express_refusal
+from cada_tracker.services.events import NewEvent, as_ev, events_of, record_event
+from cada_tracker.services.letter_context import documents_of as document_dicts
+from cada_tracker.services.letter_context import letter_context
+from cada_tracker.services.lifecycle import Ev, active
+from cada_tracker.services.requests import SERIES_THRESHOLD, documents_of
+
+GROUPED_TEMPLATE = "saisine-cada-serie"
+NOTICE_TEMPLATE = "information-serie"
+
+
+@dataclass
+class Member:
+    request: Request
+    admin: Administration
+    documents: list[RequestedDocument]
+    events: list[Ev]
+    refusal: Ev | None = None  # express refusal before any referral
+    referable: bool = False  # a refusal allows referring on the chosen date
+
+    @property
+    def missing(self) -> list[dict]:
+        return [d for d in document_dicts(self.documents) if d["outcome"] != "obtained"]
+
+    def as_series_item(self) -> dict:
+        r = self.request
+        return {
+            "reference": r.reference,
+            "administration": self.admin.name,
+            "sent_on": r.sent_on,
+            "received_on": r.received_on,
+            "implicit_refusal_on": None if self.refusal else (
+                r.implicit_refusal_on if self.referable else None),
+            "refusal_on": self.refusal.on if self.refusal else None,
+            "missing": self.missing,
+        }
+
+
+@dataclass
+class SeriesPlan:
+    campaign: str
+    subject: str
+    on: date
+    members: list[Member]
+    chosen: Member
+    skipped: list[str] = field(default_factory=list)  # references left out, with why
+
+    @property
+    def referred(self) -> list[Member]:
+        return [m for m in self.members if m.referable]
+
+    @property
+    def informed_only(self) -> list[Member]:
+        return [m for m in self.members if not m.referable]
+
+    def series_items(self) -> list[dict]:
+        return [m.as_series_item() for m in self.members]
+
+
+def _subject_key(subject: str) -> str:
+    return " ".join(subject.casefold().split())
+
+
+def plan_series(session: Session, *, campaign: str, on: date,
+                chosen_reference: str | None = None) -> SeriesPlan:
+    """Which requests the grouped referral concerns; StateError when it cannot be made."""
+    from cada_tracker.services.campaigns import campaign_outcomes
+
+    campaign_outcomes(session, campaign)  # NotFoundError naming the known campaigns
+    requests = list(session.exec(select(Request).where(Request.campaign == campaign)
+                                 .order_by(Request.reference)))
+    admins = {a.id: a for a in session.exec(
+        select(Administration).where(Administration.id.in_(
+            {r.administration_id for r in requests})))}
+    members: list[Member] = []
+    skipped: list[str] = []
+    seen_admins: set[int] = set()
+    by_subject: dict[str, int] = {}
+    for r in requests:
+        if r.sent_on is not None and r.status != "closed":
+            by_subject[_subject_key(r.subject)] = by_subject.get(_subject_key(r.subject), 0) + 1
+    subject_key = max(by_subject, key=by_subject.get) if by_subject else None
+    for r in requests:
+        if r.sent_on is None:
+            skipped.append(f"{r.reference} (non envoyée)")
+            continue
+        if r.status == "closed":
+            skipped.append(f"{r.reference} (close)")
+            continue
+        if _subject_key(r.subject) != subject_key:
+            skipped.append(f"{r.reference} (autre objet : « {r.subject} »)")
+            continue
+        if r.administration_id in seen_admins:
+            skipped.append(f"{r.reference} (même administration qu'une autre demande)")
+            continue
+        seen_admins.add(r.administration_id)
+        evs = active([as_ev(e) for e in events_of(session, r.id)])
+        members.append(Member(request=r, admin=admins[r.administration_id],
+                              documents=documents_of(session, r.id), events=evs))
+    if len(members) < SERIES_THRESHOLD:
+        raise StateError(
+            f"La campagne « {campaign} » compte {len(members)} demande(s) envoyée(s) et "
+            f"ouverte(s) de même objet à des administrations différentes : ce n'est pas une "
+            f"série au sens de l'article L342-1 al. 2 CRPA ({SERIES_THRESHOLD} au moins). "
+            "Saisissez la CADA demande par demande : cada refer REF."
+        )
+    already = [(m, e) for m in members for e in m.events if e.kind == "referred"]
+    if already:
+        m, e = already[0]
+        raise StateError(
+            f"La CADA a déjà été saisie pour cette série (demande {m.request.reference}, le "
+            f"{format_fr(e.on)}) : pour une série, elle ne peut l'être que d'un refus "
+            "(L342-1 al. 2 CRPA)."
+        )
+    for m in members:
+        m.refusal = express_refusal(m.events)
+        r = m.request
+        m.referable = (r.next_action == "refer" and r.action_from is not None
+                       and r.action_from <= on)
+    chosen = _choose(members, chosen_reference, on)
+    return SeriesPlan(campaign=campaign, subject=members[0].request.subject, on=on,
+                      members=members, chosen=chosen, skipped=skipped)
+
+
+def _choose(members: list[Member], reference: str | None, on: date) -> Member:
+    if reference is not None:
+        found = next((m for m in members if m.request.reference == reference.strip()), None)
+        if found is None:
+            refs = ", ".join(m.request.reference for m in members)
+            raise StateError(f"La demande {reference} ne fait pas partie de la série "
+                             f"(demandes : {refs}).")
+        if not found.referable:
+            raise StateError(f"La demande {reference} n'a pas essuyé de refus permettant de "
+                             f"saisir la CADA le {format_fr(on)}.")
+        return found
+    referable = [m for m in members if m.referable]
+    if not referable:
+        starts = [m.request.action_from for m in members
+                  if m.request.next_action == "refer" and m.request.action_from]
+        when = f" (première date possible : {format_fr(min(starts))})" if starts else ""
+        raise StateError(
+            f"Aucune demande de la série n'a essuyé de refus permettant de saisir la CADA le "
+            f"{format_fr(on)}{when}."
+        )
+    express = [m for m in referable if m.refusal is not None]
+    if express:
+        return min(express, key=lambda m: (m.refusal.on, m.request.reference))
+    return min(referable, key=lambda m: (m.request.action_from, m.request.reference))
+
+
+def render_series_letters(session: Session, plan: SeriesPlan, *, user_dir: Path | None,
+                          tracking: str | None) -> tuple[str, list[str]]:
+    """HTML of the grouped referral, and of the notice to each member, in order."""
+    from cada_tracker import letters
+
+    series = plan.series_items()
+    chosen = plan.chosen
+    context = escalation_context(session, request=chosen.request, admin=chosen.admin,
+                                 kind="referred", letter_date=plan.on,
+                                 options=LetterOptions(tracking=tracking))
+    context["series"] = series
+    grouped = letters.render(GROUPED_TEMPLATE, context, user_dir=user_dir)
+    notices = []
+    for m in plan.members:
+        notice = letter_context(request=m.request, admin=m.admin, documents=m.documents,
+                                letter_date=plan.on,
+                                extra={"series": series, "referral_on": plan.on})
+        notices.append(letters.render(NOTICE_TEMPLATE, notice, user_dir=user_dir))
+    return grouped, notices
+
+
+def record_series(
+    session: Session, plan: SeriesPlan, *, grouped: tuple[str, bytes],
+    notices: list[tuple[str, bytes]], channel: str | None, tracking: str | None,
+    today: date, files_dir: Path,
+) -> None:
+    """A ``referred`` event on each referred member (with the grouped referral and its
+    notice), a note on each informed one (with its notice)."""
+    for m, notice in zip(plan.members, notices, strict=True):
+        produced = [notice] if notice else []
+        if m.referable:
+            new = NewEvent(kind="referred", on=plan.on, channel=channel, tracking=tracking,
+                           produced=([grouped] if grouped else []) + produced)
+        else:
+            new = NewEvent(kind="note", on=plan.on, text=(
+                f"Administration informée de la saisine groupée de la CADA du "
+                f"{format_fr(plan.on)} pour la série « {plan.campaign} » "
+                f"(refus de {plan.chosen.request.reference}, L342-1 al. 3 CRPA) ; "
+                "pas encore de refus à soumettre pour cette demande."),
+                produced=produced)
+        record_event(session, request=m.request, new=new, today=today, files_dir=files_dir)
+
+
+def record_series_registration(
+    session: Session, *, campaign: str, on: date, cada_ref: str | None, today: date,
+    files_dir: Path,
+) -> list[str]:
+    """The CADA's registration of the grouped referral, on every referred request."""
+    from cada_tracker.services.campaigns import campaign_outcomes
+
+    campaign_outcomes(session, campaign)
+    done = []
+    for r in session.exec(select(Request).where(Request.campaign == campaign)
+                          .order_by(Request.reference)):
+        evs = active([as_ev(e) for e in events_of(session, r.id)])
+        kinds = {e.kind for e in evs}
+        if "referred" in kinds and "registered" not in kinds and r.status != "closed":
+            record_event(session, request=r, new=NewEvent(kind="registered", on=on,
+                                                          tracking=cada_ref),
+                         today=today, files_dir=files_dir)
+            done.append(r.reference)
+    if not done:
+        raise StateError(f"Aucune demande de la campagne « {campaign} » n'attend "
+                         "l'enregistrement de sa saisine par la CADA (cada refer --campaign "
+                         f"{campaign} d'abord).")
+    return done

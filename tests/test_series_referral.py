@@ -1,0 +1,143 @@
+"""cada refer --campaign: one CADA referral for a series, every administration informed."""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+from pathlib import Path
+
+import pytest
+
+TOWNS = ["Vénissieux", "Villeurbanne", "Bron", "Caluire-et-Cuire", "Saint-Priest", "Écully"]
+
+
+def text(path: Path) -> str:
+    raw = re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8"))
+    return " ".join(htmllib.unescape(raw).split())
+
+
+@pytest.fixture
+def series(cli, profile):
+    """Six communes, same request; sent and received in January, the last one in March."""
+    for i, name in enumerate(TOWNS, start=1):
+        cli("admin", "add", f"Mairie de {name}", "--kind", "commune", "--postcode",
+            f"69{i:03d}", "--city", name, "--tag", "metropole-lyon", ok=True)
+    made = [r["reference"] for r in cli(
+        "new", "--to-tag", "metropole-lyon", "--subject", "Vidéosurveillance algorithmique",
+        "--doc", "Contrat", "--doc", "AIPD", "--campaign", "vsa-lyon", "--json", ok=True).json()]
+    town_of = {cli("show", ref, "--json", ok=True).json()["administration"]["name"]: ref
+               for ref in made}
+    refs = [town_of[f"Mairie de {name}"] for name in TOWNS]  # in TOWNS order
+    for ref in refs[:5]:
+        cli("sent", ref, "--on", "2026-01-05", "--via", "lrar", ok=True)
+        cli("received", ref, "--on", "2026-01-07", ok=True)
+    cli("sent", refs[5], "--on", "2026-03-01", "--via", "lrar", ok=True)
+    cli("received", refs[5], "--on", "2026-03-03", ok=True)
+    # Bron refuses in writing; the others stay silent (implicit refusal on 7 February).
+    cli("answer", refs[2], "--on", "2026-01-25", "--outcome", "partial", "--got", "1",
+        "--refused", "2", ok=True)
+    return refs
+
+
+def events(cli, ref):
+    return cli("show", ref, "--json", ok=True).json()["events"]
+
+
+@pytest.mark.usefixtures("backend")
+def test_grouped_referral_refers_refused_requests_and_informs_all(cli, series, tmp_path):
+    out = tmp_path / "serie"
+    data = cli("refer", "--campaign", "vsa-lyon", "--on", "2026-03-10", "--via", "lrar",
+               "--html", "--out", out, "--json", ok=True).json()
+    assert data["series"] == sorted(series)
+    assert data["refusal"] == series[2]  # the express refusal comes first
+    assert data["referred"] == sorted(series[:5]) and data["informed_only"] == [series[5]]
+    grouped = text(out / "vsa-lyon-saisine-cada-serie.html")
+    assert "TSA 50730" in grouped and "série de 6 demandes" in grouped
+    assert "refus opposé par Mairie de Bron" in grouped
+    assert "décision du 25 janvier 2026" in grouped
+    for ref, town in zip(series, TOWNS, strict=True):
+        assert ref in grouped and f"Mairie de {town}" in grouped
+        notice = text(out / f"{ref}-information-serie.html")
+        assert f"Mairie de {town}" in notice.split("Fait à")[0]  # its own address block
+        assert "10 mars 2026" in notice and "L. 342-1" in notice
+    assert "n° 2" in grouped  # Bron's missing document, by its number in the request
+    for ref in series[:5]:
+        shown = cli("show", ref, "--json", ok=True).json()
+        assert shown["status"] == "referred"
+        referred = [e for e in shown["events"] if e["kind"] == "referred"]
+        assert len(referred) == 1 and referred[0]["channel"] == "lrar"
+        names = sorted(f["name"] for f in shown["files"] if f["event"] == referred[0]["id"])
+        assert names == [f"{ref}-information-serie.html", "vsa-lyon-saisine-cada-serie.html"]
+    last = cli("show", series[5], "--json", ok=True).json()
+    assert last["status"] != "referred"
+    note = [e for e in last["events"] if e["kind"] == "note"]
+    assert len(note) == 1 and "saisine groupée" in note[0]["text"]
+    again = cli("refer", "--campaign", "vsa-lyon", "--on", "2026-03-20")
+    assert again.exit_code == 4 and "déjà été saisie" in again.stderr
+
+
+def test_registration_is_recorded_for_the_whole_series(cli, series):
+    cli("refer", "--campaign", "vsa-lyon", "--on", "2026-03-10", "--no-letter", ok=True)
+    data = cli("refer", "--campaign", "vsa-lyon", "--registered", "2026-03-12",
+               "--cada-ref", "20261234", "--json", ok=True).json()
+    assert data["registered"] == sorted(series[:5])
+    shown = cli("show", series[0], "--json", ok=True).json()
+    reg = [e for e in shown["events"] if e["kind"] == "registered"]
+    assert reg[0]["tracking"] == "20261234" and reg[0]["on"] == "2026-03-12"
+    steps = {s["key"]: s for s in shown["deadlines"]["steps"]}
+    assert steps["confirmed_refusal"]["date"] == "2026-05-12"
+    twice = cli("refer", "--campaign", "vsa-lyon", "--registered", "2026-03-13")
+    assert twice.exit_code == 4 and "n'attend" in twice.stderr
+
+
+def test_preview_records_nothing(cli, series, tmp_path):
+    before = [events(cli, ref) for ref in series]
+    cli("refer", "--campaign", "vsa-lyon", "--on", "2026-03-10", "--preview", "--out",
+        tmp_path, ok=True)
+    assert [events(cli, ref) for ref in series] == before
+    assert len(list(tmp_path.glob("*.pdf"))) == 7
+
+
+def test_chosen_refusal(cli, series):
+    silent = cli("refer", series[0], "--campaign", "vsa-lyon", "--on", "2026-03-10", "--html",
+                 "--json", ok=True).json()
+    assert silent["refusal"] == series[0]
+
+
+def test_chosen_request_must_be_refused(cli, series):
+    result = cli("refer", series[5], "--campaign", "vsa-lyon", "--on", "2026-03-10")
+    assert result.exit_code == 4 and series[5] in result.stderr
+    outsider = cli("refer", "2026-0999", "--campaign", "vsa-lyon", "--on", "2026-03-10")
+    assert outsider.exit_code == 4 and "ne fait pas partie" in outsider.stderr
+
+
+def test_too_early_for_any_referral(cli, series):
+    result = cli("refer", "--campaign", "vsa-lyon", "--on", "2026-01-20")
+    assert result.exit_code == 4 and "première date possible" in result.stderr
+
+
+def test_fewer_than_five_is_not_a_series(cli, profile):
+    for i in range(4):
+        cli("admin", "add", f"Mairie {i}", "--kind", "commune", "--postcode", f"6900{i}",
+            "--city", "Lyon", "--tag", "petit", ok=True)
+    made = cli("new", "--to-tag", "petit", "--subject", "Drones", "--doc", "Journal",
+               "--campaign", "drones", "--json", ok=True).json()
+    for r in made:
+        cli("sent", r["reference"], "--on", "2026-01-05", "--via", "lrar", ok=True)
+    result = cli("refer", "--campaign", "drones", "--on", "2026-03-10")
+    assert result.exit_code == 4 and "pas une série" in result.stderr
+    assert "cada refer REF" in result.stderr
+    unknown = cli("refer", "--campaign", "dorne", "--on", "2026-03-10")
+    assert unknown.exit_code == 3 and "drones" in unknown.stderr
+
+
+def test_campaign_option_conflicts(cli, series):
+    for args, words in [
+        (("--registered", "2026-03-12", "--on", "2026-03-10"), "--registered"),
+        ((series[0], "--registered", "2026-03-12"), "toute la série"),
+        (("--cada-ref", "12"), "--registered"),
+        (("--template", "relance"), "--template"),
+        (("--no-letter", "--preview"), "--preview"),
+    ]:
+        result = cli("refer", "--campaign", "vsa-lyon", *args)
+        assert result.exit_code == 2 and words in result.stderr, args
