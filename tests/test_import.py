@@ -398,3 +398,24 @@ def test_concurrent_imports_neither_fail_nor_duplicate(cli, isolated_home, backe
         reports.append(json.loads(out))
     assert sorted(r["created"] for r in reports) == [0, 0, 0, 1704]
     assert len(admins(cli)) == 1704
+
+
+def test_admin_list_shows_a_page_and_exports_everything(cli):
+    cli("admin", "import", PRADA, ok=True)
+    table = cli("admin", "list", ok=True).stdout
+    assert "1704 administration(s), 50 affichées" in table
+    assert len(re.findall(r"^│ \d+", table, flags=re.M)) == 50
+    every = cli("admin", "list", "--csv", ok=True).stdout.splitlines()
+    assert every[0] == "id,name,kind,postcode,city,department" and len(every) == 1705
+    assert len(admins(cli)) == 1704
+    assert "50 affichées" not in cli("admin", "list", "--all", ok=True).stdout
+
+
+def test_admin_show_prints_the_web_form(cli, tmp_path):
+    path = tmp_path / "cada.csv"
+    path.write_text(CADA_HEADER + "k1,Mairie de Test,commune,,,01000,Bourg,"
+                    "https://test.fr/formulaire,,,,\n", encoding="utf-8")
+    cli("admin", "import", path, ok=True)
+    admin_id = show(cli, "Mairie de Test")["id"]
+    shown = cli("admin", "show", admin_id, ok=True).stdout
+    assert re.search(r"^Formulaire\s+https://test.fr/formulaire$", shown, flags=re.M)

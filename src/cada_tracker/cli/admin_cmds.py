@@ -9,6 +9,7 @@ from cada_tracker.cli.common import ask, session
 from cada_tracker.vocab import ADMIN_KINDS
 
 KINDS = ", ".join(ADMIN_KINDS)
+LIST_PAGE = 50
 
 
 def register(app: typer.Typer) -> None:
@@ -35,7 +36,7 @@ def _print_admin(admin_dict: dict) -> None:
     labels = [
         ("id", "N°"), ("name", "Nom"), ("kind", "Type"), ("addressee", "Destinataire"),
         ("street", "Adresse"), ("postcode", "Code postal"), ("city", "Ville"),
-        ("email", "E-mail"), ("prada_name", "PRADA"), ("prada_email", "E-mail PRADA"),
+        ("email", "E-mail"), ("web_form", "Formulaire"), ("prada_name", "PRADA"), ("prada_email", "E-mail PRADA"),
         ("department", "Département"), ("tags", "Étiquettes"),
     ]
     for key, label in labels:
@@ -90,30 +91,40 @@ def list_(
     kind: str = typer.Option(None, "--kind", help=f"Seulement ce type ({KINDS})."),
     department: str = typer.Option(None, "--department", help="Seulement ce département."),
     search: str = typer.Option(None, "--search", help="Texte cherché dans le nom ou la ville."),
-    json_out: bool = typer.Option(False, "--json", help="Sortie JSON."),
+    all_rows: bool = typer.Option(False, "--all",
+                                  help=f"Tout afficher (sinon les {LIST_PAGE} premières)."),
+    csv_out: bool = typer.Option(False, "--csv", help="Sortie CSV (toutes les lignes)."),
+    json_out: bool = typer.Option(False, "--json", help="Sortie JSON (toutes les lignes)."),
 ) -> None:
-    """Lister les administrations de l'annuaire.
+    """Lister les administrations de l'annuaire (une page et le total ; --all, --csv ou
+    --json pour tout).
 
     \b
     Exemple :
       cada admin list --department 69 --kind commune
+      cada admin list --tag rhone --csv > rhone.csv
     """
-    from cada_tracker.services.admins import list_admins
+    from cada_tracker.services.admins import LIST_COLUMNS, list_admin_rows
 
     with session() as s:
-        admins = list_admins(s, tag=tag, kind=kind, department=department, search=search)
-        rows = [(a.id, a.name, a.kind, a.postcode, a.city, a.department) for a in admins]
-    labels = ADMIN_KINDS
+        rows = list_admin_rows(s, tag=tag, kind=kind, department=department, search=search)
     if json_out:
-        keys = ["id", "name", "kind", "postcode", "city", "department"]
-        output.print_json([dict(zip(keys, r, strict=True)) for r in rows])
+        output.print_json([dict(zip(LIST_COLUMNS, r, strict=True)) for r in rows])
+        return
+    if csv_out:
+        output.write_csv(LIST_COLUMNS, rows)
         return
     if not rows:
-        output.info("Aucune administration (ajoutez-en avec cada admin add).")
+        output.info("Aucune administration (ajoutez-en avec cada admin add ou "
+                    "cada admin import).")
         return
+    shown = rows if all_rows else rows[:LIST_PAGE]
+    caption = f"{len(rows)} administration(s)"
+    if len(shown) < len(rows):
+        caption += f", {len(shown)} affichées (--all pour tout, --csv pour exporter)"
     output.table(None, ["N°", "Nom", "Type", "CP", "Ville", "Dép."],
-                 ((i, n, labels.get(k, k), p, c, d) for i, n, k, p, c, d in rows),
-                 caption=f"{len(rows)} administration(s)")
+                 ((i, n, ADMIN_KINDS.get(k, k), p, c, d) for i, n, k, p, c, d in shown),
+                 caption=caption)
 
 
 def show(
