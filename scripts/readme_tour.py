@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -58,7 +59,46 @@ SECTIONS: dict[str, list[list[str]]] = {
          "--zone", "67", "--json"],
     ],
     "overdue": [["cada", "overdue"], ["cada", "calendar", "--out", "cada.ics"]],
+    "templates": [["cada", "templates", "list"], ["cada", "templates", "show", "relance"]],
+    "escalation": [
+        ["cada", "remind", "2026-0002", "--on", "2026-11-23", "--via", "email",
+         "--out", "courriers"],
+        ["cada", "refer", "2026-0001", "--on", "2026-11-23", "--via", "lrar",
+         "--tracking", "1A98765432109", "--out", "courriers"],
+        ["cada", "court", "2026-0001", "--preview", "--tribunal",
+         "Tribunal administratif de Lyon", "--out", "courriers"],
+    ],
+    "export": [
+        ["cada", "export", "2026-0001", "2026-0002", "--out", "courriers"],
+        ["cada", "doctor"],
+    ],
+    "campaign": [
+        ["cada", "admin", "import", "annuaire_des_prada.csv", "--tag", "prada"],
+        ["cada", "new", "--to-department", "38", "--to-kind", "commune", "--template", "vsa",
+         "--subject", "Vidéosurveillance algorithmique",
+         "--doc", "Contrats et conventions relatifs aux logiciels d'analyse d'images",
+         "--doc", "Analyse d'impact relative à la protection des données (AIPD)",
+         "--campaign", "vsa-isere"],
+    ],
+    "campaign_follow": [
+        ["cada", "campaign", "show", "vsa-isere"],
+        ["cada", "stats"],
+        ["cada", "refer", "--campaign", "vsa-isere", "--on", "2026-11-23", "--out", "serie"],
+        ["cada", "export", "--campaign", "vsa-isere", "--merge", "--out", "impression"],
+    ],
 }
+
+# The Isère campaign's life (not shown): sent on 7 September, received two days later;
+# one full answer, one refusal, one partial answer; the others stay silent.
+CAMPAIGN = [f"2026-{n:04d}" for n in range(3, 15)]
+CAMPAIGN_LIFE = (
+    [["cada", "sent", ref, "--on", "2026-09-07", "--via", "lrar"] for ref in CAMPAIGN]
+    + [["cada", "received", ref, "--on", "2026-09-09"] for ref in CAMPAIGN]
+    + [["cada", "answer", CAMPAIGN[0], "--on", "2026-09-30", "--outcome", "full"],
+       ["cada", "answer", CAMPAIGN[1], "--on", "2026-09-25", "--outcome", "refusal"],
+       ["cada", "answer", CAMPAIGN[2], "--on", "2026-10-05", "--outcome", "partial",
+        "--got", "1", "--refused", "2"]]
+)
 SETUP = {
     "admin": [["cada", "init", "--name", "Technopolice Lyon", "--address",
                r"12 rue de la Paix\n69003 Lyon", "--email", "lyon@technopolice.example",
@@ -67,6 +107,7 @@ SETUP = {
               "--doc", "Arrêtés autorisant l'usage de drones", "--doc", "Doctrine d'emploi"],
              ["cada", "sent", "2026-0002", "--on", "2026-10-20", "--via", "email"],
              ["cada", "received", "2026-0002", "--on", "2026-10-20"]],
+    "campaign_follow": CAMPAIGN_LIFE,
 }
 
 
@@ -77,6 +118,7 @@ def main() -> None:
                "COLUMNS": "100", "NO_COLOR": "1"}
         env.pop("CADA_DATABASE_URL", None)
         Path(tmp, "deliberations.pdf").write_bytes(b"%PDF-1.4\n")
+        shutil.copy(ROOT / "tests" / "directory" / "data" / "annuaire_des_prada.csv", tmp)
         for name, commands in SECTIONS.items():
             for args in SETUP.get(name, []):
                 subprocess.run(args, env=env, cwd=tmp, capture_output=True, check=True)
