@@ -63,3 +63,22 @@ def test_bad_selection_creates_nothing(cli, profile, tmp_path):
     assert cli("list", "--json", ok=True).json() == []
     none = cli("new", "--to-kind", "region", "--subject", "X", "--doc", "Y")
     assert none.exit_code == 3 and "Aucune administration" in none.stderr
+
+
+def test_references_go_past_9999(cli, admin_id, isolated_home):
+    """As text "2026-10000" sorts before "2026-9999": numbering must not loop back."""
+    from sqlalchemy import create_engine, text
+
+    from cada_tracker.paths import resolve
+
+    first = cli("new", "--to", admin_id, "--subject", "A", "--doc", "x", "--json",
+                ok=True).json()["reference"]
+    year = first[:4]
+    engine = create_engine(resolve().database_url)
+    with engine.begin() as db:
+        db.execute(text("UPDATE request SET reference = :new WHERE reference = :old"),
+                    {"new": f"{year}-9999", "old": first})
+    engine.dispose()
+    refs = [cli("new", "--to", admin_id, "--subject", "B", "--doc", "y", "--json",
+                ok=True).json()["reference"] for _ in range(2)]
+    assert refs == [f"{year}-10000", f"{year}-10001"]

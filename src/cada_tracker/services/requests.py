@@ -52,10 +52,13 @@ def _validate(draft: Draft) -> Draft:
 
 
 def next_reference(session: Session, year: int) -> str:
+    """The year's next ``YYYY-NNNN``; past 9999 the number grows a digit (10000 sorts
+    before 9999 as text, so the longest reference is the latest)."""
     prefix = f"{year}-"
     last = session.exec(
-        select(func.max(Request.reference)).where(Request.reference.like(f"{prefix}%"))
-    ).one()
+        select(Request.reference).where(Request.reference.like(f"{prefix}%"))
+        .order_by(func.length(Request.reference).desc(), Request.reference.desc()).limit(1)
+    ).first()
     number = int(last.split("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{number:04d}"
 
