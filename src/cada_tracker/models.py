@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, UTC
 
-from sqlalchemy import MetaData
+from sqlalchemy import Index, MetaData, text
 from sqlmodel import Field, SQLModel
 
 # Constraint names are needed by Alembic's batch mode on SQLite (stack notes).
@@ -54,6 +54,16 @@ class AdministrationTag(SQLModel, table=True):
 
 
 class Request(SQLModel, table=True):
+    # Requests waiting for something, with every column cada overdue reads: the weekly
+    # check scans this small partial index, never the table (migration 0003).
+    __table_args__ = (
+        Index("ix_request_pending_clock", "action_from", "action_due", "confirmed_refusal_on",
+              "next_action", "reference", "administration_id", "subject", "campaign",
+              "implicit_refusal_on", "cada_deadline_on", "court_deadline_on",
+              sqlite_where=text("next_action IS NOT NULL"),
+              postgresql_where=text("next_action IS NOT NULL")),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(unique=True)
     administration_id: int = Field(foreign_key="administration.id", index=True)

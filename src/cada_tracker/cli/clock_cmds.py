@@ -10,7 +10,7 @@ import typer
 from cada_tracker.cli import output
 from cada_tracker.cli.common import date_parser, today
 
-OVERDUE_PAGE = 30
+OVERDUE_PAGE = 20
 
 
 def register(app: typer.Typer) -> None:

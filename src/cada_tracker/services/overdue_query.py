@@ -1,32 +1,48 @@
-"""Reading the stored clock: one indexed range query, then pure classification."""
+"""Reading the stored clock: one indexed range query, then pure classification.
+
+The query is plain SQL over the partial index ``ix_request_pending_clock``
+(migration 0003), without the ORM models: ``cada overdue`` runs weekly on archives
+of 100,000 requests, and building the mapped classes and converting every date
+through SQLAlchemy's processors cost more than the query itself. Dates come back
+as ISO strings from SQLite and as ``date`` objects from PostgreSQL.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from sqlmodel import Session, or_, select
-
-from cada_tracker.models import Administration, Request
 from cada_tracker.services.overdue import Item, Row, classify
 
+_QUERY = """
+SELECT r.reference, a.name, r.subject, r.campaign, r.next_action, r.action_from,
+       r.action_due, r.implicit_refusal_on, r.cada_deadline_on, r.confirmed_refusal_on,
+       r.court_deadline_on
+FROM request AS r JOIN administration AS a ON a.id = r.administration_id
+WHERE r.next_action IS NOT NULL
+  AND (r.action_from <= :horizon OR r.action_due <= :horizon
+       OR r.confirmed_refusal_on <= :horizon)
+"""
 
-def overdue_items(session: Session, *, today: date, within: int,
+
+def _date(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+def overdue_items(session, *, today: date, within: int,
                   campaign: str | None = None) -> Iterator[Item]:
+    from sqlalchemy import text
+
     horizon = today + timedelta(days=within)
-    query = (
-        select(Request.reference, Administration.name, Request.subject, Request.campaign,
-               Request.next_action, Request.action_from, Request.action_due,
-               Request.implicit_refusal_on, Request.cada_deadline_on,
-               Request.confirmed_refusal_on, Request.court_deadline_on)
-        .join(Administration, Administration.id == Request.administration_id)
-        .where(Request.next_action.is_not(None))
-        .where(or_(Request.action_from <= horizon, Request.action_due <= horizon,
-                   Request.confirmed_refusal_on <= horizon))
-    )
-    if campaign:
-        query = query.where(Request.campaign == campaign)
-    for values in session.exec(query):
-        item = classify(Row(*values), today, within)
+    sql = _QUERY + (" AND r.campaign = :campaign" if campaign else "")
+    params = {"horizon": horizon.isoformat(), "campaign": campaign}
+    if session.bind.dialect.name != "sqlite":
+        params["horizon"] = horizon
+    convert = (lambda v: v) if session.bind.dialect.name != "sqlite" else _date
+    for ref, name, subject, campaign, action, *dates in session.execute(text(sql), params):
+        row = Row(ref, name, subject, campaign, action, *map(convert, dates))
+        item = classify(row, today, within)
         if item is not None:
             yield item
