@@ -25,10 +25,18 @@ WHERE r.next_action IS NOT NULL
 """
 
 
-def _date(value) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(value)
+def _date_parser():
+    """ISO text to ``date``, memoised: an archive has few distinct dates, many rows."""
+    memo: dict = {None: None}
+
+    def parse(value):
+        try:
+            return memo[value]
+        except KeyError:
+            memo[value] = parsed = date.fromisoformat(value)
+            return parsed
+
+    return parse
 
 
 def overdue_items(session, *, today: date, within: int,
@@ -37,10 +45,9 @@ def overdue_items(session, *, today: date, within: int,
 
     horizon = today + timedelta(days=within)
     sql = _QUERY + (" AND r.campaign = :campaign" if campaign else "")
-    params = {"horizon": horizon.isoformat(), "campaign": campaign}
-    if session.bind.dialect.name != "sqlite":
-        params["horizon"] = horizon
-    convert = (lambda v: v) if session.bind.dialect.name != "sqlite" else _date
+    sqlite = session.bind.dialect.name == "sqlite"
+    params = {"horizon": horizon.isoformat() if sqlite else horizon, "campaign": campaign}
+    convert = _date_parser() if sqlite else (lambda v: v)
     for ref, name, subject, campaign, action, *dates in session.execute(text(sql), params):
         row = Row(ref, name, subject, campaign, action, *map(convert, dates))
         item = classify(row, today, within)
