@@ -146,7 +146,7 @@ def stamp(d: date, rng: random.Random) -> str:
 
 def make_administrations(count: int, rng: random.Random) -> list[tuple]:
     rows = []
-    kinds, weights = zip(*KINDS)
+    kinds, weights = zip(*KINDS, strict=True)
     for i in range(1, count + 1):
         dep = DEPARTMENTS[(i - 1) % len(DEPARTMENTS)] if i <= len(DEPARTMENTS) else rng.choice(DEPARTMENTS)
         kind = rng.choices(kinds, weights)[0]
@@ -392,7 +392,7 @@ def build_chunk(task: tuple) -> dict:
 
         history = life_of(rng, created, n_docs, regime, today)
         ids = []
-        for e in history:
+        for _event in history:
             ids.append(next_event)
             next_event += 1
         evs = [Ev(id=ids[i], kind=e["kind"], on=e["on"], outcome=e.get("outcome"),

@@ -241,13 +241,13 @@ def print_rich(rows: list[Row], extra: str) -> None:
     except ImportError:
         widths = [max(len(h), *(len(c[i]) for c in table_cells(rows))) for i, h in enumerate(HEADERS)]
         for cells in [HEADERS] + table_cells(rows):
-            print("  ".join(c.ljust(w) for c, w in zip(cells, widths)))
+            print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)))
         print(extra)
         return
     table = Table(title="cada benchmarks", title_justify="left")
     for i, h in enumerate(HEADERS):
         table.add_column(h, justify="right" if 1 <= i <= 5 else "left", no_wrap=i > 0)
-    for r, cells in zip(rows, table_cells(rows)):
+    for r, cells in zip(rows, table_cells(rows), strict=True):
         style = None if r.passed is None else ("green" if r.passed else "bold red")
         table.add_row(*cells[:-1], f"[{style}]{cells[-1]}[/]" if style else cells[-1])
     console = Console(width=max(140, shutil.get_terminal_size().columns))
