@@ -126,3 +126,25 @@ def test_calendar_file_parses_back(cli, draft_ref, tmp_path):
     assert "2026-03-31" in by_date and draft_ref in by_date["2026-03-31"]
     assert "2026-02-01" in by_date
     assert all(e.walk("VALARM") for e in events)
+
+
+def _loaded_after(args: list[str], modules: tuple[str, ...]) -> list[str]:
+    code = ("import sys; from cada_tracker.cli.main import run; "
+            f"run({args!r}); "
+            f"print('LOADED', [m for m in {modules!r} if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    return eval(out.split("LOADED", 1)[1])  # a list literal printed just above
+
+
+@pytest.mark.parametrize("args", [["templates", "list"], ["templates", "show", "relance"],
+                                  ["export", "--help"], ["remind", "--help"],
+                                  ["doctor", "--help"]])
+def test_letter_commands_without_database_or_pdf_import_neither(args):
+    assert _loaded_after(args, ("sqlalchemy", "sqlmodel", "alembic", "weasyprint")) == []
+
+
+def test_overdue_needs_no_models_templates_nor_pdf(cli, draft_ref):
+    loaded = _loaded_after(["overdue"], ("cada_tracker.models", "jinja2", "weasyprint",
+                                         "alembic", "rich.table"))
+    assert loaded == []  # nothing is due: no table either
