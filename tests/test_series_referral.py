@@ -80,7 +80,7 @@ def test_registration_is_recorded_for_the_whole_series(cli, series):
     cli("refer", "--campaign", "vsa-lyon", "--on", "2026-03-10", "--no-letter", ok=True)
     data = cli("refer", "--campaign", "vsa-lyon", "--registered", "2026-03-12",
                "--cada-ref", "20261234", "--json", ok=True).json()
-    assert data["registered"] == sorted(series[:5])
+    assert data["kind"] == "registered" and data["requests"] == sorted(series[:5])
     shown = cli("show", series[0], "--json", ok=True).json()
     reg = [e for e in shown["events"] if e["kind"] == "registered"]
     assert reg[0]["tracking"] == "20261234" and reg[0]["on"] == "2026-03-12"
@@ -88,6 +88,18 @@ def test_registration_is_recorded_for_the_whole_series(cli, series):
     assert steps["confirmed_refusal"]["date"] == "2026-05-12"
     twice = cli("refer", "--campaign", "vsa-lyon", "--registered", "2026-03-13")
     assert twice.exit_code == 4 and "n'attend" in twice.stderr
+    avis = cli("opinion", "--campaign", "vsa-lyon", "--on", "2026-04-20", "--verdict",
+               "favorable", "--json", ok=True).json()
+    assert avis["requests"] == sorted(series[:5]) and avis["verdict"] == "favorable"
+    shown = cli("show", series[0], "--json", ok=True).json()
+    assert shown["status"] == "opinion"
+    assert [e["outcome"] for e in shown["events"] if e["kind"] == "opinion"] == ["favorable"]
+    assert cli("show", series[5], "--json", ok=True).json()["status"] != "opinion"
+    bad = cli("opinion", "--campaign", "vsa-lyon", "--on", "2026-04-20", "--verdict", "bof")
+    assert bad.exit_code == 2 and "favorable" in bad.stderr
+    both = cli("opinion", series[0], "--campaign", "vsa-lyon", "--on", "2026-04-20",
+               "--verdict", "favorable")
+    assert both.exit_code == 2 and "toute la série" in both.stderr
 
 
 def test_preview_records_nothing(cli, series, tmp_path):

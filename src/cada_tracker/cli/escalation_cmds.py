@@ -186,7 +186,8 @@ def refer(
             if reference:
                 raise InputError("Avec --campaign, --registered vaut pour toute la série : "
                                  "ne donnez pas de référence.")
-            series_cmds.register_campaign(campaign, json_out, on=registered, cada_ref=cada_ref)
+            series_cmds.record_campaign_step(campaign, json_out, kind="registered",
+                                             on=registered, cada_ref=cada_ref)
             return
         if cada_ref:
             raise InputError("--cada-ref va avec --registered (la date d'enregistrement par "
@@ -216,10 +217,15 @@ def refer(
 
 
 def opinion(
-    reference: str = REF,
+    reference: str = typer.Argument(None, metavar="REF",
+                                    help="Référence de la demande (ex. 2026-0042)."),
     on: date = typer.Option(..., "--on", metavar="DATE", parser=date_parser("--on"),
                             help="Date de réception de l'avis (2026-03-15 ou 15/03/2026)."),
     verdict: str = typer.Option(..., "--verdict", help=f"Sens de l'avis : {', '.join(VERDICTS)}."),
+    campaign: str = typer.Option(
+        None, "--campaign", metavar="NOM",
+        help="L'avis unique rendu sur une saisine groupée : noté sur chaque demande de la "
+             "série saisie (L342-1 al. 2)."),
     json_out: bool = JSON,
 ) -> None:
     """Enregistrer l'avis de la CADA.
@@ -227,7 +233,20 @@ def opinion(
     \b
     Exemple :
       cada opinion 2026-0042 --on 2026-06-02 --verdict favorable
+      cada opinion --campaign videosurveillance-69 --on 2026-06-02 --verdict favorable
     """
+    if campaign is not None:
+        from cada_tracker.cli import series_cmds
+        from cada_tracker.vocab import choice
+
+        if reference:
+            raise InputError("Avec --campaign, l'avis vaut pour toute la série : ne donnez pas "
+                             "de référence.")
+        series_cmds.record_campaign_step(campaign, json_out, kind="opinion", on=on,
+                                         verdict=choice(verdict, VERDICTS, field="--verdict"))
+        return
+    if not reference:
+        raise InputError("Référence de la demande manquante (ou --campaign NOM).")
     _record(reference, json_out, kind="opinion", on=on, outcome=verdict)
 
 

@@ -89,17 +89,20 @@ def refer_campaign(
         output.info("Hors série : " + "; ".join(plan.skipped) + ".")
 
 
-def register_campaign(campaign: str, json_out: bool, *, on: date, cada_ref: str | None) -> None:
-    """The CADA registered the grouped referral: record it on each referred request."""
-    from cada_tracker.services.series import record_series_registration
+def record_campaign_step(campaign: str, json_out: bool, *, kind: str, on: date,
+                         cada_ref: str | None = None, verdict: str | None = None) -> None:
+    """The CADA registered the grouped referral, or gave its one opinion: record it on
+    each referred request of the series."""
+    from cada_tracker.services.events import NewEvent
+    from cada_tracker.services.series import record_series_step
 
     loc = locations()
+    new = NewEvent(kind=kind, on=on, tracking=(cada_ref or "").strip() or None, outcome=verdict)
     with session(write=True) as s:
-        done = record_series_registration(s, campaign=campaign, on=on,
-                                          cada_ref=(cada_ref or "").strip() or None,
-                                          today=today(), files_dir=loc.files_dir)
+        done = record_series_step(s, campaign=campaign, new=new, today=today(),
+                                  files_dir=loc.files_dir)
     if json_out:
-        output.print_json({"campaign": campaign, "registered": done, "on": on,
-                           "cada_ref": cada_ref})
-    output.success(f"Enregistrement par la CADA noté sur {len(done)} demande(s) de la "
-                   f"série « {campaign} ».")
+        output.print_json({"campaign": campaign, "kind": kind, "on": on, "requests": done,
+                           "cada_ref": new.tracking, "verdict": verdict})
+    what = "Enregistrement par la CADA" if kind == "registered" else "Avis de la CADA"
+    output.success(f"{what} noté sur {len(done)} demande(s) de la série « {campaign} ».")

@@ -222,26 +222,26 @@ def record_series(
         record_event(session, request=m.request, new=new, today=today, files_dir=files_dir)
 
 
-def record_series_registration(
-    session: Session, *, campaign: str, on: date, cada_ref: str | None, today: date,
-    files_dir: Path,
+def record_series_step(
+    session: Session, *, campaign: str, new: NewEvent, today: date, files_dir: Path,
 ) -> list[str]:
-    """The CADA's registration of the grouped referral, on every referred request."""
+    """The CADA's registration (``registered``) or its one opinion (``opinion``) on the
+    grouped referral, recorded on every request of the campaign referred to it."""
     from cada_tracker.services.campaigns import campaign_outcomes
 
     campaign_outcomes(session, campaign)
     done = []
     for r in session.exec(select(Request).where(Request.campaign == campaign)
                           .order_by(Request.reference)):
-        evs = active([as_ev(e) for e in events_of(session, r.id)])
-        kinds = {e.kind for e in evs}
-        if "referred" in kinds and "registered" not in kinds and r.status != "closed":
-            record_event(session, request=r, new=NewEvent(kind="registered", on=on,
-                                                          tracking=cada_ref),
-                         today=today, files_dir=files_dir)
+        kinds = {e.kind for e in active([as_ev(e) for e in events_of(session, r.id)])}
+        if "referred" in kinds and new.kind not in kinds and "close" not in kinds:
+            step = NewEvent(kind=new.kind, on=new.on, tracking=new.tracking,
+                            outcome=new.outcome)
+            record_event(session, request=r, new=step, today=today, files_dir=files_dir)
             done.append(r.reference)
     if not done:
-        raise StateError(f"Aucune demande de la campagne « {campaign} » n'attend "
-                         "l'enregistrement de sa saisine par la CADA (cada refer --campaign "
-                         f"{campaign} d'abord).")
+        what = ("l'enregistrement de sa saisine par la CADA" if new.kind == "registered"
+                else "l'avis de la CADA")
+        raise StateError(f"Aucune demande de la campagne « {campaign} » n'attend {what} "
+                         f"(cada refer --campaign {campaign} d'abord).")
     return done
