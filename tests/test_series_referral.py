@@ -153,3 +153,26 @@ def test_campaign_option_conflicts(cli, series):
     ]:
         result = cli("refer", "--campaign", "vsa-lyon", *args)
         assert result.exit_code == 2 and words in result.stderr, args
+
+
+def test_a_failure_midway_records_and_leaves_nothing(cli, series, isolated_home, monkeypatch):
+    from cada_tracker.services import series as series_module
+
+    real = series_module.record_event
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(series_module, "record_event", failing)
+    before = [events(cli, ref) for ref in series]
+    result = cli("refer", "--campaign", "vsa-lyon", "--on", "2026-03-10", "--html")
+    assert result.exit_code != 0 and "Traceback" not in result.stderr
+    assert len(calls) == 3
+    assert [events(cli, ref) for ref in series] == before
+    stored = isolated_home / "fichiers"
+    assert not [p for p in stored.rglob("*") if p.is_file()] if stored.exists() else True
+    assert not list(Path.cwd().iterdir())  # no copy written either

@@ -50,7 +50,12 @@ def _escalate(
     from cada_tracker.fileio import atomic_write_bytes, prepare_out_dir
     from cada_tracker.services.admins import get_admin
     from cada_tracker.services.escalation import LetterOptions, letter_filename, render_escalation
-    from cada_tracker.services.events import NewEvent, files_of, record_event
+    from cada_tracker.services.events import (
+        NewEvent,
+        files_of,
+        files_removed_on_failure,
+        record_event,
+    )
     from cada_tracker.services.requests import get_request
     from cada_tracker.services.views import event_as_dict
 
@@ -64,7 +69,7 @@ def _escalate(
     loc = locations()
     letter: tuple[str, bytes] | None = None
     data: dict = {}
-    with session(write=not preview) as s:
+    with files_removed_on_failure() as written, session(write=not preview) as s:
         request = get_request(s, reference)
         if not no_letter:
             admin = get_admin(s, request.administration_id)
@@ -84,7 +89,7 @@ def _escalate(
             new = NewEvent(kind=kind, on=on, channel=channel, tracking=tracking,
                            produced=[letter] if letter else [])
             event = record_event(s, request=request, new=new, today=today(),
-                                 files_dir=loc.files_dir)
+                                 files_dir=loc.files_dir, written=written)
             data = event_as_dict(event, {})
             data["reference"] = request.reference
             data["status"] = request.status

@@ -27,15 +27,15 @@ def register(app: typer.Typer) -> None:
 
 
 def _record(reference: str, json_out: bool, **fields) -> None:
-    from cada_tracker.services.events import NewEvent, record_event
+    from cada_tracker.services.events import NewEvent, files_removed_on_failure, record_event
     from cada_tracker.services.requests import get_request
     from cada_tracker.services.views import event_as_dict
 
     loc = locations()
-    with session(write=True) as s:
+    with files_removed_on_failure() as written, session(write=True) as s:
         request = get_request(s, reference)
         event = record_event(s, request=request, new=NewEvent(**fields), today=today(),
-                             files_dir=loc.files_dir)
+                             files_dir=loc.files_dir, written=written)
         data = event_as_dict(event, {})
         data["reference"] = request.reference
         data["status"] = request.status

@@ -28,7 +28,9 @@ def refer_campaign(
         prepare_out_dir(out)
     loc = locations()
     files: list[tuple[str, bytes]] = []
-    with session(write=not preview) as s:
+    from cada_tracker.services.events import files_removed_on_failure
+
+    with files_removed_on_failure() as written_files, session(write=not preview) as s:
         plan = plan_series(s, campaign=campaign, on=on, chosen_reference=chosen)
         grouped: tuple[str, bytes] | None = None
         notices: list = [None] * len(plan.members)
@@ -51,7 +53,8 @@ def refer_campaign(
             files = [grouped, *notices]
         if not preview:
             record_series(s, plan, grouped=grouped, notices=notices, channel=channel,
-                          tracking=tracking, today=today(), files_dir=loc.files_dir)
+                          tracking=tracking, today=today(), files_dir=loc.files_dir,
+                          written=written_files)
     written = []
     for name, data in files:
         atomic_write_bytes(out / name, data)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import getpass
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -84,10 +86,32 @@ def _normalise(new: NewEvent, doc_count: int) -> NewEvent:
     return new
 
 
+@contextmanager
+def files_removed_on_failure() -> Iterator[list[Path]]:
+    """Collect the files written for a transaction; remove them if it fails.
+
+    Stored files are written before the transaction commits (they are named by
+    their content, and existing ones are never rewritten): wrap the whole
+    ``with session(write=True)`` block so that a failure, even at commit, leaves
+    no new file behind.
+    """
+    written: list[Path] = []
+    try:
+        yield written
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+
+
 def record_event(
-    session: Session, *, request: Request, new: NewEvent, today: date, files_dir: Path
+    session: Session, *, request: Request, new: NewEvent, today: date, files_dir: Path,
+    written: list[Path] | None = None,
 ) -> Event:
-    """Append one event, store its attachments, refresh the derived state."""
+    """Append one event, store its attachments, refresh the derived state.
+
+    New files are added to ``written`` (see :func:`files_removed_on_failure`).
+    """
     not_in_future(new.on, today, field="--on")
     documents = documents_of(session, request.id)
     new = _normalise(new, len(documents))
@@ -104,7 +128,7 @@ def record_event(
     )
     session.add(event)
     session.flush()
-    written: list[Path] = []
+    written_out, written = written, []
     try:
         for path in new.attachments:
             session.add(_store_file(request, event, path, files_dir, written))
@@ -116,6 +140,8 @@ def record_event(
         for path in written:
             path.unlink(missing_ok=True)
         raise
+    if written_out is not None:
+        written_out.extend(written)
     return event
 
 

@@ -203,7 +203,7 @@ def render_series_letters(session: Session, plan: SeriesPlan, *, user_dir: Path 
 def record_series(
     session: Session, plan: SeriesPlan, *, grouped: tuple[str, bytes],
     notices: list[tuple[str, bytes]], channel: str | None, tracking: str | None,
-    today: date, files_dir: Path,
+    today: date, files_dir: Path, written: list[Path] | None = None,
 ) -> None:
     """A ``referred`` event on each referred member (with the grouped referral and its
     notice), a note on each informed one (with its notice)."""
@@ -219,7 +219,8 @@ def record_series(
                 f"(refus de {plan.chosen.request.reference}, L342-1 al. 3 CRPA) ; "
                 "pas encore de refus à soumettre pour cette demande."),
                 produced=produced)
-        record_event(session, request=m.request, new=new, today=today, files_dir=files_dir)
+        record_event(session, request=m.request, new=new, today=today, files_dir=files_dir,
+                     written=written)
 
 
 def record_series_step(
