@@ -215,7 +215,11 @@ class Renderer:
         global _POOL_RENDERER
         _POOL_RENDERER = self
         try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
+            # Workers ignore Ctrl-C: the parent alone gets KeyboardInterrupt and the
+            # pool's exit terminates them (a worker interrupted while holding the
+            # pool's queue lock would otherwise hang the parent).
+            context = multiprocessing.get_context("fork")
+            with context.Pool(workers, initializer=_ignore_sigint) as pool:
                 # Batches are read here, in this thread (they may come from a database
                 # cursor), a few ahead of the results: memory stays bounded.
                 pending: deque = deque()
@@ -267,6 +271,12 @@ def default_workers() -> int:
     except (AttributeError, OSError):
         cpus = os.cpu_count() or 1
     return max(1, min(cpus, 4))
+
+
+def _ignore_sigint() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _pool_call(task: tuple[Callable, list]) -> tuple[tuple, list[str]]:

@@ -156,3 +156,33 @@ def test_doctor_reports_harfbuzz(cli, monkeypatch):
     missing = cli("doctor")
     assert missing.exit_code == 1
     assert "libharfbuzz-subset0" in missing.stderr and "apt install" in missing.stderr
+
+
+@pytest.mark.parametrize("delay", [0.8, 1.4])
+def test_ctrl_c_during_a_parallel_export_exits_cleanly(campaign_of_50, tmp_path, delay):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cada_tracker", "export", "--campaign", "vsa-91", "--jobs", "4",
+         "--out", str(tmp_path / "ex")],
+        start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(delay)
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole group
+    try:
+        _, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail("cada export hung after Ctrl-C")
+    assert proc.returncode in (0, 130)  # 0 if it finished before the signal
+    assert "Traceback" not in err
+    time.sleep(0.3)
+    group = subprocess.run(["ps", "-o", "pid=", "-g", str(proc.pid)], capture_output=True,
+                           text=True).stdout.split()
+    assert group == []  # no worker left behind
+    leftovers = [p.name for p in (tmp_path / "ex").glob(".*")] if (tmp_path / "ex").exists() \
+        else []
+    assert leftovers == []  # no temporary file half-written
