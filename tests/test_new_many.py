@@ -82,3 +82,14 @@ def test_references_go_past_9999(cli, admin_id, isolated_home):
     refs = [cli("new", "--to", admin_id, "--subject", "B", "--doc", "y", "--json",
                 ok=True).json()["reference"] for _ in range(2)]
     assert refs == [f"{year}-10000", f"{year}-10001"]
+
+
+def test_long_subjects_are_refused_and_the_longest_allowed_fits_the_index(cli, admin_id):
+    too_long = cli("new", "--to", admin_id, "--subject", "x" * 301, "--doc", "d")
+    assert too_long.exit_code == 2 and "300" in too_long.stderr
+    widest = "𝔙" * 300  # 4 bytes each in UTF-8: the overdue index row stays under its limit
+    ref = cli("new", "--to", admin_id, "--subject", widest, "--campaign", "𝔠" * 100, "--doc",
+              "d", "--json", ok=True).json()["reference"]
+    cli("sent", ref, "--on", "2026-01-05", "--via", "lrar", ok=True)
+    cli("received", ref, "--on", "2026-01-07", ok=True)
+    assert cli("overdue", "--today", "2026-03-01", "--json").json()["action_needed"]

@@ -36,9 +36,21 @@ class Draft:
     tags: list[str] = field(default_factory=list)
 
 
+#: Longest object line and campaign name. Both are short titles, and both are in the
+#: overdue index, whose rows PostgreSQL limits to 2,704 bytes (4 bytes a character).
+SUBJECT_MAX = 300
+CAMPAIGN_MAX = 100
+
+
 def _validate(draft: Draft) -> Draft:
     if not draft.subject.strip():
         raise InputError("--subject : l'objet de la demande ne peut pas être vide.")
+    if len(draft.subject.strip()) > SUBJECT_MAX:
+        raise InputError(f"--subject : l'objet fait {len(draft.subject.strip())} caractères, "
+                         f"{SUBJECT_MAX} au plus (détaillez plutôt les documents avec --doc).")
+    if len((draft.campaign or "").strip()) > CAMPAIGN_MAX:
+        raise InputError(f"--campaign : le nom de campagne fait plus de {CAMPAIGN_MAX} "
+                         "caractères.")
     docs = [d.strip() for d in draft.documents if d.strip()]
     if not docs:
         raise InputError("--doc : indiquez au moins un document demandé.")
