@@ -18,6 +18,7 @@ templates, a file of the same name in the user's folder wins.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -182,9 +183,15 @@ class Renderer:
         self, items: Iterable[tuple[Path, str]], chunk: int = DEFAULT_CHUNK, *,
         workers: int = 1, on_progress: Callable[[int], None] | None = None,
     ) -> int:
-        """Write each ``(path, html)`` letter to its own PDF, atomically; the count."""
+        """Write each ``(path, html)`` letter to its own PDF, atomically; the count.
+
+        Workers render, this process writes: a worker stopped by Ctrl-C can then
+        leave no half-written file behind.
+        """
         total = 0
-        for _, count in self._run(_write_chunk_job, _batched(items, chunk), workers):
+        for written, count in self._run(_render_chunk_job, _batched(items, chunk), workers):
+            for path, data in written:
+                atomic_write_bytes(Path(path), data)
             total += count
             if on_progress is not None:
                 on_progress(count)
@@ -218,8 +225,12 @@ class Renderer:
             # Workers ignore Ctrl-C: the parent alone gets KeyboardInterrupt and the
             # pool's exit terminates them (a worker interrupted while holding the
             # pool's queue lock would otherwise hang the parent).
+            # Ctrl-C is held back while forking: delivered during a fork, it would
+            # land in the at-fork hooks, where Python prints and swallows it.
             context = multiprocessing.get_context("fork")
-            with context.Pool(workers, initializer=_ignore_sigint) as pool:
+            with _sigint_held():
+                pool = context.Pool(workers, initializer=_ignore_sigint)
+            with pool:
                 # Batches are read here, in this thread (they may come from a database
                 # cursor), a few ahead of the results: memory stays bounded.
                 pending: deque = deque()
@@ -277,6 +288,22 @@ def _ignore_sigint() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+@contextmanager
+def _sigint_held() -> Iterator[None]:
+    """Block SIGINT in this thread (and the processes it forks) for the block.
+
+    A Ctrl-C pressed meanwhile stays pending and is raised when the block ends.
+    """
+    import signal
+
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _pool_call(task: tuple[Callable, list]) -> tuple[tuple, list[str]]:
@@ -304,10 +331,10 @@ def _pdfs_job(renderer: Renderer, htmls: list[str]) -> tuple[list[bytes], int]:
     return [renderer.pdf(html) for html in htmls], len(htmls)
 
 
-def _write_chunk_job(renderer: Renderer, items: list[tuple[Path, str]]) -> tuple[None, int]:
-    for path, html in items:
-        renderer.write_pdf(path, html)
-    return None, len(items)
+def _render_chunk_job(
+    renderer: Renderer, items: list[tuple[Path, str]]
+) -> tuple[list[tuple[Path, bytes]], int]:
+    return [(path, renderer.pdf(html)) for path, html in items], len(items)
 
 
 def concatenate(parts: list[bytes], *, title: str | None = None) -> bytes:
