@@ -133,8 +133,8 @@ def main() -> None:
             pattern = re.compile(rf"<!-- tour:{name} -->.*?<!-- /tour:{name} -->", re.S)
             if not pattern.search(readme):
                 sys.exit(f"README.md has no tour:{name} block")
-            readme = pattern.sub(
-                lambda _m: f"<!-- tour:{name} -->\n{block}\n<!-- /tour:{name} -->", readme)
+            replacement = f"<!-- tour:{name} -->\n{block}\n<!-- /tour:{name} -->"
+            readme = pattern.sub(lambda _m, text=replacement: text, readme)
     (ROOT / "README.md").write_text(readme, encoding="utf-8")
 
 

@@ -101,6 +101,7 @@ def full_context(**overrides) -> dict:
         "cada_ref": "20261234",
         "opinion_on": date(2026, 5, 7),
         "opinion_verdict": "favorable",
+        "deadlines_opposable": True,
         "confirmed_refusal_on": date(2026, 5, 20),
         "court_deadline_on": date(2026, 7, 20),
         "court_name": "Tribunal administratif de Lyon",

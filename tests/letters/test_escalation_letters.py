@@ -48,7 +48,7 @@ def test_remind_writes_a_pdf_citing_only_missing_documents(cli, answered, tmp_pa
     out.mkdir()
     data = cli("remind", answered, "--on", "2026-02-01", "--via", "lrar", "--tracking",
                "1A222", "--out", out, "--json", ok=True).json()
-    copy = out / f"{answered}-relance.pdf"
+    copy = out / f"{answered}-relance-2026-02-01.pdf"
     assert data["copy"] == str(copy) and copy.is_file()
     text = text_of_pdf(copy)
     assert "Relance" in text and "Marché de maintenance" in text and "Délibérations" in text
@@ -57,7 +57,7 @@ def test_remind_writes_a_pdf_citing_only_missing_documents(cli, answered, tmp_pa
     assert "1er février 2026" in text and "7 janvier 2026" in text
     # Kept with the request, linked to the remind event, private to its owner.
     files = [f for f in stored_files(cli, answered) if f["event"] == data["id"]]
-    assert [f["name"] for f in files] == [f"{answered}-relance.pdf"]
+    assert [f["name"] for f in files] == [f"{answered}-relance-2026-02-01.pdf"]
     stored = isolated_home / files[0]["path"]
     assert stored.read_bytes() == copy.read_bytes()
     assert stored.stat().st_mode & 0o077 == 0 and copy.stat().st_mode & 0o077 == 0
@@ -84,7 +84,8 @@ def test_court_draft_quotes_the_cada_file(cli, answered):
                 "Tribunal administratif de Lyon", ok=True)
     assert "rien n'a été enregistré" in draft.stderr
     assert len(events(cli, answered)) == before
-    text = text_of_html(Path(f"{answered}-requete-ta.html"))
+    [draft_file] = Path.cwd().glob(f"{answered}-requete-ta-*-brouillon.html")
+    text = text_of_html(draft_file)
     assert "Tribunal administratif de Lyon" in text
     assert "20260123" in text and "12 février 2026" in text
     assert "12 avril 2026" in text  # confirmed refusal: registration + 2 months (R343-5)
@@ -148,3 +149,71 @@ def test_out_must_be_writable(cli, answered, tmp_path):
     result = cli("remind", answered, "--on", "2026-02-01", "--html", "--out", blocker / "sous")
     assert result.exit_code == 2 and "--out" in result.stderr
     assert events(cli, answered) == before  # checked before anything is recorded
+
+
+def test_a_second_reminder_does_not_overwrite_the_first(cli, answered, tmp_path):
+    out = tmp_path / "courriers"
+    cli("remind", answered, "--on", "2026-02-01", "--html", "--out", out, ok=True)
+    cli("remind", answered, "--on", "2026-03-01", "--html", "--out", out, ok=True)
+    assert sorted(p.name for p in out.iterdir()) == [
+        f"{answered}-relance-2026-02-01.html", f"{answered}-relance-2026-03-01.html"]
+    preview = cli("remind", answered, "--on", "2026-03-02", "--preview", "--html", "--out", out,
+                  "--json", ok=True).json()
+    assert preview["preview"].endswith(f"{answered}-relance-2026-03-02-brouillon.html")
+
+
+def test_reminder_after_an_express_refusal_quotes_it(cli, answered):
+    # The partial answer of 20/01 refused document 3: the letter says so, not "silence".
+    text = text_of_html(Path(cli("remind", answered, "--on", "2026-02-01", "--html", "--json",
+                                 ok=True).json()["copy"]))
+    assert "décision du 20 janvier 2026" in text and "réexaminer" in text
+    assert "votre silence" not in text
+    assert "au plus tard le 19 mars 2026" in text  # R343-1, the safe date (rule book §4)
+
+
+def test_reminder_after_referral_threatens_nothing_already_done(cli, answered):
+    cli("refer", answered, "--on", "2026-02-10", "--no-letter", ok=True)
+    text = text_of_html(Path(cli("remind", answered, "--on", "2026-04-01", "--html", "--json",
+                                 ok=True).json()["copy"]))
+    assert "J’ai saisi la Commission" in text and "10 février 2026" in text
+    assert "je saisirai" not in text
+
+
+def test_reminder_never_quotes_a_passed_referral_deadline(cli, draft_ref):
+    cli("sent", draft_ref, "--on", "2026-01-05", "--via", "lrar", ok=True)
+    cli("received", draft_ref, "--on", "2026-01-07", ok=True)
+    late = text_of_html(Path(cli("remind", draft_ref, "--on", "2026-05-01", "--html", "--json",
+                                 ok=True).json()["copy"]))
+    assert "7 février 2026" in late  # the implicit refusal, born
+    assert "je saisirai la Commission" in late and "au plus tard" not in late
+
+
+def test_premature_referral_and_court_are_refused(cli, draft_ref):
+    cli("sent", draft_ref, "--on", "2026-01-05", "--via", "lrar", ok=True)
+    cli("received", draft_ref, "--on", "2026-01-07", ok=True)
+    early = cli("refer", draft_ref, "--on", "2026-02-06")
+    assert early.exit_code == 4 and "prématurée" in early.stderr and "R343-1" in early.stderr
+    assert cli("refer", draft_ref, "--on", "2026-02-06", "--preview", "--html").exit_code == 0
+    cli("refer", draft_ref, "--on", "2026-02-10", "--no-letter", ok=True)
+    again = cli("refer", draft_ref, "--on", "2026-02-11", "--no-letter")
+    assert again.exit_code == 4
+    unregistered = cli("court", draft_ref, "--on", "2026-05-01", "--no-letter")
+    assert unregistered.exit_code == 4 and "--registered" in unregistered.stderr
+    cli("refer", draft_ref, "--registered", "2026-02-12", "--cada-ref", "20260999", ok=True)
+    before = cli("court", draft_ref, "--on", "2026-04-11", "--no-letter")
+    assert before.exit_code == 4 and "12/04/2026" in before.stderr
+    assert cli("court", draft_ref, "--on", "2026-04-13", "--no-letter").exit_code == 0
+
+
+def test_late_court_draft_does_not_claim_to_be_in_time(cli, answered):
+    cli("refer", answered, "--on", "2026-02-10", "--no-letter", ok=True)
+    cli("refer", answered, "--registered", "2026-02-12", "--cada-ref", "20260123", ok=True)
+    in_time = text_of_html(Path(cli("court", answered, "--on", "2026-05-01", "--preview",
+                                    "--html", "--json", ok=True).json()["preview"]))
+    assert "introduite dans le délai de deux mois" in in_time and "a expiré" not in in_time
+    result = cli("court", answered, "--on", "2026-09-01", "--preview", "--html", "--json",
+                 ok=True)
+    assert "délai de recours a expiré" in result.stderr
+    late = text_of_html(Path(result.json()["preview"]))
+    assert "introduite dans le délai de deux mois" not in late
+    assert "ce délai a expiré le" in late

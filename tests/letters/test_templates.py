@@ -30,14 +30,20 @@ BUILTIN = {
 }
 BASE_VARIABLES = {"sender", "recipient", "request", "letter"}
 EXTRA_VARIABLES = {
-    "relance": {"missing", "implicit_refusal_on", "cada_deadline_on"},
+    "relance": {"missing", "implicit_refusal_on", "cada_deadline_on", "refusal_on",
+                "referral_on"},
     "saisine-cada": {"refusal_on", "implicit_refusal_on", "missing", "attachments"},
     "saisine-cada-serie": {"series", "refusal_on", "implicit_refusal_on", "missing",
                            "attachments"},
     "information-serie": {"series", "referral_on"},
     "requete-ta": {"cada_registered_on", "cada_ref", "opinion_on", "opinion_verdict",
-                   "confirmed_refusal_on", "court_deadline_on", "court_name"},
+                   "confirmed_refusal_on", "court_deadline_on", "deadlines_opposable",
+                   "court_name"},
 }
+
+
+# The usual case of each letter: a reminder is mostly sent before any referral.
+GOLDEN_CASE = {"relance": {"referral_on": None}}
 
 
 def text_of(html: str) -> str:
@@ -53,7 +59,7 @@ def text_of(html: str) -> str:
 
 @pytest.mark.parametrize("name", sorted(BUILTIN))
 def test_golden(name):
-    html = letters.render(name, full_context())
+    html = letters.render(name, full_context(**GOLDEN_CASE.get(name, {})))
     path = GOLDEN / f"{name}.html"
     if os.environ.get("CADA_UPDATE_GOLDEN") == "1":
         path.parent.mkdir(exist_ok=True)
@@ -125,8 +131,10 @@ def test_documents_are_numbered_by_position():
 
 
 def test_relance_tense_follows_the_letter_date():
-    before = text_of(letters.render("relance", full_context(implicit_refusal_on=date(2026, 4, 1))))
-    after = text_of(letters.render("relance", full_context(implicit_refusal_on=date(2026, 3, 1))))
+    before = text_of(letters.render("relance", full_context(implicit_refusal_on=date(2026, 4, 1),
+                                                            referral_on=None)))
+    after = text_of(letters.render("relance", full_context(implicit_refusal_on=date(2026, 3, 1),
+                                                           referral_on=None)))
     assert "à défaut de réponse au 1er avril 2026, votre silence vaudra" in before
     assert "a fait naître, le 1er mars 2026, une décision implicite de refus" in after
     assert "au plus tard le 6 avril 2026" in after
@@ -304,3 +312,15 @@ def test_french_typography_of_builtin_templates(path):
     assert not re.search(r" [:;?!](?=[\s<\"])", text), "espace insécable avant : ; ? !"
     assert "« " not in text and " »" not in text, "espaces insécables dans « »"
     assert not re.search(r"\b[LRD]\. \d", text), "espace insécable dans L. 311-1"
+
+
+def test_late_court_draft_relies_on_the_reasonable_delay_only_when_not_opposable():
+    late = {"court_deadline_on": date(2026, 7, 21), "letter": {**full_context()["letter"],
+                                                              "date": date(2026, 9, 1)}}
+    opposable = text_of(letters.render("requete-ta", full_context(**late)))
+    assert "introduite dans le délai de deux mois" not in opposable
+    assert "délai raisonnable" not in opposable and "rejetée comme tardive" in opposable
+    not_opposable = text_of(letters.render("requete-ta", full_context(
+        **late, deadlines_opposable=False)))
+    assert "n’est pas opposable au requérant" in not_opposable
+    assert "n° 387763" in not_opposable and "R. 421-5" in not_opposable

@@ -49,7 +49,12 @@ def _escalate(
 ) -> None:
     from cada_tracker.fileio import atomic_write_bytes, prepare_out_dir
     from cada_tracker.services.admins import get_admin
-    from cada_tracker.services.escalation import LetterOptions, letter_filename, render_escalation
+    from cada_tracker.services.escalation import (
+        LetterOptions,
+        check_timing,
+        letter_filename,
+        render_escalation,
+    )
     from cada_tracker.services.events import (
         NewEvent,
         files_of,
@@ -71,6 +76,17 @@ def _escalate(
     data: dict = {}
     with files_removed_on_failure() as written, session(write=not preview) as s:
         request = get_request(s, reference)
+        if not preview:
+            check_timing(s, request=request, kind=kind, on=on)
+        late = kind == "court" and request.court_deadline_on is not None \
+            and on > request.court_deadline_on
+        if late:
+            from cada_tracker.dates import format_fr
+
+            output.warn(f"Le délai de recours a expiré le {format_fr(request.court_deadline_on)} : "
+                        "la requête risque d'être jugée tardive, sauf si les voies et délais de "
+                        "recours ne vous ont pas été notifiés (délai raisonnable d'un an, R421-5 "
+                        "CJA).")
         if not no_letter:
             admin = get_admin(s, request.administration_id)
             options = LetterOptions(template=template, tracking=tracking, court_name=court_name)
@@ -84,7 +100,7 @@ def _escalate(
                 from cada_tracker.pdf import Renderer
 
                 content, suffix = Renderer(user_dir=loc.user_letters_dir).pdf(page), "pdf"
-            letter = (letter_filename(request, kind, suffix), content)
+            letter = (letter_filename(request, kind, suffix, on=on, draft=preview), content)
         if not preview:
             new = NewEvent(kind=kind, on=on, channel=channel, tracking=tracking,
                            produced=[letter] if letter else [])

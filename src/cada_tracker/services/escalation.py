@@ -14,6 +14,8 @@ from datetime import date
 
 from sqlmodel import Session
 
+from cada_tracker.dates import format_fr
+from cada_tracker.errors import StateError
 from cada_tracker.models import Administration, Request
 from cada_tracker.services.events import as_ev, events_of, files_of
 from cada_tracker.services.letter_context import documents_of as document_dicts
@@ -89,9 +91,12 @@ def escalation_context(
     missing = [d for d in document_dicts(documents) if d["outcome"] != "obtained"]
     refusal = express_refusal(evs)
     extra: dict = {"missing": missing}
+    referred = _first(evs, "referred")
     if kind == "remind":
         extra |= {"implicit_refusal_on": request.implicit_refusal_on,
-                  "cada_deadline_on": request.cada_deadline_on}
+                  "cada_deadline_on": request.cada_deadline_on,
+                  "refusal_on": refusal.on if refusal else None,
+                  "referral_on": referred.on if referred else None}
     elif kind == "referred":
         extra |= {"refusal_on": refusal.on if refusal else None,
                   "implicit_refusal_on": request.implicit_refusal_on,
@@ -100,12 +105,15 @@ def escalation_context(
         registered = next((e for e in events if e.kind == "registered"
                            and e.id in {v.id for v in evs}), None)
         opinion = _first(evs, "opinion")
+        # Without the CADA's registration date the confirmed refusal is only an
+        # estimate: the letter leaves it blank rather than state it as a fact.
         extra |= {"cada_registered_on": registered.on if registered else None,
                   "cada_ref": registered.tracking if registered else None,
                   "opinion_on": opinion.on if opinion else None,
                   "opinion_verdict": opinion.outcome if opinion else None,
-                  "confirmed_refusal_on": request.confirmed_refusal_on,
-                  "court_deadline_on": request.court_deadline_on,
+                  "confirmed_refusal_on": request.confirmed_refusal_on if registered else None,
+                  "court_deadline_on": request.court_deadline_on if registered else None,
+                  "deadlines_opposable": deadlines_opposable(request, admin, evs),
                   "court_name": (options.court_name or "").strip() or None}
     else:
         raise ValueError(f"no letter for event kind {kind!r}")
@@ -116,6 +124,57 @@ def escalation_context(
     )
     context["letter"]["tracking"] = (options.tracking or "").strip() or None
     return context
+
+
+def deadlines_opposable(request: Request, admin: Administration, evs: list[Ev]) -> bool:
+    """Whether the delays can be held against the requester (L112-6 CRPA, R421-5 CJA)."""
+    from cada_tracker.deadlines import Facts, compute
+    from cada_tracker.services.clock import facts_kwargs, zone_of
+
+    return compute(Facts(**facts_kwargs(request, evs)), zone=zone_of(admin)).opposable
+
+
+def check_timing(session: Session, *, request: Request, kind: str, on: date) -> None:
+    """Refuse an escalation the stored clock says is premature (StateError).
+
+    A referral before the refusal exists is inadmissible (R343-1, rule book §4);
+    a court action needs the decision it attacks, the confirmed refusal, which is
+    born two months after the CADA registered the referral (R343-5) unless the
+    administration confirmed its refusal in writing first.
+    """
+    evs = active([as_ev(e) for e in events_of(session, request.id)])
+    if kind == "referred":
+        start = request.action_from if request.next_action == "refer" else None
+        if start is not None and on < start:
+            raise StateError(
+                f"Saisine prématurée : la CADA peut être saisie à partir du {format_fr(start)} "
+                f"(refus implicite né le {format_fr(request.implicit_refusal_on)}) ; une "
+                "saisine avant est irrecevable (R343-1 CRPA). --preview prépare la lettre sans "
+                "l'enregistrer."
+            )
+    if kind == "court":
+        referred = _first(evs, "referred")
+        if referred is None:
+            return  # the event rules say the CADA comes first (L342-1)
+        confirmation = next((e for e in evs if e.kind == "answer" and e.on >= referred.on
+                             and (e.outcome == "refusal" or (e.outcome == "partial"
+                                                             and e.refused))), None)
+        if confirmation is not None:
+            return
+        if _first(evs, "registered") is None:
+            raise StateError(
+                "Enregistrez d'abord l'accusé de réception de la CADA (cada refer REF "
+                "--registered DATE --cada-ref N) : sa date fait naître le refus confirmé que "
+                "le recours attaque (R343-5 CRPA). --preview prépare le projet sans "
+                "l'enregistrer."
+            )
+        confirmed = request.confirmed_refusal_on
+        if confirmed is not None and on < confirmed:
+            raise StateError(
+                f"Recours prématuré : le refus confirmé, décision attaquée, naît le "
+                f"{format_fr(confirmed)} (deux mois après l'enregistrement par la CADA, R343-5 "
+                "CRPA), sauf confirmation écrite du refus par l'administration."
+            )
 
 
 def render_escalation(
@@ -131,6 +190,13 @@ def render_escalation(
     return name, letters.render(name, context, user_dir=user_dir)
 
 
-def letter_filename(request: Request, kind: str, suffix: str) -> str:
-    """``2026-0042-relance.pdf``: sorts by reference, then by step."""
-    return f"{request.reference}-{FILE_LABEL[kind]}.{suffix}"
+def letter_filename(
+    request: Request, kind: str, suffix: str, *, on: date, draft: bool = False
+) -> str:
+    """``2026-0042-relance-2026-04-10.pdf``: sorts by reference, step, then date.
+
+    The date keeps a second reminder from overwriting the first; a preview is
+    marked ``-brouillon`` so it is never mistaken for the letter sent.
+    """
+    mark = "-brouillon" if draft else ""
+    return f"{request.reference}-{FILE_LABEL[kind]}-{on.isoformat()}{mark}.{suffix}"

@@ -128,6 +128,15 @@ def derive_outcomes(events: list[Ev], count: int) -> dict[int, str]:
     return outcomes
 
 
+# An event that cannot predate another one: kind -> (the other kind, message).
+_NOT_BEFORE = {
+    "opinion": ("registered", "L'avis du {on} serait antérieur à l'enregistrement de la "
+                              "saisine par la CADA le {prior}."),
+    "ack": ("received", "L'accusé de réception du {on} serait antérieur à la réception de la "
+                        "demande le {prior}."),
+}
+
+
 def check_new_event(events: list[Ev], kind: str, on: date) -> None:
     """Raise StateError when ``kind`` on ``on`` makes no sense after ``events``."""
     evs = active(events)
@@ -165,19 +174,17 @@ def check_new_event(events: list[Ev], kind: str, on: date) -> None:
                 f"« {label} » le {format_fr(on)} serait antérieur à la saisine de la CADA "
                 f"du {format_fr(referred.on)}."
             )
-    if kind in ("received", "ack", "registered"):
+    if kind in _NOT_BEFORE:
+        prior_kind, message = _NOT_BEFORE[kind]
+        prior = next((e for e in evs if e.kind == prior_kind), None)
+        if prior is not None and on < prior.on:
+            raise StateError(message.format(on=format_fr(on), prior=format_fr(prior.on)))
+    if kind in ("received", "ack", "registered", "referred", "court", "opinion"):
         same = next((e for e in evs if e.kind == kind), None)
         if same is not None:
             raise StateError(
                 f"« {label} » est déjà enregistré le {format_fr(same.on)} (événement "
                 f"#{same.id}) ; pour le corriger, annulez-le d'abord avec cada cancel."
-            )
-    if kind == "ack":
-        received = next((e for e in evs if e.kind == "received"), None)
-        if received is not None and on < received.on:
-            raise StateError(
-                f"L'accusé de réception du {format_fr(on)} serait antérieur à la réception "
-                f"de la demande le {format_fr(received.on)}."
             )
 
 
