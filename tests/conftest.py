@@ -118,3 +118,32 @@ def draft_ref(cli, admin_id):
                  "--doc", "Liste des caméras", "--doc", "Marché de maintenance",
                  "--doc", "Délibérations", "--json", ok=True)
     return result.json()["reference"]
+
+
+def set_reference(old: str, new: str) -> None:
+    """Renumber a request in the test database (to reach rare references cheaply)."""
+    from sqlalchemy import create_engine, text
+
+    from cada_tracker.paths import resolve
+
+    engine = create_engine(resolve().database_url)
+    with engine.begin() as db:
+        db.execute(text("UPDATE request SET reference = :new WHERE reference = :old"),
+                   {"new": new, "old": old})
+    engine.dispose()
+
+
+def fill_disk_in(monkeypatch, folder) -> None:
+    """Every atomic write into ``folder`` fails as on a full disk; others proceed."""
+    from pathlib import Path
+
+    from cada_tracker import fileio
+
+    real = fileio.atomic_write_bytes
+
+    def disk_full(path, data, mode=fileio.PRIVATE_FILE):
+        if Path(path).parent == Path(folder):
+            raise OSError(28, "No space left on device")
+        return real(path, data, mode)
+
+    monkeypatch.setattr(fileio, "atomic_write_bytes", disk_full)

@@ -43,7 +43,7 @@ def campaign(cli, profile):
     cli("answer", refs[1], "--on", "2026-03-30", "--outcome", "partial", "--got", "1",
         "--refused", "2", ok=True)
     cli("answer", refs[2], "--on", "2026-04-01", "--outcome", "refusal", ok=True)
-    cli("refer", refs[2], "--on", "2026-04-10", ok=True)
+    cli("refer", refs[2], "--on", "2026-04-10", "--hors-serie", ok=True)
     return refs
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import set_reference
+
 
 # Every test here runs on SQLite and on PostgreSQL.
 pytestmark = pytest.mark.usefixtures("backend")
@@ -67,18 +69,10 @@ def test_bad_selection_creates_nothing(cli, profile, tmp_path):
 
 def test_references_go_past_9999(cli, admin_id, isolated_home):
     """As text "2026-10000" sorts before "2026-9999": numbering must not loop back."""
-    from sqlalchemy import create_engine, text
-
-    from cada_tracker.paths import resolve
-
     first = cli("new", "--to", admin_id, "--subject", "A", "--doc", "x", "--json",
                 ok=True).json()["reference"]
     year = first[:4]
-    engine = create_engine(resolve().database_url)
-    with engine.begin() as db:
-        db.execute(text("UPDATE request SET reference = :new WHERE reference = :old"),
-                    {"new": f"{year}-9999", "old": first})
-    engine.dispose()
+    set_reference(first, f"{year}-9999")
     refs = [cli("new", "--to", admin_id, "--subject", "B", "--doc", "y", "--json",
                 ok=True).json()["reference"] for _ in range(2)]
     assert refs == [f"{year}-10000", f"{year}-10001"]

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import fill_disk_in
+
 TOWNS = ["Vénissieux", "Villeurbanne", "Bron", "Caluire-et-Cuire", "Saint-Priest", "Écully"]
 
 
@@ -176,3 +178,58 @@ def test_a_failure_midway_records_and_leaves_nothing(cli, series, isolated_home,
     stored = isolated_home / "fichiers"
     assert not [p for p in stored.rglob("*") if p.is_file()] if stored.exists() else True
     assert not list(Path.cwd().iterdir())  # no copy written either
+
+
+def test_a_member_of_a_series_is_not_referred_alone(cli, series):
+    alone = cli("refer", series[2], "--on", "2026-03-10", "--no-letter")
+    assert alone.exit_code == 4 and "--campaign vsa-lyon" in alone.stderr
+    assert "L342-1 al. 2" in alone.stderr
+    assert cli("refer", series[2], "--on", "2026-03-10", "--preview", "--html").exit_code == 0
+    assert cli("refer", series[2], "--on", "2026-03-10", "--hors-serie", "--campaign",
+               "vsa-lyon").exit_code == 2
+    forced = cli("refer", series[2], "--on", "2026-03-10", "--no-letter", "--hors-serie")
+    assert forced.exit_code == 0
+
+
+def test_answered_members_belong_to_the_series_and_late_ones_are_informed(cli, series):
+    # Vénissieux answers in full; it still counts in the series (six administrations).
+    cli("answer", series[0], "--on", "2026-01-20", "--outcome", "full", ok=True)
+    # On 10 April the silent ones (implicit refusal 7 February) and Bron (express refusal
+    # 25 January) are past their referral deadlines; Écully's refusal, born 3 April, is not.
+    data = cli("refer", "--campaign", "vsa-lyon", "--on", "2026-04-10", "--no-letter",
+               "--json", ok=True).json()
+    assert data["series"] == sorted(series)
+    assert data["referred"] == [series[5]] and data["refusal"] == series[5]
+    assert set(data["informed_only"]) == set(series) - {series[5]}
+    notes = {ref: [e for e in events(cli, ref) if e["kind"] == "note"] for ref in series}
+    assert "aucun refus à soumettre" in notes[series[0]][0]["text"]
+    assert "délai de saisine avait expiré le 07/04/2026" in notes[series[1]][0]["text"]
+    assert "délai de saisine avait expiré le 25/03/2026" in notes[series[2]][0]["text"]
+
+
+def test_informed_members_are_not_chased_for_a_referral(cli, series):
+    cli("refer", "--campaign", "vsa-lyon", "--on", "2026-03-10", "--no-letter", ok=True)
+    # Écully's implicit refusal is born on 3 April: the CADA's one opinion covers it.
+    due = cli("overdue", "--today", "2026-04-20", "--json").json()  # exit 1: actions due
+    listed = {i["reference"] for group in due.values() if isinstance(group, list)
+              for i in group}
+    assert series[5] not in listed
+    alone = cli("refer", series[5], "--on", "2026-04-20", "--no-letter")
+    assert alone.exit_code == 4 and "saisine groupée" in alone.stderr
+    note = [e for e in events(cli, series[5]) if e["kind"] == "note"][0]
+    assert "pas encore né (saisine possible dès le 04/04/2026)" in note["text"]
+    cli("cancel", series[5], note["id"], "--why", "hors série", ok=True)
+    due = cli("overdue", "--today", "2026-04-20", "--json").json()  # exit 1: actions due
+    listed = {i["reference"] for group in due.values() if isinstance(group, list)
+              for i in group}
+    assert series[5] in listed  # the note cancelled, its clock is back
+
+
+def test_copy_failure_after_the_grouped_referral_says_it_is_recorded(cli, series, tmp_path,
+                                                                     monkeypatch):
+    out = tmp_path / "plein"
+    fill_disk_in(monkeypatch, out)
+    result = cli("refer", "--campaign", "vsa-lyon", "--on", "2026-03-10", "--html", "--out", out)
+    assert result.exit_code == 5 and "No space left" in result.stderr
+    assert "La saisine est enregistrée" in result.stderr
+    assert cli("show", series[0], "--json", ok=True).json()["status"] == "referred"

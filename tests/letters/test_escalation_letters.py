@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import fill_disk_in
+
 pypdf = pytest.importorskip("pypdf")
 
 
@@ -217,3 +219,23 @@ def test_late_court_draft_does_not_claim_to_be_in_time(cli, answered):
     late = text_of_html(Path(result.json()["preview"]))
     assert "introduite dans le délai de deux mois" not in late
     assert "ce délai a expiré le" in late
+
+
+def test_copy_failure_after_recording_says_the_event_is_kept(cli, answered, tmp_path,
+                                                             monkeypatch):
+    out = tmp_path / "plein"
+    fill_disk_in(monkeypatch, out)
+    result = cli("remind", answered, "--on", "2026-02-01", "--html", "--out", out)
+    assert result.exit_code == 5 and "Traceback" not in result.stderr
+    assert "No space left on device" in result.stderr and "est enregistré" in result.stderr
+    reminders = [e for e in events(cli, answered) if e["kind"] == "remind"]
+    assert len(reminders) == 1  # recorded, and its letter kept with the request
+    assert any(f["event"] == reminders[0]["id"] for f in stored_files(cli, answered))
+
+
+def test_an_unwritable_path_is_a_clear_error(cli, tmp_path):
+    blocker = tmp_path / "fichier"
+    blocker.write_text("x")
+    result = cli("calendar", "--out", blocker / "cada.ics")
+    assert result.exit_code == 5 and "Traceback" not in result.stderr
+    assert "fichier inaccessible" in result.stderr and "fichier" in result.stderr

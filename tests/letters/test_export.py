@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import set_reference
+
 pypdf = pytest.importorskip("pypdf")
 pdfplumber = pytest.importorskip("pdfplumber")
 
@@ -186,3 +188,25 @@ def test_ctrl_c_during_a_parallel_export_exits_cleanly(campaign_of_50, tmp_path,
     leftovers = [p.name for p in (tmp_path / "ex").glob(".*")] if (tmp_path / "ex").exists() \
         else []
     assert leftovers == []  # no temporary file half-written
+
+
+def test_a_second_merged_export_of_the_day_does_not_overwrite_the_first(cli, draft_ref,
+                                                                        tmp_path):
+    first = cli("export", "--status", "draft", "--merge", "--out", tmp_path, "--json",
+                ok=True).json()["files"][0]
+    second = cli("export", draft_ref, "--merge", "--out", tmp_path, "--json",
+                 ok=True).json()["files"][0]
+    assert first != second and Path(first).is_file() and Path(second).is_file()
+    assert Path(second).name.endswith("-2.pdf")
+
+
+def test_references_past_9999_are_exported_after_the_others(cli, draft_ref, admin_id,
+                                                            tmp_path):
+    year = draft_ref[:4]
+    set_reference(draft_ref, f"{year}-9999")
+    later = cli("new", "--to", admin_id, "--subject", "B", "--doc", "y", "--json",
+                ok=True).json()["reference"]
+    assert later == f"{year}-10000"
+    files = cli("export", "--status", "draft", "--html", "--out", tmp_path, "--json",
+                ok=True).json()["files"]
+    assert [Path(f).name.split("-mairie")[0] for f in files] == [f"{year}-9999", later]

@@ -15,7 +15,7 @@ import typer
 from cada_tracker.cli import output
 from cada_tracker.cli.common import date_parser, locations, session, today
 from cada_tracker.cli.event_cmds import JSON, REF, _record
-from cada_tracker.errors import InputError
+from cada_tracker.errors import InputError, StorageError
 from cada_tracker.vocab import CHANNELS, EVENT_KINDS, STATUSES, VERDICTS
 
 
@@ -45,7 +45,7 @@ TRACKING = typer.Option(None, "--tracking", help="Numéro du recommandé de ce c
 def _escalate(
     reference: str, json_out: bool, *, kind: str, on: date, out: Path, html: bool,
     no_letter: bool, preview: bool, channel: str | None = None, tracking: str | None = None,
-    template: str | None = None, court_name: str | None = None,
+    template: str | None = None, court_name: str | None = None, single: bool = False,
 ) -> None:
     from cada_tracker.fileio import atomic_write_bytes, prepare_out_dir
     from cada_tracker.services.admins import get_admin
@@ -77,6 +77,10 @@ def _escalate(
     with files_removed_on_failure() as written, session(write=not preview) as s:
         request = get_request(s, reference)
         if not preview:
+            if kind == "referred" and not single:
+                from cada_tracker.services.series import check_single_referral
+
+                check_single_referral(s, request)
             check_timing(s, request=request, kind=kind, on=on)
         late = kind == "court" and request.court_deadline_on is not None \
             and on > request.court_deadline_on
@@ -117,9 +121,10 @@ def _escalate(
         try:
             atomic_write_bytes(copy, letter[1])
         except OSError as exc:
-            where = f" (le courrier est conservé : {data['letter']})" if data.get("letter") else ""
-            raise InputError(f"--out : écriture impossible dans {out} ({exc.strerror}){where}.") \
-                from exc
+            kept = (f" L'événement #{data['id']} est enregistré et le courrier conservé : "
+                    f"{data['letter']}.") if data.get("letter") else ""
+            raise StorageError(f"--out : écriture impossible dans {out} "
+                               f"({exc.strerror or exc}).{kept}") from exc
     if preview:
         if json_out:
             output.print_json({"reference": request.reference, "preview": str(copy)})
@@ -178,6 +183,11 @@ def refer(
              "CADA (sur le refus de REF s'il est donné, sinon le premier refus) et une lettre "
              "d'information par administration.",
     ),
+    single: bool = typer.Option(
+        False, "--hors-serie",
+        help="Saisir la CADA de cette seule demande bien qu'elle relève d'une série de "
+             "demandes de même objet (à vos risques : L342-1 al. 2 veut une saisine groupée).",
+    ),
     tracking: str = TRACKING,
     out: Path = OUT,
     html: bool = HTML,
@@ -199,6 +209,10 @@ def refer(
     """
     if campaign is not None:
         from cada_tracker.cli import series_cmds
+
+        if single:
+            raise InputError("--hors-serie et --campaign s'excluent : l'un saisit la CADA "
+                             "d'une seule demande, l'autre de toute la série.")
 
         if registered is not None:
             if on is not None or via or tracking or template or html or preview or no_letter:
@@ -234,7 +248,7 @@ def refer(
         raise InputError("--cada-ref va avec --registered (la date d'enregistrement par la CADA).")
     _escalate(reference, json_out, kind="referred", on=on or today(), channel=via,
               tracking=tracking, out=out, html=html, template=template, no_letter=no_letter,
-              preview=preview)
+              preview=preview, single=single)
 
 
 def opinion(

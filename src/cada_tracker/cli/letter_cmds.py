@@ -117,7 +117,7 @@ def export(
                              help="Dossier de destination (créé au besoin ; défaut : courant)."),
     merge: bool = typer.Option(False, "--merge",
                                help="Un seul PDF de tous les courriers, dans l'ordre, à imprimer."),
-    jobs: int = typer.Option(0, "--jobs", min=0,
+    jobs: int = typer.Option(0, "--jobs", min=0, max=16,
                              help="Processus de rendu (0 : selon les processeurs disponibles)."),
     json_out: bool = typer.Option(False, "--json", help="Lister les fichiers écrits en JSON."),
 ) -> None:
@@ -132,7 +132,7 @@ def export(
     """
     from cada_tracker.cli.common import locations, session, today
     from cada_tracker.fileio import atomic_write_text, prepare_out_dir
-    from cada_tracker.services.export import letters_html, select_letters, slug
+    from cada_tracker.services.export import letters_html, select_letters
 
     if merge and html:
         raise InputError("--merge assemble des PDF : il ne va pas avec --html.")
@@ -154,7 +154,7 @@ def export(
             workers = jobs or (default_workers() if len(rows) > 10 else 1)
             with _progress(len(rows)) as advance:
                 if merge:
-                    name = f"{slug(campaign)}.pdf" if campaign else f"courriers-{today()}.pdf"
+                    name = _merged_name(out, campaign, today())
                     path = out / name
                     title = f"Courriers — {campaign}" if campaign else "Courriers"
                     renderer.write_merged(path, letters_html(s, rows), title=title,
@@ -170,6 +170,20 @@ def export(
         output.print_json({"count": len(rows), "files": [str(p) for p in written]})
     what = "un PDF" if merge else f"{len(written)} fichier(s)"
     output.success(f"{len(rows)} courrier(s) exporté(s) : {what} dans {out}.")
+
+
+def _merged_name(out: Path, campaign: str | None, day) -> str:
+    """``vsa-69.pdf`` for a campaign; else ``courriers-DATE.pdf``, numbered rather than
+    overwriting an earlier export of the same day."""
+    from cada_tracker.services.export import slug
+
+    if campaign:
+        return f"{slug(campaign)}.pdf"
+    name, n = f"courriers-{day}.pdf", 1
+    while (out / name).exists():
+        n += 1
+        name = f"courriers-{day}-{n}.pdf"
+    return name
 
 
 def _warn_refused(refused: list[str]) -> None:

@@ -136,6 +136,13 @@ def run(argv: list[str] | None = None) -> int:
         if isinstance(exc.__context__, BrokenPipeError):
             return _quiet_broken_pipe()
         raise
+    except OSError as exc:  # disk full, permission denied, folder gone…
+        if os.environ.get("CADA_DEBUG"):
+            raise
+        where = f" : {exc.filename}" if exc.filename else ""
+        output.error(f"fichier inaccessible{where} ({exc.strerror or exc}).",
+                     "Vérifiez l'espace disque et les droits du dossier.")
+        return 5
     except Exception as exc:
         if os.environ.get("CADA_DEBUG"):
             raise

@@ -14,7 +14,7 @@ def refer_campaign(
     tracking: str | None, out: Path, html: bool, no_letter: bool, preview: bool,
 ) -> None:
     """Refer the series to the CADA once, and inform every administration of it."""
-    from cada_tracker.errors import InputError
+    from cada_tracker.errors import InputError, StorageError
     from cada_tracker.fileio import atomic_write_bytes, prepare_out_dir
     from cada_tracker.services.export import slug
     from cada_tracker.services.series import plan_series, record_series, render_series_letters
@@ -57,7 +57,13 @@ def refer_campaign(
                           written=written_files)
     written = []
     for name, data in files:
-        atomic_write_bytes(out / name, data)
+        try:
+            atomic_write_bytes(out / name, data)
+        except OSError as exc:
+            kept = "" if preview else (" La saisine est enregistrée et ses courriers sont "
+                                       "conservés avec chaque demande (cada show REF).")
+            raise StorageError(f"--out : écriture impossible de {out / name} "
+                               f"({exc.strerror or exc}).{kept}") from exc
         written.append(str(out / name))
     if json_out:
         output.print_json({

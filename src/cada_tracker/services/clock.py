@@ -8,7 +8,6 @@ every request. They change only when events change.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from cada_tracker.models import Administration, Request
@@ -60,6 +59,14 @@ def facts_kwargs(request: Request, events: list[Ev]) -> dict:
     }
 
 
+SERIES_NOTE = "series"  # outcome of the note left on a member informed of a series referral
+
+
+def in_series(events: list[Ev]) -> bool:
+    """Whether the request was informed of a grouped referral of its series."""
+    return any(e.kind == "note" and e.outcome == SERIES_NOTE for e in active(events))
+
+
 def zone_of(admin: Administration) -> str:
     from cada_tracker.deadlines import zone_for
 
@@ -67,21 +74,6 @@ def zone_of(admin: Administration) -> str:
         return zone_for(admin.department) if admin.department else "metropole"
     except ValueError:
         return "metropole"
-
-
-@dataclass(frozen=True)
-class Clock:
-    result: object  # deadlines.Result
-    action: object | None  # deadlines.Action
-
-
-def compute_clock(request: Request, admin: Administration, events: list[Ev],
-                  today: date) -> Clock:
-    from cada_tracker.deadlines import Facts, compute, next_action
-
-    facts = Facts(**facts_kwargs(request, events))
-    result = compute(facts, zone=zone_of(admin))
-    return Clock(result=result, action=next_action(result, facts, today))
 
 
 def _add_months(d: date, n: int) -> date:
@@ -126,6 +118,10 @@ def refresh_deadlines(session, *, request: Request, admin: Administration,
     kwargs = facts_kwargs(request, events)
     result = compute(Facts(**kwargs), zone=zone_of(admin))
     kind, start, due = pending_action(result, kwargs)
+    if kind == "refer" and in_series(events):
+        # The CADA, seized of one refusal of the series, gives one opinion for all
+        # (L342-1 al. 2): no separate referral to chase for this request.
+        kind, start, due = None, None, None
 
     def safe(key: str) -> date | None:
         s = result.step(key)

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from cada_tracker.errors import InputError, NotFoundError
 from cada_tracker.models import Administration, Request
@@ -52,7 +52,8 @@ def select_letters(
     query = (
         select(Request.id, Request.reference, Administration.name, Request.campaign)
         .join(Administration, Administration.id == Request.administration_id)
-        .order_by(Request.reference, Administration.name)
+        # 2026-9999 before 2026-10000: references sort by length first.
+        .order_by(func.length(Request.reference), Request.reference, Administration.name)
     )
     if references:
         ids = []

@@ -7,12 +7,14 @@ request of the series and informs each administration (rule book §1.6).
 
 ``plan_series`` reads the campaign and decides, without writing anything:
 
-* the **members**: the campaign's sent, open requests with the series' object;
+* the **members**: the campaign's sent requests with the series' object, one per
+  administration (answered or closed ones included: they belong to the series);
 * the **refusal** the CADA is seized of: the one given with ``REF``, else the
   earliest express refusal, else the earliest implicit refusal;
 * which members are **referred** (their refusal, express or implicit, allows a
-  referral on that date: their clock says so) and which are only **informed**
-  (still within the administration's delay, or answered in full).
+  referral on that date, within its deadline: their clock says so) and which are
+  only **informed** (still within the administration's delay, answered in full,
+  or past the referral deadline).
 
 ``record_series`` then records a ``referred`` event on each referred member and a
 dated note on each informed one, each with the letters it concerns.
@@ -20,6 +22,7 @@ dated note on each informed one, each with the letters it concerns.
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -29,6 +32,7 @@ from sqlmodel import Session, select
 from cada_tracker.dates import format_fr
 from cada_tracker.errors import StateError
 from cada_tracker.models import Administration, Request, RequestedDocument
+from cada_tracker.services.clock import SERIES_NOTE, in_series
 from cada_tracker.services.escalation import LetterOptions, escalation_context, express_refusal
 from cada_tracker.services.events import NewEvent, as_ev, events_of, record_event
 from cada_tracker.services.letter_context import documents_of as document_dicts
@@ -92,6 +96,55 @@ def _subject_key(subject: str) -> str:
     return " ".join(subject.casefold().split())
 
 
+def _series_subject(requests: list[Request]) -> str | None:
+    """The object most of the campaign's sent requests share (answered or not: a
+    request answered in full still belongs to the series)."""
+    by_subject: dict[str, int] = {}
+    for r in requests:
+        if r.sent_on is not None:
+            key = _subject_key(r.subject)
+            by_subject[key] = by_subject.get(key, 0) + 1
+    return max(by_subject, key=by_subject.get) if by_subject else None
+
+
+def series_of(session: Session, request: Request) -> list[str]:
+    """References of the series ``request`` belongs to (L342-1 al. 2), or []."""
+    if not request.campaign or request.sent_on is None:
+        return []
+    requests = list(session.exec(select(Request).where(Request.campaign == request.campaign)
+                                 .order_by(Request.reference)))
+    key = _subject_key(request.subject)
+    if key != _series_subject(requests):
+        return []
+    admins: set[int] = set()
+    refs = []
+    for r in requests:
+        if r.sent_on is not None and _subject_key(r.subject) == key \
+                and r.administration_id not in admins:
+            admins.add(r.administration_id)
+            refs.append(r.reference)
+    return refs if len(refs) >= SERIES_THRESHOLD else []
+
+
+def check_single_referral(session: Session, request: Request) -> None:
+    """Refuse referring one request of a series on its own (StateError)."""
+    if in_series([as_ev(e) for e in events_of(session, request.id)]):
+        raise StateError(
+            f"La demande {request.reference} relève d'une série déjà soumise à la CADA par "
+            "une saisine groupée : la Commission n'émet qu'un avis pour toute la série "
+            "(L342-1 al. 2 CRPA)."
+        )
+    members = series_of(session, request)
+    if members:
+        raise StateError(
+            f"La demande {request.reference} relève d'une série de {len(members)} demandes "
+            f"de même objet (campagne « {request.campaign} ») : la CADA ne peut être saisie "
+            "que d'un refus, en identifiant toute la série (L342-1 al. 2 CRPA). Utilisez "
+            f"cada refer {request.reference} --campaign {shlex.quote(request.campaign)} "
+            "(ou --hors-serie pour passer outre)."
+        )
+
+
 def plan_series(session: Session, *, campaign: str, on: date,
                 chosen_reference: str | None = None) -> SeriesPlan:
     """Which requests the grouped referral concerns; StateError when it cannot be made."""
@@ -106,17 +159,10 @@ def plan_series(session: Session, *, campaign: str, on: date,
     members: list[Member] = []
     skipped: list[str] = []
     seen_admins: set[int] = set()
-    by_subject: dict[str, int] = {}
-    for r in requests:
-        if r.sent_on is not None and r.status != "closed":
-            by_subject[_subject_key(r.subject)] = by_subject.get(_subject_key(r.subject), 0) + 1
-    subject_key = max(by_subject, key=by_subject.get) if by_subject else None
+    subject_key = _series_subject(requests)
     for r in requests:
         if r.sent_on is None:
             skipped.append(f"{r.reference} (non envoyée)")
-            continue
-        if r.status == "closed":
-            skipped.append(f"{r.reference} (close)")
             continue
         if _subject_key(r.subject) != subject_key:
             skipped.append(f"{r.reference} (autre objet : « {r.subject} »)")
@@ -147,7 +193,7 @@ def plan_series(session: Session, *, campaign: str, on: date,
         m.refusal = express_refusal(m.events)
         r = m.request
         m.referable = (r.next_action == "refer" and r.action_from is not None
-                       and r.action_from <= on)
+                       and r.action_from <= on and not _too_late(m, on))
     chosen = _choose(members, chosen_reference, on)
     return SeriesPlan(campaign=campaign, subject=members[0].request.subject, on=on,
                       members=members, chosen=chosen, skipped=skipped)
@@ -213,14 +259,39 @@ def record_series(
             new = NewEvent(kind="referred", on=plan.on, channel=channel, tracking=tracking,
                            produced=([grouped] if grouped else []) + produced)
         else:
-            new = NewEvent(kind="note", on=plan.on, text=(
+            new = NewEvent(kind="note", on=plan.on, outcome=SERIES_NOTE, text=(
                 f"Administration informée de la saisine groupée de la CADA du "
                 f"{format_fr(plan.on)} pour la série « {plan.campaign} » "
-                f"(refus de {plan.chosen.request.reference}, L342-1 al. 3 CRPA) ; "
-                "pas encore de refus à soumettre pour cette demande."),
+                f"(refus de {plan.chosen.request.reference}, L342-1 al. 2 CRPA) ; "
+                f"{_why_not_referred(m, plan.on)}."),
                 produced=produced)
         record_event(session, request=m.request, new=new, today=today, files_dir=files_dir,
                      written=written)
+
+
+def _legal_deadline(m: Member) -> date | None:
+    """The last day to refer under the legal reading (the stored column is the safe
+    date: fine to act before, too strict to refuse a referral on)."""
+    from cada_tracker.deadlines import Facts, compute
+    from cada_tracker.services.clock import facts_kwargs, zone_of
+
+    step = compute(Facts(**facts_kwargs(m.request, m.events)),
+                   zone=zone_of(m.admin)).step("cada_deadline")
+    return step.date if step else None
+
+
+def _too_late(m: Member, on: date) -> bool:
+    deadline = _legal_deadline(m)
+    return deadline is not None and on > deadline
+
+
+def _why_not_referred(m: Member, on: date) -> str:
+    r = m.request
+    if r.next_action != "refer":
+        return "aucun refus à soumettre pour cette demande"
+    if r.action_from is not None and on < r.action_from:
+        return f"son refus n'était pas encore né (saisine possible dès le {format_fr(r.action_from)})"
+    return f"son délai de saisine avait expiré le {format_fr(_legal_deadline(m))}"
 
 
 def record_series_step(
@@ -244,5 +315,5 @@ def record_series_step(
         what = ("l'enregistrement de sa saisine par la CADA" if new.kind == "registered"
                 else "l'avis de la CADA")
         raise StateError(f"Aucune demande de la campagne « {campaign} » n'attend {what} "
-                         f"(cada refer --campaign {campaign} d'abord).")
+                         f"(cada refer --campaign {shlex.quote(campaign)} d'abord).")
     return done
