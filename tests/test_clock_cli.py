@@ -144,7 +144,7 @@ def test_letter_commands_without_database_or_pdf_import_neither(args):
     assert _loaded_after(args, ("sqlalchemy", "sqlmodel", "alembic", "weasyprint")) == []
 
 
-def test_overdue_needs_no_models_templates_nor_pdf(cli, draft_ref):
-    loaded = _loaded_after(["overdue"], ("cada_tracker.models", "jinja2", "weasyprint",
-                                         "alembic", "rich.table"))
+def test_overdue_needs_no_orm_templates_nor_pdf(cli, draft_ref):
+    loaded = _loaded_after(["overdue"], ("cada_tracker.models", "sqlmodel", "sqlalchemy.orm",
+                                         "jinja2", "weasyprint", "alembic", "rich.table"))
     assert loaded == []  # nothing is due: no table either

@@ -13,11 +13,11 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import event, inspect, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
-from sqlmodel import Session, create_engine
 
 from cada_tracker.errors import StorageError
 from cada_tracker.paths import (
@@ -27,6 +27,9 @@ from cada_tracker.paths import (
     display_url,
     ensure_private_dir,
 )
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 # The newest migration in db/versions (a test checks it against Alembic's head).
 SCHEMA_HEAD = "0003"
@@ -181,8 +184,17 @@ def backup_sqlite(source: Path, target: Path) -> Path:
 
 
 @contextmanager
+def read_scope(engine: Engine) -> Iterator[Connection]:
+    """A read-only connection for reports that only run SQL (no ORM imported)."""
+    with engine.connect() as connection:
+        yield connection
+
+
+@contextmanager
 def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
     """One transaction per command: committed at the end, rolled back on any error."""
+    from sqlmodel import Session  # the ORM: only commands that need it pay its import
+
     bind = engine.execution_options(cada_write=True) if write else engine
     session = Session(bind, expire_on_commit=False)
     try:

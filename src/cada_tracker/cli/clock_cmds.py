@@ -107,12 +107,12 @@ def overdue(
       cada overdue
       cada overdue --within 30 --campaign vsa-2026 --json
     """
-    from cada_tracker.cli.common import session
+    from cada_tracker.cli.common import reading
     from cada_tracker.services.overdue import sort_key
     from cada_tracker.services.overdue_query import overdue_items
 
     ref_today = today_ or today()
-    with session() as s:
+    with reading() as s:
         items = sorted(overdue_items(s, today=ref_today, within=within, campaign=campaign),
                        key=sort_key)
     now = [i for i in items if i.now]

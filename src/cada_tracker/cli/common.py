@@ -43,6 +43,15 @@ def session(*, write: bool = False):
         yield s
 
 
+@contextmanager
+def reading():
+    """A read-only connection: for reports that run SQL without the ORM."""
+    from cada_tracker.storage import read_scope
+
+    with read_scope(open_engine()) as connection:
+        yield connection
+
+
 def _after_upgrade(engine, revision: str | None) -> None:
     """Data that a schema upgrade adds but cannot compute in SQL (the legal clock)."""
     from cada_tracker.services.clock import CLOCK_COLUMNS_SINCE, refresh_all

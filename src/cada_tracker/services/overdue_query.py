@@ -39,16 +39,16 @@ def _date_parser():
     return parse
 
 
-def overdue_items(session, *, today: date, within: int,
+def overdue_items(connection, *, today: date, within: int,
                   campaign: str | None = None) -> Iterator[Item]:
     from sqlalchemy import text
 
     horizon = today + timedelta(days=within)
     sql = _QUERY + (" AND r.campaign = :campaign" if campaign else "")
-    sqlite = session.bind.dialect.name == "sqlite"
+    sqlite = connection.dialect.name == "sqlite"
     params = {"horizon": horizon.isoformat() if sqlite else horizon, "campaign": campaign}
     convert = _date_parser() if sqlite else (lambda v: v)
-    for ref, name, subject, campaign, action, *dates in session.execute(text(sql), params):
+    for ref, name, subject, campaign, action, *dates in connection.execute(text(sql), params):
         row = Row(ref, name, subject, campaign, action, *map(convert, dates))
         item = classify(row, today, within)
         if item is not None:
