@@ -194,6 +194,9 @@ def test_a_member_of_a_series_is_not_referred_alone(cli, series):
 def test_answered_members_belong_to_the_series_and_late_ones_are_informed(cli, series):
     # Vénissieux answers in full; it still counts in the series (six administrations).
     cli("answer", series[0], "--on", "2026-01-20", "--outcome", "full", ok=True)
+    # Complete acknowledgements make the delays opposable (L112-6).
+    for ref in series[1:5]:
+        cli("ack", ref, "--on", "2026-01-09", ok=True)
     # On 10 April the silent ones (implicit refusal 7 February) and Bron (express refusal
     # 25 January) are past their referral deadlines; Écully's refusal, born 3 April, is not.
     data = cli("refer", "--campaign", "vsa-lyon", "--on", "2026-04-10", "--no-letter",
@@ -218,6 +221,8 @@ def test_informed_members_are_not_chased_for_a_referral(cli, series):
     assert alone.exit_code == 4 and "saisine groupée" in alone.stderr
     note = [e for e in events(cli, series[5]) if e["kind"] == "note"][0]
     assert "pas encore né (saisine possible dès le 04/04/2026)" in note["text"]
+    early = cli("refer", series[5], "--on", "2026-03-20", "--no-letter", "--hors-serie")
+    assert early.exit_code == 4 and "prématurée" in early.stderr  # the clock still knows
     cli("cancel", series[5], note["id"], "--why", "hors série", ok=True)
     due = cli("overdue", "--today", "2026-04-20", "--json").json()  # exit 1: actions due
     listed = {i["reference"] for group in due.values() if isinstance(group, list)
@@ -233,3 +238,25 @@ def test_copy_failure_after_the_grouped_referral_says_it_is_recorded(cli, series
     assert result.exit_code == 5 and "No space left" in result.stderr
     assert "La saisine est enregistrée" in result.stderr
     assert cli("show", series[0], "--json", ok=True).json()["status"] == "referred"
+
+
+def test_without_opposable_delays_a_late_member_is_still_referred(cli, series):
+    # No acknowledgement recorded: the two months cannot be held against the requester,
+    # who may refer within a reasonable delay of one year (L112-6; Czabaj).
+    data = cli("refer", "--campaign", "vsa-lyon", "--on", "2026-04-10", "--no-letter",
+               "--json", ok=True).json()
+    assert data["referred"] == sorted(series)
+
+
+def test_a_member_referred_alone_does_not_block_the_series(cli, series):
+    cli("refer", series[1], "--on", "2026-03-01", "--no-letter", "--hors-serie", ok=True)
+    data = cli("refer", "--campaign", "vsa-lyon", "--on", "2026-03-10", "--no-letter",
+               "--json", ok=True).json()
+    assert series[1] in data["informed_only"] and series[1] not in data["referred"]
+    note = [e for e in events(cli, series[1]) if e["kind"] == "note"][0]
+    assert "déjà soumise seule à la CADA le 01/03/2026" in note["text"]
+    step = cli("refer", "--campaign", "vsa-lyon", "--registered", "2026-03-12", "--cada-ref",
+               "20261234", "--json", ok=True).json()
+    assert series[1] not in step["requests"]  # its own CADA file keeps its own number
+    assert sorted(step["requests"]) == sorted(data["referred"])
+

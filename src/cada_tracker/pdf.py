@@ -228,9 +228,11 @@ class Renderer:
             # Ctrl-C is held back while forking: delivered during a fork, it would
             # land in the at-fork hooks, where Python prints and swallows it.
             context = multiprocessing.get_context("fork")
-            with _sigint_held():
+            with _sigint_deferred() as interrupted:
                 pool = context.Pool(workers, initializer=_ignore_sigint)
             with pool:
+                if interrupted:
+                    raise KeyboardInterrupt  # pressed while forking: stop now, cleanly
                 # Batches are read here, in this thread (they may come from a database
                 # cursor), a few ahead of the results: memory stays bounded.
                 pending: deque = deque()
@@ -288,22 +290,30 @@ def _ignore_sigint() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 @contextmanager
-def _sigint_held() -> Iterator[None]:
-    """Block SIGINT in this thread (and the processes it forks) for the block.
+def _sigint_deferred() -> Iterator[list]:
+    """Within the block, Ctrl-C is only noted (in the list yielded), not raised.
 
-    A Ctrl-C pressed meanwhile stays pending and is raised when the block ends.
+    Python runs signal handlers in the main thread whatever thread the kernel
+    picked (a progress bar's refresh thread, say), so replacing the handler is
+    what holds Ctrl-C back, where blocking the signal in one thread would not.
+    Forked children inherit this quiet handler until their initializer ignores
+    SIGINT. Outside the main thread handlers cannot change: nothing is deferred.
     """
     import signal
+    import threading
 
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    noted: list = []
+    if threading.current_thread() is not threading.main_thread():
+        yield noted
+        return
+    previous = signal.signal(signal.SIGINT, lambda *_: noted.append(True))
     try:
-        yield
+        yield noted
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        signal.signal(signal.SIGINT, previous)
 
 
 def _pool_call(task: tuple[Callable, list]) -> tuple[tuple, list[str]]:

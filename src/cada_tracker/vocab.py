@@ -121,3 +121,7 @@ STEP_LABELS = {
     "court_deadline": "Recours au tribunal au plus tard",
     "reasonable_delay": "Délai raisonnable (un an, à ne pas viser)",
 }
+
+# Outcome of the events a grouped referral records (L342-1 al. 2): the referral of
+# each referred request, and the note on each request only informed of it.
+SERIES_LABEL = {"series": "saisine groupée (série)"}

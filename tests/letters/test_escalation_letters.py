@@ -202,7 +202,7 @@ def test_premature_referral_and_court_are_refused(cli, draft_ref):
     unregistered = cli("court", draft_ref, "--on", "2026-05-01", "--no-letter")
     assert unregistered.exit_code == 4 and "--registered" in unregistered.stderr
     cli("refer", draft_ref, "--registered", "2026-02-12", "--cada-ref", "20260999", ok=True)
-    before = cli("court", draft_ref, "--on", "2026-04-11", "--no-letter")
+    before = cli("court", draft_ref, "--on", "2026-04-12", "--no-letter")  # the day it is born
     assert before.exit_code == 4 and "12/04/2026" in before.stderr
     assert cli("court", draft_ref, "--on", "2026-04-13", "--no-letter").exit_code == 0
 
@@ -218,7 +218,14 @@ def test_late_court_draft_does_not_claim_to_be_in_time(cli, answered):
     assert "délai de recours a expiré" in result.stderr
     late = text_of_html(Path(result.json()["preview"]))
     assert "introduite dans le délai de deux mois" not in late
-    assert "ce délai a expiré le" in late
+    assert "le délai de deux mois a expiré le 15 juin 2026" in late
+    # The legal last day (13/06 + délai franc, a Saturday → Monday 15/06) is still in
+    # time, though past the safe date (12/06): no warning, no "late" wording.
+    last_day = cli("court", answered, "--on", "2026-06-15", "--preview", "--html", "--json",
+                   ok=True)
+    assert "expiré" not in last_day.stderr
+    assert "introduite dans le délai de deux mois" in text_of_html(
+        Path(last_day.json()["preview"]))
 
 
 def test_copy_failure_after_recording_says_the_event_is_kept(cli, answered, tmp_path,
@@ -239,3 +246,22 @@ def test_an_unwritable_path_is_a_clear_error(cli, tmp_path):
     result = cli("calendar", "--out", blocker / "cada.ics")
     assert result.exit_code == 5 and "Traceback" not in result.stderr
     assert "fichier inaccessible" in result.stderr and "fichier" in result.stderr
+
+
+def test_referral_after_an_implicit_then_express_refusal_is_not_premature(cli, draft_ref):
+    cli("sent", draft_ref, "--on", "2026-01-05", "--via", "lrar", ok=True)
+    cli("received", draft_ref, "--on", "2026-01-07", ok=True)  # implicit refusal 07/02
+    cli("answer", draft_ref, "--on", "2026-03-01", "--outcome", "refusal", ok=True)
+    assert cli("refer", draft_ref, "--on", "2026-02-15", "--no-letter").exit_code == 0
+
+
+def test_court_after_a_written_confirmation_needs_no_registration(cli, answered):
+    cli("refer", answered, "--on", "2026-02-10", "--no-letter", ok=True)
+    cli("answer", answered, "--on", "2026-02-20", "--outcome", "refusal", ok=True)
+    early = cli("court", answered, "--on", "2026-02-19", "--no-letter")
+    assert early.exit_code == 4  # before the confirmation it relies on
+    draft = cli("court", answered, "--on", "2026-03-01", "--preview", "--html", "--json",
+                ok=True).json()
+    text = text_of_html(Path(draft["preview"]))
+    assert "Par une décision du 20 février 2026, postérieure à la saisine" in text
+    assert cli("court", answered, "--on", "2026-03-01", "--no-letter").exit_code == 0

@@ -256,3 +256,25 @@ def test_write_pdf_is_atomic_and_private(renderer, tmp_path):
 
 def test_harfbuzz_subset_probe():
     assert isinstance(pdf.harfbuzz_subset_available(), bool)
+
+
+def test_ctrl_c_while_forking_is_deferred_even_with_another_thread_alive():
+    import os
+    import signal
+    import threading
+
+    from cada_tracker.pdf import _sigint_deferred
+
+    stop = threading.Event()
+    ticker = threading.Thread(target=stop.wait, daemon=True)  # as a progress bar's refresh
+    ticker.start()
+    try:
+        with _sigint_deferred() as noted:
+            os.kill(os.getpid(), signal.SIGINT)
+            for _ in range(1000):  # let the handler run, here, in the main thread
+                if noted:
+                    break
+        assert noted == [True]
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        stop.set()

@@ -37,7 +37,8 @@ EXTRA_VARIABLES = {
                            "attachments"},
     "information-serie": {"series", "referral_on"},
     "requete-ta": {"cada_registered_on", "cada_ref", "opinion_on", "opinion_verdict",
-                   "confirmed_refusal_on", "court_deadline_on", "deadlines_opposable",
+                   "confirmed_refusal_on", "court_deadline_on", "court_deadline_legal_on",
+                   "deadlines_opposable", "reasonable_delay_on", "confirmation_on",
                    "court_name"},
 }
 
@@ -315,12 +316,25 @@ def test_french_typography_of_builtin_templates(path):
 
 
 def test_late_court_draft_relies_on_the_reasonable_delay_only_when_not_opposable():
-    late = {"court_deadline_on": date(2026, 7, 21), "letter": {**full_context()["letter"],
-                                                              "date": date(2026, 9, 1)}}
+    late = {"court_deadline_legal_on": date(2026, 7, 21),
+            "letter": {**full_context()["letter"], "date": date(2026, 9, 1)}}
     opposable = text_of(letters.render("requete-ta", full_context(**late)))
     assert "introduite dans le délai de deux mois" not in opposable
     assert "délai raisonnable" not in opposable and "rejetée comme tardive" in opposable
     not_opposable = text_of(letters.render("requete-ta", full_context(
-        **late, deadlines_opposable=False)))
+        **late, deadlines_opposable=False, reasonable_delay_on=date(2027, 5, 20))))
     assert "n’est pas opposable au requérant" in not_opposable
     assert "n° 387763" in not_opposable and "R. 421-5" in not_opposable
+    assert "jusqu’au 20 mai 2027" in not_opposable
+    beyond = text_of(letters.render("requete-ta", full_context(
+        court_deadline_legal_on=date(2026, 7, 21), deadlines_opposable=False,
+        reasonable_delay_on=date(2027, 5, 20),
+        letter={**full_context()["letter"], "date": date(2027, 9, 1)})))
+    assert "délai raisonnable" in beyond and "introduite dans un délai raisonnable" not in beyond
+    assert "très probablement irrecevable" in beyond
+
+
+def test_court_draft_after_a_written_confirmation_attacks_it():
+    text = text_of(letters.render("requete-ta", full_context(confirmation_on=date(2026, 4, 2))))
+    assert "Par une décision du 2 avril 2026, postérieure à la saisine" in text
+    assert "Le silence gardé" not in text and "(décision du 2 avril 2026)" in text

@@ -52,6 +52,7 @@ def _escalate(
     from cada_tracker.services.escalation import (
         LetterOptions,
         check_timing,
+        late_court_warning,
         letter_filename,
         render_escalation,
     )
@@ -76,23 +77,18 @@ def _escalate(
     data: dict = {}
     with files_removed_on_failure() as written, session(write=not preview) as s:
         request = get_request(s, reference)
+        admin = get_admin(s, request.administration_id)
         if not preview:
             if kind == "referred" and not single:
                 from cada_tracker.services.series import check_single_referral
 
                 check_single_referral(s, request)
-            check_timing(s, request=request, kind=kind, on=on)
-        late = kind == "court" and request.court_deadline_on is not None \
-            and on > request.court_deadline_on
-        if late:
-            from cada_tracker.dates import format_fr
-
-            output.warn(f"Le délai de recours a expiré le {format_fr(request.court_deadline_on)} : "
-                        "la requête risque d'être jugée tardive, sauf si les voies et délais de "
-                        "recours ne vous ont pas été notifiés (délai raisonnable d'un an, R421-5 "
-                        "CJA).")
+            check_timing(s, request=request, admin=admin, kind=kind, on=on)
+        if kind == "court":
+            late = late_court_warning(s, request=request, admin=admin, on=on)
+            if late:
+                output.warn(late)
         if not no_letter:
-            admin = get_admin(s, request.administration_id)
             options = LetterOptions(template=template, tracking=tracking, court_name=court_name)
             _name, page = render_escalation(
                 s, request=request, admin=admin, kind=kind, letter_date=on, options=options,

@@ -257,7 +257,7 @@ def show(
 
 
 def _print_view(v: dict) -> None:
-    from cada_tracker.vocab import CHANNELS, CLOSE_REASONS, OUTCOMES
+    from cada_tracker.vocab import CHANNELS, CLOSE_REASONS, OUTCOMES, SERIES_LABEL, VERDICTS
 
     echo = typer.echo
     echo(f"Demande {v['reference']} — {STATUSES.get(v['status'], v['status'])}")
@@ -284,7 +284,8 @@ def _print_view(v: dict) -> None:
         if e["tracking"]:
             detail.append(f"n° {e['tracking']}")
         if e["outcome"]:
-            detail.append(OUTCOMES.get(e["outcome"], e["outcome"]))
+            detail.append(OUTCOMES.get(e["outcome"]) or VERDICTS.get(e["outcome"])
+                          or SERIES_LABEL.get(e["outcome"], e["outcome"]))
         if e["got"]:
             detail.append("obtenus : " + ",".join(map(str, e["got"])))
         if e["refused"]:

@@ -67,6 +67,23 @@ def in_series(events: list[Ev]) -> bool:
     return any(e.kind == "note" and e.outcome == SERIES_NOTE for e in active(events))
 
 
+def legal_result(request: Request, admin: Administration, events: list[Ev]):
+    """The engine's full result for a stored request (both readings of every step)."""
+    from cada_tracker.deadlines import Facts, compute
+
+    return compute(Facts(**facts_kwargs(request, events)), zone=zone_of(admin))
+
+
+def written_confirmation(events: list[Ev]) -> Ev | None:
+    """A refusal confirmed in writing after the CADA was referred to (R343-5)."""
+    evs = active(events)
+    referred = _first(evs, "referred")
+    if referred is None:
+        return None
+    return next((a for a in evs if a.kind == "answer" and a.on >= referred.on
+                 and (a.outcome == "refusal" or (a.outcome == "partial" and a.refused))), None)
+
+
 def zone_of(admin: Administration) -> str:
     from cada_tracker.deadlines import zone_for
 

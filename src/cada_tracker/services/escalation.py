@@ -111,10 +111,8 @@ def escalation_context(
                   "cada_ref": registered.tracking if registered else None,
                   "opinion_on": opinion.on if opinion else None,
                   "opinion_verdict": opinion.outcome if opinion else None,
-                  "confirmed_refusal_on": request.confirmed_refusal_on if registered else None,
-                  "court_deadline_on": request.court_deadline_on if registered else None,
-                  "deadlines_opposable": deadlines_opposable(request, admin, evs),
                   "court_name": (options.court_name or "").strip() or None}
+        extra |= _court_dates(request, admin, evs, known=registered is not None)
     else:
         raise ValueError(f"no letter for event kind {kind!r}")
     context = letter_context(
@@ -126,55 +124,92 @@ def escalation_context(
     return context
 
 
-def deadlines_opposable(request: Request, admin: Administration, evs: list[Ev]) -> bool:
-    """Whether the delays can be held against the requester (L112-6 CRPA, R421-5 CJA)."""
-    from cada_tracker.deadlines import Facts, compute
-    from cada_tracker.services.clock import facts_kwargs, zone_of
+def _court_dates(request: Request, admin: Administration, evs: list[Ev], *,
+                 known: bool) -> dict:
+    """The dates a court draft quotes. Without the CADA's registration (``known``)
+    the confirmed refusal is only an estimate: the letter leaves it blank rather
+    than state it as a fact; a written confirmation replaces it."""
+    from cada_tracker.services.clock import legal_result, written_confirmation
 
-    return compute(Facts(**facts_kwargs(request, evs)), zone=zone_of(admin)).opposable
+    result = legal_result(request, admin, evs)
+    confirmation = written_confirmation(evs)
+    known = known or confirmation is not None
+    court = result.step("court_deadline") if known else None
+    reasonable = [s for s in result.steps if s.key == "reasonable_delay"]
+    return {
+        "confirmation_on": confirmation.on if confirmation else None,
+        "confirmed_refusal_on": request.confirmed_refusal_on if known else None,
+        "court_deadline_on": (court.safe_date or court.date) if court else None,
+        "court_deadline_legal_on": court.date if court else None,
+        "deadlines_opposable": result.opposable,
+        "reasonable_delay_on": reasonable[-1].date if reasonable and known else None,
+    }
 
 
-def check_timing(session: Session, *, request: Request, kind: str, on: date) -> None:
-    """Refuse an escalation the stored clock says is premature (StateError).
-
-    A referral before the refusal exists is inadmissible (R343-1, rule book §4);
-    a court action needs the decision it attacks, the confirmed refusal, which is
-    born two months after the CADA registered the referral (R343-5) unless the
-    administration confirmed its refusal in writing first.
-    """
+def late_court_warning(session: Session, *, request: Request, admin: Administration,
+                       on: date) -> str | None:
+    """A French warning when a court action on ``on`` is past its deadline, else None."""
     evs = active([as_ev(e) for e in events_of(session, request.id)])
-    if kind == "referred":
-        start = request.action_from if request.next_action == "refer" else None
-        if start is not None and on < start:
-            raise StateError(
-                f"Saisine prématurée : la CADA peut être saisie à partir du {format_fr(start)} "
-                f"(refus implicite né le {format_fr(request.implicit_refusal_on)}) ; une "
-                "saisine avant est irrecevable (R343-1 CRPA). --preview prépare la lettre sans "
-                "l'enregistrer."
-            )
-    if kind == "court":
-        referred = _first(evs, "referred")
-        if referred is None:
-            return  # the event rules say the CADA comes first (L342-1)
-        confirmation = next((e for e in evs if e.kind == "answer" and e.on >= referred.on
-                             and (e.outcome == "refusal" or (e.outcome == "partial"
-                                                             and e.refused))), None)
-        if confirmation is not None:
-            return
-        if _first(evs, "registered") is None:
-            raise StateError(
-                "Enregistrez d'abord l'accusé de réception de la CADA (cada refer REF "
-                "--registered DATE --cada-ref N) : sa date fait naître le refus confirmé que "
-                "le recours attaque (R343-5 CRPA). --preview prépare le projet sans "
-                "l'enregistrer."
-            )
-        confirmed = request.confirmed_refusal_on
-        if confirmed is not None and on < confirmed:
-            raise StateError(
-                f"Recours prématuré : le refus confirmé, décision attaquée, naît le "
-                f"{format_fr(confirmed)} (deux mois après l'enregistrement par la CADA, R343-5 "
-                "CRPA), sauf confirmation écrite du refus par l'administration."
-            )
+    dates = _court_dates(request, admin, evs, known=_first(evs, "registered") is not None)
+    last = dates["court_deadline_legal_on"]
+    if last is None or on <= last:
+        return None
+    message = f"Le délai de recours a expiré le {format_fr(last)} (R421-1 CJA)"
+    reasonable = dates["reasonable_delay_on"]
+    if dates["deadlines_opposable"]:
+        return message + " : la requête risque d'être jugée tardive."
+    if reasonable is not None and on > reasonable:
+        return (message + f", et le délai raisonnable d'un an le {format_fr(reasonable)} : la "
+                "requête serait très probablement irrecevable.")
+    until = f" jusqu'au {format_fr(reasonable)} au plus tard" if reasonable else ""
+    return (message + " ; les délais n'étant pas opposables, un délai raisonnable d'un an "
+            f"reste ouvert{until} (R421-5 CJA).")
+
+
+def check_timing(session: Session, *, request: Request, admin: Administration, kind: str,
+                 on: date) -> None:
+    """Refuse an escalation the legal clock says is premature (StateError).
+
+    A referral before the refusal exists is inadmissible (R343-1, rule book §4): the
+    earliest date is the engine's, on the more lenient of its two readings. A court
+    action needs the decision it attacks: the confirmed refusal, born two months
+    after the CADA registered the referral (R343-5), or the administration's written
+    confirmation; the tool does not suggest filing on the day it is born (§12).
+    """
+    from cada_tracker.services.clock import legal_result, written_confirmation
+
+    evs = active([as_ev(e) for e in events_of(session, request.id)])
+    result = legal_result(request, admin, evs)
+    if kind == "referred" and _first(evs, "referred") is None:
+        earliest = result.step("cada_earliest")
+        if earliest is not None:
+            start = min(d for d in (earliest.date, earliest.safe_date) if d is not None)
+            if on < start:
+                raise StateError(
+                    f"Saisine prématurée : la CADA peut être saisie à partir du "
+                    f"{format_fr(start)} ({earliest.explanation}) ; une saisine avant est "
+                    "irrecevable (R343-1 CRPA). --preview prépare la lettre sans l'enregistrer."
+                )
+    if kind != "court" or _first(evs, "referred") is None:
+        return  # without a referral, the event rules refuse the court step (L342-1)
+    confirmation = written_confirmation(evs)
+    if confirmation is not None and confirmation.on < on:
+        return
+    if _first(evs, "registered") is None and _first(evs, "opinion") is None:
+        raise StateError(
+            "Enregistrez d'abord l'accusé de réception de la CADA (cada refer REF "
+            "--registered DATE --cada-ref N) : sa date fait naître le refus confirmé que "
+            "le recours attaque (R343-5 CRPA). --preview prépare le projet sans "
+            "l'enregistrer."
+        )
+    confirmed = result.step("confirmed_refusal")
+    if confirmed is not None and on <= confirmed.date:
+        raise StateError(
+            f"Recours prématuré : le refus confirmé, décision attaquée, naît le "
+            f"{format_fr(confirmed.date)} (deux mois après l'enregistrement par la CADA, "
+            "R343-5 CRPA) ; déposez à partir du lendemain, ou dès une confirmation écrite du "
+            "refus par l'administration."
+        )
 
 
 def render_escalation(

@@ -52,6 +52,7 @@ class Member:
     events: list[Ev]
     refusal: Ev | None = None  # express refusal before any referral
     referable: bool = False  # a refusal allows referring on the chosen date
+    window: tuple[date | None, date | None] = (None, None)  # first and last day to refer
 
     @property
     def missing(self) -> list[dict]:
@@ -181,7 +182,8 @@ def plan_series(session: Session, *, campaign: str, on: date,
             f"série au sens de l'article L342-1 al. 2 CRPA ({SERIES_THRESHOLD} au moins). "
             "Saisissez la CADA demande par demande : cada refer REF."
         )
-    already = [(m, e) for m in members for e in m.events if e.kind == "referred"]
+    already = [(m, e) for m in members for e in m.events
+               if e.kind == "referred" and e.outcome == SERIES_NOTE]
     if already:
         m, e = already[0]
         raise StateError(
@@ -191,9 +193,10 @@ def plan_series(session: Session, *, campaign: str, on: date,
         )
     for m in members:
         m.refusal = express_refusal(m.events)
-        r = m.request
-        m.referable = (r.next_action == "refer" and r.action_from is not None
-                       and r.action_from <= on and not _too_late(m, on))
+        m.window = _window(m)
+        start, last = m.window
+        m.referable = (_first_referral(m) is None and start is not None and start <= on
+                       and (last is None or on <= last))
     chosen = _choose(members, chosen_reference, on)
     return SeriesPlan(campaign=campaign, subject=members[0].request.subject, on=on,
                       members=members, chosen=chosen, skipped=skipped)
@@ -212,8 +215,7 @@ def _choose(members: list[Member], reference: str | None, on: date) -> Member:
         return found
     referable = [m for m in members if m.referable]
     if not referable:
-        starts = [m.request.action_from for m in members
-                  if m.request.next_action == "refer" and m.request.action_from]
+        starts = [m.window[0] for m in members if m.window[0] is not None]
         when = f" (première date possible : {format_fr(min(starts))})" if starts else ""
         raise StateError(
             f"Aucune demande de la série n'a essuyé de refus permettant de saisir la CADA le "
@@ -222,7 +224,7 @@ def _choose(members: list[Member], reference: str | None, on: date) -> Member:
     express = [m for m in referable if m.refusal is not None]
     if express:
         return min(express, key=lambda m: (m.refusal.on, m.request.reference))
-    return min(referable, key=lambda m: (m.request.action_from, m.request.reference))
+    return min(referable, key=lambda m: (m.window[0], m.request.reference))
 
 
 def render_series_letters(session: Session, plan: SeriesPlan, *, user_dir: Path | None,
@@ -257,6 +259,7 @@ def record_series(
         produced = [notice] if notice else []
         if m.referable:
             new = NewEvent(kind="referred", on=plan.on, channel=channel, tracking=tracking,
+                           outcome=SERIES_NOTE,
                            produced=([grouped] if grouped else []) + produced)
         else:
             new = NewEvent(kind="note", on=plan.on, outcome=SERIES_NOTE, text=(
@@ -269,29 +272,42 @@ def record_series(
                      written=written)
 
 
-def _legal_deadline(m: Member) -> date | None:
-    """The last day to refer under the legal reading (the stored column is the safe
-    date: fine to act before, too strict to refuse a referral on)."""
-    from cada_tracker.deadlines import Facts, compute
-    from cada_tracker.services.clock import facts_kwargs, zone_of
+def _window(m: Member) -> tuple[date | None, date | None]:
+    """First and last day to refer ``m``'s refusal to the CADA, from the engine (not
+    the stored clock, which a series note silences): the first day on the more
+    lenient reading, the last on the legal one, or the one-year bound when the
+    delays were not opposable. (None, None) when there is no refusal to refer."""
+    from cada_tracker.services.clock import facts_kwargs, legal_result, pending_action
 
-    step = compute(Facts(**facts_kwargs(m.request, m.events)),
-                   zone=zone_of(m.admin)).step("cada_deadline")
-    return step.date if step else None
+    result = legal_result(m.request, m.admin, m.events)
+    kind, start, _ = pending_action(result, facts_kwargs(m.request, m.events))
+    if kind != "refer":
+        return None, None
+    earliest = result.step("cada_earliest")
+    if earliest is not None:
+        start = min(d for d in (earliest.date, earliest.safe_date) if d is not None)
+    deadline = result.step("cada_deadline")
+    last = deadline.date if deadline else None
+    reasonable = [s.date for s in result.steps if s.key == "reasonable_delay"]
+    if not result.opposable and reasonable and last is not None:
+        last = max(last, reasonable[0])
+    return start, last
 
 
-def _too_late(m: Member, on: date) -> bool:
-    deadline = _legal_deadline(m)
-    return deadline is not None and on > deadline
+def _first_referral(m: Member) -> Ev | None:
+    return next((e for e in m.events if e.kind == "referred"), None)
 
 
 def _why_not_referred(m: Member, on: date) -> str:
-    r = m.request
-    if r.next_action != "refer":
+    alone = _first_referral(m)
+    if alone is not None:
+        return f"demande déjà soumise seule à la CADA le {format_fr(alone.on)}"
+    start, last = m.window
+    if start is None:
         return "aucun refus à soumettre pour cette demande"
-    if r.action_from is not None and on < r.action_from:
-        return f"son refus n'était pas encore né (saisine possible dès le {format_fr(r.action_from)})"
-    return f"son délai de saisine avait expiré le {format_fr(_legal_deadline(m))}"
+    if on < start:
+        return f"son refus n'était pas encore né (saisine possible dès le {format_fr(start)})"
+    return f"son délai de saisine avait expiré le {format_fr(last)}"
 
 
 def record_series_step(
@@ -305,8 +321,10 @@ def record_series_step(
     done = []
     for r in session.exec(select(Request).where(Request.campaign == campaign)
                           .order_by(Request.reference)):
-        kinds = {e.kind for e in active([as_ev(e) for e in events_of(session, r.id)])}
-        if "referred" in kinds and new.kind not in kinds and "close" not in kinds:
+        evs = active([as_ev(e) for e in events_of(session, r.id)])
+        kinds = {e.kind for e in evs}
+        grouped = any(e.kind == "referred" and e.outcome == SERIES_NOTE for e in evs)
+        if grouped and new.kind not in kinds and "close" not in kinds:
             step = NewEvent(kind=new.kind, on=new.on, tracking=new.tracking,
                             outcome=new.outcome)
             record_event(session, request=r, new=step, today=today, files_dir=files_dir)
