@@ -40,6 +40,7 @@ PREVIEW = typer.Option(False, "--preview",
 TEMPLATE = typer.Option(None, "--template",
                         help="Modèle de courrier à utiliser (cada templates list).")
 TRACKING = typer.Option(None, "--tracking", help="Numéro du recommandé de ce courrier.")
+VIA = typer.Option(None, "--via", help=f"Canal : {', '.join(CHANNELS)}.")
 
 
 def _escalate(
@@ -141,7 +142,7 @@ def _escalate(
 def remind(
     reference: str = REF,
     on: date = _optional_on("Date d'envoi de la relance"),
-    via: str = typer.Option(None, "--via", help=f"Canal : {', '.join(CHANNELS)}."),
+    via: str = VIA,
     tracking: str = TRACKING,
     out: Path = OUT,
     html: bool = HTML,
@@ -166,7 +167,7 @@ def refer(
     reference: str = typer.Argument(None, metavar="REF",
                                     help="Référence de la demande (ex. 2026-0042)."),
     on: date = _optional_on("Date d'envoi de la saisine de la CADA"),
-    via: str = typer.Option(None, "--via", help=f"Canal : {', '.join(CHANNELS)}."),
+    via: str = VIA,
     registered: date = typer.Option(
         None, "--registered", metavar="DATE", parser=date_parser("--registered"),
         help="Date d'enregistrement par la CADA (son accusé de réception) : elle fait courir "

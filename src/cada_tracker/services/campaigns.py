@@ -45,6 +45,7 @@ from sqlmodel import Session, func, select
 
 from cada_tracker.errors import NotFoundError
 from cada_tracker.models import Administration, Event, Request, RequestedDocument
+from cada_tracker.services.lifecycle import refuses
 from cada_tracker.services.requests import SERIES_THRESHOLD
 
 ANSWER_OUTCOMES = ("full", "partial", "refusal", "fees")
@@ -216,8 +217,7 @@ def load_outcomes(session: Session, *, campaign: str | None = None,
             administration=row.name, kind=row.kind, department=row.department,
             sent_on=row.sent_on, received_on=row.received_on,
             first_answer_on=answers[0].on if answers else None,
-            express_refusal=any(a.outcome == "refusal" or (a.outcome == "partial" and a.refused)
-                                for a in answers),
+            express_refusal=any(refuses(a) for a in answers),
             referred=any(e.kind == "referred" for e in evs),
             closed_on=close.on if close else None,
             closed_reason=close.reason if close else None,

@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import date
 
 from cada_tracker.models import Administration, Request
-from cada_tracker.services.lifecycle import Ev, active
+from cada_tracker.services.lifecycle import Ev, active, refuses
 
 
-def _first(evs: list[Ev], kind: str, outcome: str | None = None) -> Ev | None:
+def first_event(evs: list[Ev], kind: str, outcome: str | None = None) -> Ev | None:
     return next(
         (e for e in evs if e.kind == kind and (outcome is None or e.outcome == outcome)), None
     )
@@ -23,21 +23,15 @@ def _first(evs: list[Ev], kind: str, outcome: str | None = None) -> Ev | None:
 def facts_kwargs(request: Request, events: list[Ev]) -> dict:
     """The engine's facts, as keyword arguments (pure: tested without a database)."""
     evs = active(events)
-    sent = _first(evs, "sent")
-    received = _first(evs, "received")
-    ack = _first(evs, "ack")
-    referred = _first(evs, "referred")
-    registered = _first(evs, "registered")
-    opinion = _first(evs, "opinion")
+    sent = first_event(evs, "sent")
+    received = first_event(evs, "received")
+    ack = first_event(evs, "ack")
+    referred = first_event(evs, "referred")
+    registered = first_event(evs, "registered")
+    opinion = first_event(evs, "opinion")
     answers = [e for e in evs if e.kind == "answer"]
-    before_referral = [a for a in answers if referred is None or a.on < referred.on]
-    after_referral = [a for a in answers if referred is not None and a.on >= referred.on]
-    # An express refusal: a refusal, or a partial answer that refuses some documents.
-    refusal = next((a for a in before_referral
-                    if a.outcome == "refusal" or (a.outcome == "partial" and a.refused)), None)
-    confirmation = next((a for a in after_referral
-                         if a.outcome == "refusal" or (a.outcome == "partial" and a.refused)),
-                        None)
+    refusal = express_refusal(evs)
+    confirmation = written_confirmation(evs)
     full = next((a for a in answers if a.outcome == "full"), None)
     extension = next((a for a in answers if a.outcome == "extension"), None)
     closed = any(e.kind in ("close", "court") for e in evs)
@@ -74,14 +68,31 @@ def legal_result(request: Request, admin: Administration, events: list[Ev]):
     return compute(Facts(**facts_kwargs(request, events)), zone=zone_of(admin))
 
 
+def express_refusal(events: list[Ev]) -> Ev | None:
+    """The answer that refused documents before the CADA was referred to (or None)."""
+    evs = active(events)
+    referred = first_event(evs, "referred")
+    return next((a for a in evs if refuses(a) and (referred is None or a.on < referred.on)),
+                None)
+
+
 def written_confirmation(events: list[Ev]) -> Ev | None:
     """A refusal confirmed in writing after the CADA was referred to (R343-5)."""
     evs = active(events)
-    referred = _first(evs, "referred")
+    referred = first_event(evs, "referred")
     if referred is None:
         return None
-    return next((a for a in evs if a.kind == "answer" and a.on >= referred.on
-                 and (a.outcome == "refusal" or (a.outcome == "partial" and a.refused))), None)
+    return next((a for a in evs if refuses(a) and a.on >= referred.on), None)
+
+
+def earliest_referral(result) -> date | None:
+    """First day the CADA may be referred to, on the more lenient of the engine's two
+    readings: refusing a valid referral would cost the requester more than the
+    tool's caution gains (R343-1)."""
+    earliest = result.step("cada_earliest")
+    if earliest is None:
+        return None
+    return min(d for d in (earliest.date, earliest.safe_date) if d is not None)
 
 
 def zone_of(admin: Administration) -> str:

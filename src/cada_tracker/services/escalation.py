@@ -17,6 +17,13 @@ from sqlmodel import Session
 from cada_tracker.dates import format_fr
 from cada_tracker.errors import StateError
 from cada_tracker.models import Administration, Request
+from cada_tracker.services.clock import (
+    earliest_referral,
+    express_refusal,
+    first_event,
+    legal_result,
+    written_confirmation,
+)
 from cada_tracker.services.events import as_ev, events_of, files_of
 from cada_tracker.services.letter_context import documents_of as document_dicts
 from cada_tracker.services.letter_context import letter_context
@@ -37,21 +44,6 @@ class LetterOptions:
     template: str | None = None
     tracking: str | None = None  # registered-mail number of this letter
     court_name: str | None = None
-
-
-def _first(evs: list[Ev], kind: str) -> Ev | None:
-    return next((e for e in evs if e.kind == kind), None)
-
-
-def express_refusal(evs: list[Ev]) -> Ev | None:
-    """The answer that refused documents before the CADA was seized (or None)."""
-    referred = _first(evs, "referred")
-    for e in evs:
-        if e.kind != "answer" or (referred is not None and e.on >= referred.on):
-            continue
-        if e.outcome == "refusal" or (e.outcome == "partial" and e.refused):
-            return e
-    return None
 
 
 def _attachments(session: Session, request: Request, refusal: Ev | None) -> list[str]:
@@ -91,7 +83,7 @@ def escalation_context(
     missing = [d for d in document_dicts(documents) if d["outcome"] != "obtained"]
     refusal = express_refusal(evs)
     extra: dict = {"missing": missing}
-    referred = _first(evs, "referred")
+    referred = first_event(evs, "referred")
     if kind == "remind":
         extra |= {"implicit_refusal_on": request.implicit_refusal_on,
                   "cada_deadline_on": request.cada_deadline_on,
@@ -104,7 +96,7 @@ def escalation_context(
     elif kind == "court":
         registered = next((e for e in events if e.kind == "registered"
                            and e.id in {v.id for v in evs}), None)
-        opinion = _first(evs, "opinion")
+        opinion = first_event(evs, "opinion")
         # Without the CADA's registration date the confirmed refusal is only an
         # estimate: the letter leaves it blank rather than state it as a fact.
         extra |= {"cada_registered_on": registered.on if registered else None,
@@ -129,8 +121,6 @@ def _court_dates(request: Request, admin: Administration, evs: list[Ev], *,
     """The dates a court draft quotes. Without the CADA's registration (``known``)
     the confirmed refusal is only an estimate: the letter leaves it blank rather
     than state it as a fact; a written confirmation replaces it."""
-    from cada_tracker.services.clock import legal_result, written_confirmation
-
     result = legal_result(request, admin, evs)
     confirmation = written_confirmation(evs)
     known = known or confirmation is not None
@@ -150,7 +140,7 @@ def late_court_warning(session: Session, *, request: Request, admin: Administrat
                        on: date) -> str | None:
     """A French warning when a court action on ``on`` is past its deadline, else None."""
     evs = active([as_ev(e) for e in events_of(session, request.id)])
-    dates = _court_dates(request, admin, evs, known=_first(evs, "registered") is not None)
+    dates = _court_dates(request, admin, evs, known=first_event(evs, "registered") is not None)
     last = dates["court_deadline_legal_on"]
     if last is None or on <= last:
         return None
@@ -176,26 +166,22 @@ def check_timing(session: Session, *, request: Request, admin: Administration, k
     after the CADA registered the referral (R343-5), or the administration's written
     confirmation; the tool does not suggest filing on the day it is born (§12).
     """
-    from cada_tracker.services.clock import legal_result, written_confirmation
-
     evs = active([as_ev(e) for e in events_of(session, request.id)])
     result = legal_result(request, admin, evs)
-    if kind == "referred" and _first(evs, "referred") is None:
-        earliest = result.step("cada_earliest")
-        if earliest is not None:
-            start = min(d for d in (earliest.date, earliest.safe_date) if d is not None)
-            if on < start:
-                raise StateError(
-                    f"Saisine prématurée : la CADA peut être saisie à partir du "
-                    f"{format_fr(start)} ({earliest.explanation}) ; une saisine avant est "
-                    "irrecevable (R343-1 CRPA). --preview prépare la lettre sans l'enregistrer."
-                )
-    if kind != "court" or _first(evs, "referred") is None:
+    start = earliest_referral(result)
+    if kind == "referred" and first_event(evs, "referred") is None and start is not None \
+            and on < start:
+        raise StateError(
+            f"Saisine prématurée : la CADA peut être saisie à partir du {format_fr(start)} "
+            f"({result.step('cada_earliest').explanation}) ; une saisine avant est "
+            "irrecevable (R343-1 CRPA). --preview prépare la lettre sans l'enregistrer."
+        )
+    if kind != "court" or first_event(evs, "referred") is None:
         return  # without a referral, the event rules refuse the court step (L342-1)
     confirmation = written_confirmation(evs)
     if confirmation is not None and confirmation.on < on:
         return
-    if _first(evs, "registered") is None and _first(evs, "opinion") is None:
+    if first_event(evs, "registered") is None and first_event(evs, "opinion") is None:
         raise StateError(
             "Enregistrez d'abord l'accusé de réception de la CADA (cada refer REF "
             "--registered DATE --cada-ref N) : sa date fait naître le refus confirmé que "

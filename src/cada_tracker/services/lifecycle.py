@@ -36,6 +36,12 @@ class Ev:
     mentions: bool | None = None
 
 
+def refuses(e: Ev) -> bool:
+    """An answer that refuses documents: a refusal, or a partial answer refusing some."""
+    return e.kind == "answer" and (e.outcome == "refusal"
+                                   or (e.outcome == "partial" and bool(e.refused)))
+
+
 def active(events: list[Ev]) -> list[Ev]:
     """Events that count: not cancel events, and not cancelled by one."""
     cancelled = {e.cancels_id for e in events if e.kind == "cancel"}

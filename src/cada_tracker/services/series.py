@@ -32,8 +32,8 @@ from sqlmodel import Session, select
 from cada_tracker.dates import format_fr
 from cada_tracker.errors import StateError
 from cada_tracker.models import Administration, Request, RequestedDocument
-from cada_tracker.services.clock import SERIES_NOTE, in_series
-from cada_tracker.services.escalation import LetterOptions, escalation_context, express_refusal
+from cada_tracker.services.clock import SERIES_NOTE, express_refusal, in_series
+from cada_tracker.services.escalation import LetterOptions, escalation_context
 from cada_tracker.services.events import NewEvent, as_ev, events_of, record_event
 from cada_tracker.services.letter_context import documents_of as document_dicts
 from cada_tracker.services.letter_context import letter_context
@@ -277,15 +277,18 @@ def _window(m: Member) -> tuple[date | None, date | None]:
     the stored clock, which a series note silences): the first day on the more
     lenient reading, the last on the legal one, or the one-year bound when the
     delays were not opposable. (None, None) when there is no refusal to refer."""
-    from cada_tracker.services.clock import facts_kwargs, legal_result, pending_action
+    from cada_tracker.services.clock import (
+        earliest_referral,
+        facts_kwargs,
+        legal_result,
+        pending_action,
+    )
 
     result = legal_result(m.request, m.admin, m.events)
     kind, start, _ = pending_action(result, facts_kwargs(m.request, m.events))
     if kind != "refer":
         return None, None
-    earliest = result.step("cada_earliest")
-    if earliest is not None:
-        start = min(d for d in (earliest.date, earliest.safe_date) if d is not None)
+    start = earliest_referral(result) or start
     deadline = result.step("cada_deadline")
     last = deadline.date if deadline else None
     reasonable = [s.date for s in result.steps if s.key == "reasonable_delay"]
