@@ -171,10 +171,11 @@ def check_timing(session: Session, *, request: Request, admin: Administration, k
     start = earliest_referral(result)
     if kind == "referred" and first_event(evs, "referred") is None and start is not None \
             and on < start:
+        step = result.step("cada_earliest")
         raise StateError(
             f"Saisine prématurée : la CADA peut être saisie à partir du {format_fr(start)} "
-            f"({result.step('cada_earliest').explanation}) ; une saisine avant est "
-            "irrecevable (R343-1 CRPA). --preview prépare la lettre sans l'enregistrer."
+            f"({step.explanation} — {step.basis}). --preview prépare la lettre sans "
+            "l'enregistrer."
         )
     if kind != "court" or first_event(evs, "referred") is None:
         return  # without a referral, the event rules refuse the court step (L342-1)
