@@ -32,6 +32,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from cada_tracker.errors import InputError, NotFoundError
+from cada_tracker.sandbox_errors import french_message
 from cada_tracker.frenchdates import date_fr
 from cada_tracker.paths import asset_dir
 
@@ -101,6 +102,19 @@ class TemplateInfo:
 # --------------------------------------------------------------------------- filters
 
 
+def _visible_controls(value: Any) -> Any:
+    """Control characters in user text are shown (``\\x1b``), not slipped into a letter."""
+    from markupsafe import Markup
+
+    from cada_tracker.escape import terminal
+
+    if isinstance(value, Markup):
+        return Markup(terminal(str(value)))
+    if isinstance(value, str):
+        return terminal(value)
+    return value
+
+
 def nl2br(value: Any) -> Markup:
     """Escape ``value`` and turn its line breaks into ``<br>`` (for multi-line user text)."""
     from markupsafe import Markup, escape
@@ -130,17 +144,19 @@ def environment(user_dir: Path | str | None = None) -> Environment:
 
 @lru_cache(maxsize=8)
 def _environment(user_dir: str | None) -> Environment:
-    from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
+    from jinja2 import StrictUndefined
+
+    from cada_tracker.sandbox import ConfinedLoader, make_environment
 
     loaders = []
     if user_dir is not None:
-        loaders.append(FileSystemLoader(user_dir, encoding="utf-8"))
-    loaders.append(FileSystemLoader(str(builtin_dir()), encoding="utf-8"))
-    env = SandboxedEnvironment(
-        loader=ChoiceLoader(loaders),
+        loaders.append(ConfinedLoader(user_dir, encoding="utf-8"))
+    loaders.append(ConfinedLoader(str(builtin_dir()), encoding="utf-8"))
+    env = make_environment(
+        loaders,
         autoescape=True,
         undefined=StrictUndefined,
+        finalize=_visible_controls,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -164,10 +180,12 @@ def render(name: str, context: dict[str, Any], *, user_dir: Path | None = None) 
     available ones) and ``InputError`` naming the file and line for an error in
     a template (syntax, undefined variable, forbidden operation).
     """
+    from cada_tracker.sandbox import render_limited
+
     env = environment(user_dir)
     template = _get_template(env, name, user_dir)
     try:
-        return template.render(context)
+        return render_limited(template, context)
     except Exception as exc:
         error = _render_error(exc, template)
         if error is None:
@@ -189,10 +207,14 @@ def _get_template(env: Environment, name: str, user_dir: Path | None) -> Templat
     filename = base + TEMPLATE_SUFFIX
     if not _NAME_RE.match(base) or base.startswith("_"):
         raise _unknown_template(name, user_dir)
+    from jinja2.sandbox import SecurityError
+
     try:
         return env.get_template(filename)
     except TemplateSyntaxError as exc:
         raise _syntax_error(exc) from exc
+    except SecurityError as exc:
+        raise InputError(f"Modèle « {base} » refusé : {french_message(exc)}.") from exc
     except TemplateNotFound as exc:
         if exc.name == filename:
             raise _unknown_template(name, user_dir) from exc
@@ -229,26 +251,6 @@ def _template_frame(exc: BaseException) -> tuple[str, int] | None:
     return found
 
 
-_UNDEFINED_RE = re.compile(r"^'(?P<name>[^']+)' is undefined$")
-_NO_ATTR_RE = re.compile(r"^'(?P<obj>[^']+)' has no attribute '(?P<attr>[^']+)'$")
-
-
-def _french_message(exc: BaseException) -> str:
-    from jinja2 import UndefinedError
-    from jinja2.sandbox import SecurityError
-
-    text = str(exc)
-    if isinstance(exc, UndefinedError):
-        if m := _UNDEFINED_RE.match(text):
-            return f"la variable « {m['name']} » n'est pas définie"
-        if m := _NO_ATTR_RE.match(text):
-            return f"« {m['obj']} » n'a pas d'attribut « {m['attr']} »"
-        return f"valeur non définie ({text})"
-    if isinstance(exc, SecurityError):
-        return f"opération interdite dans un modèle ({text})"
-    return f"{type(exc).__name__} : {text}"
-
-
 def _render_error(exc: Exception, template: Template) -> InputError | None:
     """The user error for ``exc`` raised while rendering, or None for a bug in cada."""
     from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
@@ -263,7 +265,7 @@ def _render_error(exc: Exception, template: Template) -> InputError | None:
     if where is None and not isinstance(exc, TemplateError):
         return None
     filename, line = where if where else (template.filename, "?")
-    return InputError(f"Erreur dans le modèle {filename}, ligne {line} : {_french_message(exc)}")
+    return InputError(f"Erreur dans le modèle {filename}, ligne {line} : {french_message(exc)}")
 
 
 # --------------------------------------------------------------------------- library
