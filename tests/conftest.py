@@ -139,11 +139,12 @@ def fill_disk_in(monkeypatch, folder) -> None:
 
     from cada_tracker import fileio
 
-    real = fileio.atomic_write_bytes
+    def failing(real):
+        def disk_full(path, data, mode=fileio.PRIVATE_FILE):
+            if Path(path).parent == Path(folder):
+                raise OSError(28, "No space left on device")
+            return real(path, data, mode)
+        return disk_full
 
-    def disk_full(path, data, mode=fileio.PRIVATE_FILE):
-        if Path(path).parent == Path(folder):
-            raise OSError(28, "No space left on device")
-        return real(path, data, mode)
-
-    monkeypatch.setattr(fileio, "atomic_write_bytes", disk_full)
+    for name in ("atomic_write_bytes", "write_new_file"):
+        monkeypatch.setattr(fileio, name, failing(getattr(fileio, name)))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from markupsafe import escape
+
+from cada_tracker.escape import terminal
 from hypothesis import strategies as st
 
 ANY_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
@@ -73,8 +75,9 @@ def test_random_request_and_note(cli, admin_id, subject, docs, mode, text):
         ref = result.json()["reference"]
         _clean(cli("note", ref, text))
         html = cli("show", ref, "--json", "--letter", ok=True).json()["letter_html"]
-        # What the user typed is in the letter, escaped: never as markup.
-        assert str(escape(subject.strip())) in html
+        # What the user typed is in the letter, escaped: never as markup, and its
+        # control characters shown (\\x08), never slipped into the letter raw.
+        assert str(escape(terminal(subject.strip()))) in html
 
 
 @FUZZ

@@ -60,6 +60,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from cada_tracker.escape import csv_cell, unquote_csv_cell
 from cada_tracker.vocab import ADMIN_KIND_ALIASES, ADMIN_KINDS
 
 __all__ = [
@@ -542,6 +543,8 @@ def parse_text(text: str, *, source_name: str) -> ParseResult:
             continue
         row = _Row(line)
         values = {column: cells[index] for column, index in columns.items()}
+        if fmt == "cada":  # cada's export makes formula-like cells inert with a "'"
+            values = {column: unquote_csv_cell(v) for column, v in values.items()}
         try:
             record = parse_row(values, row)
         except _RowReject as exc:
@@ -862,10 +865,11 @@ _ROW_PARSERS = {"prada": _parse_prada, "alaveteli": _parse_alaveteli, "cada": _p
 # Writing cada's own format
 
 
-def write_cada_csv(records: Iterable[AdminRecord], fh: TextIO) -> int:
+def write_cada_csv(records: Iterable[AdminRecord], fh: TextIO, *, raw: bool = False) -> int:
     """Write records as cada's CSV (header :data:`CADA_COLUMNS`); returns the row count.
 
-    ``fh`` should be opened with ``newline=""``. The single ``email`` column carries the
+    ``fh`` should be opened with ``newline=""``. Unless ``raw``, a cell a spreadsheet
+    would run as a formula gets a leading ``'``, which the cada format's parser removes. The single ``email`` column carries the
     e-mail address, or else the web form URL (the parser sends a URL back to
     ``web_form``). Raises ValueError for a record the format cannot hold: both an e-mail
     and a web form, a street line containing "|" or a line break, a tag containing ",".
@@ -874,7 +878,7 @@ def write_cada_csv(records: Iterable[AdminRecord], fh: TextIO) -> int:
     writer.writerow(CADA_COLUMNS)
     count = 0
     for record in records:
-        writer.writerow(_cada_row(record))
+        writer.writerow([csv_cell(cell, raw=raw) for cell in _cada_row(record)])
         count += 1
     return count
 

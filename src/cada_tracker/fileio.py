@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -9,7 +10,8 @@ from pathlib import Path
 from cada_tracker.paths import PRIVATE_FILE
 
 
-def atomic_write_bytes(path: Path, data: bytes, mode: int = PRIVATE_FILE) -> None:
+def _temporary_copy(path: Path, data: bytes, mode: int) -> str:
+    """``data`` written and synced to a temporary file beside ``path``; returns its name."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -18,17 +20,80 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = PRIVATE_FILE) -> Non
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)
+    except BaseException:
+        _remove(tmp)
+        raise
+    return tmp
+
+
+def _remove(tmp: str) -> None:
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
+
+
+def atomic_write_bytes(path: Path, data: bytes, mode: int = PRIVATE_FILE) -> None:
+    tmp = _temporary_copy(path, data, mode)
+    try:
         os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _remove(tmp)
         raise
 
 
 def atomic_write_text(path: Path, text: str, mode: int = PRIVATE_FILE) -> None:
     atomic_write_bytes(path, text.encode("utf-8"), mode)
+
+
+def numbered(path: Path, n: int) -> Path:
+    """``lettre.pdf`` → ``lettre-2.pdf`` (``n`` ≥ 2)."""
+    suffixes = "".join(path.suffixes[-1:])
+    stem = path.name[: len(path.name) - len(suffixes)] if suffixes else path.name
+    return path.with_name(f"{stem}-{n}{suffixes}")
+
+
+def write_new_file(path: Path, data: bytes, mode: int = PRIVATE_FILE) -> Path:
+    """Write ``data`` atomically to ``path`` without replacing an existing file.
+
+    If ``path`` exists, the copy goes to ``path-2``, ``path-3``…; returns the path
+    written. The complete file appears under its name in one step (a hard link from
+    the temporary file, which fails instead of replacing, even against another writer).
+    """
+    tmp = _temporary_copy(path, data, mode)
+    try:
+        candidate, n = path, 2
+        while True:
+            try:
+                _link_or_claim(tmp, candidate)
+                return candidate
+            except FileExistsError:
+                candidate = numbered(path, n)
+                n += 1
+    finally:
+        _remove(tmp)
+
+
+def _link_or_claim(tmp: str, candidate: Path) -> None:
+    """Give ``tmp`` the name ``candidate`` unless that name exists (FileExistsError)."""
+    try:
+        os.link(tmp, candidate)
+    except FileExistsError:
+        raise
+    except OSError as exc:  # no hard links here (FAT, some network shares)
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+            raise
+        os.close(os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        os.replace(tmp, candidate)
+
+
+def refuse_existing(path: Path, *, force: bool, flag: str = "--out") -> None:
+    """An output file given by the user is replaced only with ``--force``."""
+    from cada_tracker.errors import InputError
+
+    if not force and not path.is_dir() and (path.exists() or path.is_symlink()):
+        raise InputError(f"{flag} : le fichier {path} existe déjà ; ajoutez --force pour le "
+                         "remplacer, ou choisissez un autre nom.")
 
 
 def prepare_out_dir(out: Path, *, flag: str = "--out") -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from cada_tracker.cli import output
-from cada_tracker.cli.common import ask, session
+from cada_tracker.cli.common import ask, raw_csv_option, session
 from cada_tracker.vocab import ADMIN_KINDS
 
 KINDS = ", ".join(ADMIN_KINDS)
@@ -43,7 +43,7 @@ def _print_admin(admin_dict: dict) -> None:
         value = admin_dict[key]
         if isinstance(value, list):
             value = " / ".join(value) if key == "street" else ", ".join(value)
-        typer.echo(f"{label:<14} {value if value not in (None, '') else '—'}")
+        output.echo(f"{label:<14} {value if value not in (None, '') else '—'}")
 
 
 def add(
@@ -95,6 +95,7 @@ def list_(
                                   help=f"Tout afficher (sinon les {LIST_PAGE} premières)."),
     csv_out: bool = typer.Option(False, "--csv", help="Sortie CSV (toutes les lignes)."),
     json_out: bool = typer.Option(False, "--json", help="Sortie JSON (toutes les lignes)."),
+    raw_csv: bool = raw_csv_option(),
 ) -> None:
     """Lister les administrations de l'annuaire (une page et le total ; --all, --csv ou
     --json pour tout).
@@ -112,7 +113,7 @@ def list_(
         output.print_json([dict(zip(LIST_COLUMNS, r, strict=True)) for r in rows])
         return
     if csv_out:
-        output.write_csv(LIST_COLUMNS, rows)
+        output.write_csv(LIST_COLUMNS, rows, raw=raw_csv)
         return
     if not rows:
         output.info("Aucune administration (ajoutez-en avec cada admin add ou "

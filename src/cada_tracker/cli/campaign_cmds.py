@@ -7,7 +7,7 @@ from datetime import date
 import typer
 
 from cada_tracker.cli import output
-from cada_tracker.cli.common import date_parser
+from cada_tracker.cli.common import date_parser, raw_csv_option
 
 STATS_PAGE = 30
 
@@ -85,6 +85,7 @@ def show(
     today_: date = _today_option(),
     json_out: bool = typer.Option(False, "--json", help="Sortie JSON (publiable : sans les coordonnées de l'expéditeur)."),
     csv_out: bool = typer.Option(False, "--csv", help="Sortie CSV, une ligne par demande (publiable)."),
+    raw_csv: bool = raw_csv_option(),
 ) -> None:
     """Le bilan d'une campagne : pour chaque administration, sa demande, son statut,
     l'attente et la prochaine échéance ; les totaux et le délai médian de réponse.
@@ -121,7 +122,8 @@ def show(
         return
     if csv_out:
         output.write_csv(REQUEST_COLUMNS,
-                         ([r[c] for c in REQUEST_COLUMNS] for r in report["requests"]))
+                         ([r[c] for c in REQUEST_COLUMNS] for r in report["requests"]),
+                         raw=raw_csv)
         return
     _print_campaign(report, ref_today)
 
@@ -131,18 +133,18 @@ def _print_campaign(report: dict, ref_today: date) -> None:
     from cada_tracker.vocab import STATUSES
 
     t = report["totals"]
-    typer.echo(f"Campagne « {report['campaign']} » au {_fr(ref_today)}")
-    typer.echo(
+    output.echo(f"Campagne « {report['campaign']} » au {_fr(ref_today)}")
+    output.echo(
         f"{t['requests']} demande(s), {t['sent']} envoyée(s), {t['answered']} réponse(s) "
         f"({_percent(t['answer_rate'])}, dont {t['answered_in_time']} dans le délai légal), "
         f"{t['refused']} refus ({t['refused_express']} exprès, {t['refused_implicit']} "
         f"implicite(s)), {t['referred']} saisine(s) de la CADA, {t['obtained']} demande(s) "
         "avec documents obtenus."
     )
-    typer.echo(f"Délai médian de réponse : {_days(t['median_response_days'])}"
+    output.echo(f"Délai médian de réponse : {_days(t['median_response_days'])}"
                " (depuis la réception, sinon l'envoi).")
     if t["next_deadline"]:
-        typer.echo(f"Prochaine échéance : {_fr(t['next_deadline'])} "
+        output.echo(f"Prochaine échéance : {_fr(t['next_deadline'])} "
                    f"({DEADLINE_LABELS[t['next_deadline_kind']]}).")
     if t["overdue"]:
         output.warn(f"{t['overdue']} demande(s) ont une échéance dépassée (cada overdue).")
@@ -210,7 +212,7 @@ def stats(
     if o["requests"] == 0:
         output.info("Aucune demande pour l'instant (cada new).")
         return
-    typer.echo(
+    output.echo(
         f"{o['requests']} demande(s), {o['sent']} envoyée(s) ; réponses : {o['answered']} "
         f"({_percent(o['answer_rate'])}), dans le délai légal : {o['answered_in_time']} "
         f"({_percent(o['in_time_rate'])}) ; délai médian : {_days(o['median_response_days'])}."

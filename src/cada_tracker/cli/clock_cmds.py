@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from cada_tracker.cli import output
-from cada_tracker.cli.common import date_parser, today
+from cada_tracker.cli.common import date_parser, raw_csv_option, today
 
 OVERDUE_PAGE = 20
 
@@ -83,8 +83,8 @@ def _print_steps(data: dict, ref_today: date) -> None:
             if safe and safe != legal else format_fr(legal)
         delta = ((safe or legal) - ref_today).days
         rel = f"dans {delta} j" if delta > 0 else ("aujourd'hui" if delta == 0 else f"il y a {-delta} j")
-        typer.echo(f"{label:<38} {when}  [{rel}]")
-        typer.echo(f"    {step['explanation']} — {step['basis']}")
+        output.echo(f"{label:<38} {when}  [{rel}]")
+        output.echo(f"    {step['explanation']} — {step['basis']}")
     for warning in data["warnings"]:
         output.warn(warning)
 
@@ -96,6 +96,7 @@ def overdue(
     all_rows: bool = typer.Option(False, "--all", help=f"Tout afficher (sinon les {OVERDUE_PAGE} plus urgentes)."),
     json_out: bool = typer.Option(False, "--json", help="Sortie JSON."),
     csv_out: bool = typer.Option(False, "--csv", help="Sortie CSV (toutes les lignes)."),
+    raw_csv: bool = raw_csv_option(),
 ) -> int:
     """Le point hebdomadaire : ce qui demande une action maintenant, puis ce qui arrive.
 
@@ -127,7 +128,7 @@ def overdue(
                            "upcoming": [as_dict(i) for i in soon]})
     elif csv_out:
         output.write_csv(["now", *fields],
-                         ([i.now, *(getattr(i, f) for f in fields)] for i in items))
+                         ([i.now, *(getattr(i, f) for f in fields)] for i in items), raw=raw_csv)
     else:
         _print_overdue(now, soon, within, all_rows)
     raise typer.Exit(1 if now else 0)
@@ -163,16 +164,19 @@ def calendar(
     campaign: str = typer.Option(None, "--campaign", help="Seulement cette campagne."),
     alarm_days: int = typer.Option(3, "--alarm", min=0, max=60, help="Rappel, en jours avant l'échéance."),
     today_: date = typer.Option(None, "--today", metavar="DATE", parser=date_parser("--today"), help="Date du jour (défaut : aujourd'hui)."),
+    force: bool = typer.Option(False, "--force", help="Remplacer le fichier s'il existe."),
 ) -> None:
     """Écrire les échéances à venir (dates prudentes) dans un fichier iCalendar (RFC 5545),
     à importer ou publier pour que le groupe s'y abonne.
 
     \b
     Exemple :
-      cada calendar --out ~/Public/cada.ics --alarm 5
+      cada calendar --out ~/Public/cada.ics --alarm 5 --force
     """
     from cada_tracker.cli.common import session
-    from cada_tracker.fileio import atomic_write_bytes
+    from cada_tracker.fileio import atomic_write_bytes, refuse_existing
+
+    refuse_existing(out, force=force)
     from cada_tracker.services.calendar import upcoming_deadlines, to_ics
 
     ref_today = today_ or today()

@@ -66,6 +66,17 @@ def _after_upgrade(engine, revision: str | None) -> None:
             info(f"Base mise à jour : délais recalculés pour {count} demande(s).")
 
 
+def raw_csv_option():
+    """``--raw-csv``: cells exactly as stored, for scripts (no protection for spreadsheets)."""
+    import typer
+
+    return typer.Option(
+        False, "--raw-csv",
+        help="Avec --csv : cellules telles quelles, sans l'apostrophe qui empêche un tableur "
+             "d'exécuter une cellule commençant par =, +, -, @ (pour les scripts).",
+    )
+
+
 def today() -> date:
     """Today's date; ``CADA_TODAY`` pins it (reproducible examples and scripts)."""
     pinned = os.environ.get("CADA_TODAY")

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from cada_tracker.cli import output
+from cada_tracker.cli.common import raw_csv_option
 from cada_tracker.vocab import ADMIN_KINDS
 
 SHOWN = 20  # rows of changes, errors and warnings listed before "…"
@@ -185,6 +186,8 @@ def export(
     tag: str = typer.Option(None, "--tag", help="Seulement cette étiquette."),
     kind: str = typer.Option(None, "--kind", help=f"Seulement ce type ({', '.join(ADMIN_KINDS)})."),
     department: str = typer.Option(None, "--department", help="Seulement ce département."),
+    force: bool = typer.Option(False, "--force", help="Remplacer le fichier --out s'il existe."),
+    raw_csv: bool = raw_csv_option(),
 ) -> None:
     """Exporter l'annuaire au format CSV de cada, que cada admin import relit à l'identique.
 
@@ -196,7 +199,7 @@ def export(
 
     \b
     Exemple :
-      cada admin export --out annuaire.csv
+      cada admin export --out annuaire.csv --force
       cada admin export --tag vsa --department 69 > rhone-vsa.csv
     """
     import io
@@ -205,10 +208,15 @@ def export(
     from cada_tracker.cli.common import session
     from cada_tracker.services.directory_import import ExportFilter, export_records, write_export
 
+    from cada_tracker.fileio import refuse_existing
+
+    if out is not None:
+        refuse_existing(out, force=force)
     buffer = io.StringIO(newline="")
     with session() as s:
         count = write_export(
-            export_records(s, ExportFilter(tag=tag, kind=kind, department=department)), buffer)
+            export_records(s, ExportFilter(tag=tag, kind=kind, department=department)), buffer,
+            raw=raw_csv)
     if out is None:
         sys.stdout.write(buffer.getvalue())
         sys.stdout.flush()

@@ -48,7 +48,7 @@ def _escalate(
     no_letter: bool, preview: bool, channel: str | None = None, tracking: str | None = None,
     template: str | None = None, court_name: str | None = None, single: bool = False,
 ) -> None:
-    from cada_tracker.fileio import atomic_write_bytes, prepare_out_dir
+    from cada_tracker.fileio import prepare_out_dir, write_new_file
     from cada_tracker.services.admins import get_admin
     from cada_tracker.services.escalation import (
         LetterOptions,
@@ -114,9 +114,8 @@ def _escalate(
             data["letter"] = (str(loc.data_dir / stored[0].path) if stored else None)
     copy = None
     if letter is not None:
-        copy = out / letter[0]
         try:
-            atomic_write_bytes(copy, letter[1])
+            copy = write_new_file(out / letter[0], letter[1])
         except OSError as exc:
             kept = (f" L'événement #{data['id']} est enregistré et le courrier conservé : "
                     f"{data['letter']}.") if data.get("letter") else ""

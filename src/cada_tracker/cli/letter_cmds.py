@@ -82,12 +82,12 @@ def templates_show(
 
     info = template_info(name, _user_dir())
     if source:
-        typer.echo(info.path.read_text(encoding="utf-8"), nl=False)
+        output.echo(info.path.read_text(encoding="utf-8"), nl=False)
         return
     if json_out:
         output.print_json(info.to_dict())
         return
-    echo = typer.echo
+    echo = output.echo
     echo(f"{info.name} — {info.title}")
     echo(f"Type : {KINDS.get(info.kind, info.kind)}")
     echo(f"Origine : {_origin(info)}")

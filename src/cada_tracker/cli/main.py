@@ -112,6 +112,7 @@ def run(argv: list[str] | None = None) -> int:
     i18n.install()
     command = typer.main.get_command(build_app())
     try:
+        _check_arguments(sys.argv[1:] if argv is None else argv)
         result = command.main(args=argv, prog_name="cada", standalone_mode=False)
         return result if isinstance(result, int) else 0
     except CadaError as exc:
@@ -151,6 +152,25 @@ def run(argv: list[str] | None = None) -> int:
             "Relancez avec CADA_DEBUG=1 pour le détail, et signalez-la.",
         )
         return 70
+
+
+def _check_arguments(argv: list[str]) -> None:
+    """Arguments that are not valid text (bytes not in UTF-8) are refused, by position.
+
+    Python decodes such bytes as lone surrogates (PEP 383); stored or printed, they
+    would fail later with an English codec error.
+    """
+    from cada_tracker.errors import InputError
+
+    for position, arg in enumerate(argv, start=1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            raise InputError(
+                f"argument n° {position} ({shown[:80]}) : ce n'est pas du texte UTF-8 valide.",
+                hint="Vérifiez l'encodage du terminal ou du script (UTF-8 attendu).",
+            ) from None
 
 
 def _quiet_broken_pipe() -> int:

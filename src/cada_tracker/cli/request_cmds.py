@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from cada_tracker.cli import output
-from cada_tracker.cli.common import ask, ask_list, locations, session, today
+from cada_tracker.cli.common import ask, ask_list, locations, raw_csv_option, session, today
 from cada_tracker.vocab import DOCUMENT_OUTCOMES, EVENT_KINDS, MODES, REGIMES, STATUSES
 
 LIST_PAGE = 50
@@ -138,35 +138,61 @@ def edit(
       EDITOR=nano cada edit 2026-0042
     """
     import os
+
+    from cada_tracker.errors import InputError
+    from cada_tracker.services.requests import ensure_draft, get_request, replace_letter
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor:
+        raise InputError("Aucun éditeur : définissez la variable EDITOR (ex. EDITOR=nano).")
+    # Read, then let the database go: the editor may stay open for an hour while the
+    # rest of the group goes on recording events.
+    with session() as s:
+        request = get_request(s, reference)
+        ensure_draft(request)
+        reference, original = request.reference, request.letter_html
+    html = _run_editor(editor, reference, original)
+    if html == original:
+        output.info("Courrier inchangé.")
+        return
+    with session(write=True) as s:
+        replace_letter(s, reference=reference, expected=original, html=html,
+                       keep=lambda: _keep_edit(reference, html))
+    output.success(f"Courrier de {reference} mis à jour.")
+
+
+def _run_editor(editor: str, reference: str, text: str) -> str:
     import shlex
     import subprocess
     import tempfile
     from pathlib import Path
 
     from cada_tracker.errors import InputError, StateError
-    from cada_tracker.services.requests import ensure_draft, get_request, set_letter
 
-    with session(write=True) as s:
-        request = get_request(s, reference)
-        ensure_draft(request)
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-        if not editor:
-            raise InputError("Aucun éditeur : définissez la variable EDITOR (ex. EDITOR=nano).")
-        with tempfile.TemporaryDirectory(prefix="cada-") as tmp:
-            path = Path(tmp) / f"{request.reference}.html"
-            path.write_text(request.letter_html, encoding="utf-8")
-            try:
-                status = subprocess.call([*shlex.split(editor), str(path)])
-            except OSError as exc:
-                raise InputError(f"Éditeur « {editor} » introuvable ({exc.strerror}).") from exc
-            if status != 0:
-                raise StateError(f"L'éditeur a échoué (code {status}) : courrier inchangé.")
-            html = path.read_text(encoding="utf-8")
-        if html == request.letter_html:
-            output.info("Courrier inchangé.")
-            return
-        set_letter(s, request=request, html=html)
-    output.success(f"Courrier de {reference} mis à jour.")
+    with tempfile.TemporaryDirectory(prefix="cada-") as tmp:
+        path = Path(tmp) / f"{reference}.html"
+        path.write_text(text, encoding="utf-8")
+        try:
+            status = subprocess.call([*shlex.split(editor), str(path)])
+        except OSError as exc:
+            raise InputError(f"Éditeur « {editor} » introuvable ({exc.strerror}).") from exc
+        if status != 0:
+            raise StateError(f"L'éditeur a échoué (code {status}) : courrier inchangé.")
+        try:
+            return path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError("Le courrier modifié n'est pas du texte UTF-8 : courrier "
+                             "inchangé.") from exc
+
+
+def _keep_edit(reference: str, html: str) -> str:
+    """Save an edit that cannot be applied, so the user's work is not lost."""
+    from pathlib import Path
+
+    from cada_tracker.fileio import write_new_file
+
+    return str(write_new_file(Path.cwd() / f"{reference}-courrier-modifie.html",
+                              html.encode("utf-8")))
 
 
 def list_(
@@ -179,6 +205,7 @@ def list_(
     all_rows: bool = typer.Option(False, "--all", help=f"Tout afficher (sinon les {LIST_PAGE} premières)."),
     json_out: bool = typer.Option(False, "--json", help="Sortie JSON (toutes les lignes)."),
     csv_out: bool = typer.Option(False, "--csv", help="Sortie CSV (toutes les lignes)."),
+    raw_csv: bool = raw_csv_option(),
 ) -> None:
     """Lister les demandes, avec filtres.
 
@@ -200,7 +227,8 @@ def list_(
     with session() as s:
         rows = s.exec(query)
         if csv_out:
-            output.write_csv(columns, ([getattr(r, c) for c in columns] for r in rows))
+            output.write_csv(columns, ([getattr(r, c) for c in columns] for r in rows),
+                             raw=raw_csv)
             return
         if json_out:
             output.print_json([{c: getattr(r, c) for c in columns} for r in rows])
@@ -253,13 +281,13 @@ def show(
         return
     _print_view(view)
     if letter:
-        typer.echo(html)
+        output.echo(html)
 
 
 def _print_view(v: dict) -> None:
     from cada_tracker.vocab import CHANNELS, CLOSE_REASONS, OUTCOMES, SERIES_LABEL, VERDICTS
 
-    echo = typer.echo
+    echo = output.echo
     echo(f"Demande {v['reference']} — {STATUSES.get(v['status'], v['status'])}")
     echo(f"Objet          {v['subject']}")
     echo(f"Administration {v['administration']['name']} (n° {v['administration']['id']})")

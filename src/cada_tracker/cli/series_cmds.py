@@ -15,7 +15,7 @@ def refer_campaign(
 ) -> None:
     """Refer the series to the CADA once, and inform every administration of it."""
     from cada_tracker.errors import InputError, StorageError
-    from cada_tracker.fileio import atomic_write_bytes, prepare_out_dir
+    from cada_tracker.fileio import prepare_out_dir, write_new_file
     from cada_tracker.services.export import slug
     from cada_tracker.services.series import plan_series, record_series, render_series_letters
     from cada_tracker.vocab import CHANNELS, choice
@@ -58,13 +58,12 @@ def refer_campaign(
     written = []
     for name, data in files:
         try:
-            atomic_write_bytes(out / name, data)
+            written.append(str(write_new_file(out / name, data)))
         except OSError as exc:
             kept = "" if preview else (" La saisine est enregistrée et ses courriers sont "
                                        "conservés avec chaque demande (cada show REF).")
             raise StorageError(f"--out : écriture impossible de {out / name} "
                                f"({exc.strerror or exc}).{kept}") from exc
-        written.append(str(out / name))
     if json_out:
         output.print_json({
             "campaign": campaign,

@@ -98,7 +98,7 @@ def db_path(
     }
     for key, label in labels.items():
         if data[key]:
-            typer.echo(f"{label:<22} {data[key]}")
+            output.echo(f"{label:<22} {data[key]}")
 
 
 def db_backup(
@@ -119,9 +119,9 @@ def db_backup(
     kind, detail = backup(locations(), target, datetime.now())
     if kind == "command":
         output.info("Base PostgreSQL : lancez la commande suivante (pg_dump) :")
-        typer.echo(detail)
+        output.echo(detail)
     else:
-        typer.echo(detail)
+        output.echo(detail)
         output.success("Sauvegarde écrite.")
 
 
@@ -145,8 +145,8 @@ def db_check(
         output.print_json({"ok": report.ok, "revision": report.revision,
                            "files_checked": report.files_checked, "problems": report.problems})
     else:
-        typer.echo(f"Schéma            {report.revision}")
-        typer.echo(f"Fichiers vérifiés {report.files_checked}")
+        output.echo(f"Schéma            {report.revision}")
+        output.echo(f"Fichiers vérifiés {report.files_checked}")
         for problem in report.problems:
             output.warn(problem)
         if report.ok:

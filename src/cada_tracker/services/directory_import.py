@@ -333,12 +333,12 @@ def export_records(session: Session, f: ExportFilter) -> Iterator[AdminRecord]:
         )
 
 
-def write_export(records: Iterable[AdminRecord], fh) -> int:
+def write_export(records: Iterable[AdminRecord], fh, *, raw: bool = False) -> int:
     """cada's CSV of ``records``; a record the format cannot hold is an InputError."""
     from cada_tracker.directory import write_cada_csv
 
     try:
-        return write_cada_csv(records, fh)
+        return write_cada_csv(records, fh, raw=raw)
     except ValueError as exc:
         raise InputError(
             f"export impossible : {exc}",

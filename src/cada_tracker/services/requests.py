@@ -250,6 +250,24 @@ def set_letter(session: Session, *, request: Request, html: str) -> Request:
     return request
 
 
+def replace_letter(session: Session, *, reference: str, expected: str, html: str,
+                   keep) -> Request:
+    """Store an edited letter, unless the draft changed since it was read.
+
+    ``keep()`` saves the user's edit elsewhere and returns where, for the message.
+    """
+    request = get_request(session, reference)
+    if request.status != "draft" or request.letter_html != expected:
+        where = keep()
+        why = (f"La demande {reference} a été envoyée pendant l'édition"
+               if request.status != "draft"
+               else f"Le courrier de {reference} a été modifié par une autre commande "
+                    "pendant l'édition")
+        raise StateError(f"{why} : vos changements ne sont pas enregistrés dans la base ; "
+                         f"ils sont gardés dans {where}.")
+    return set_letter(session, request=request, html=html)
+
+
 def request_tags(session: Session, request_id: int) -> list[str]:
     return list(
         session.exec(
