@@ -7,12 +7,18 @@ from datetime import date
 
 from cada_tracker.errors import InputError
 
+# The legal record spans living administrations: a year outside this range is a typo
+# (0026 for 2026) or a hostile value, and would crash date arithmetic near 9999.
+YEAR_MIN, YEAR_MAX = 1900, 2100
+
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _FR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
 def parse_date(text: str, *, field: str = "date") -> date:
     value = text.strip()
+    if len(text) > 40:  # never a date; keep a hostile value short in the message
+        text = text[:40] + "…"
     match = _ISO.match(value)
     if match:
         year, month, day = (int(g) for g in match.groups())
@@ -24,6 +30,9 @@ def parse_date(text: str, *, field: str = "date") -> date:
                 "2026-03-15 ou 15/03/2026)."
             )
         day, month, year = (int(g) for g in match.groups())
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise InputError(f"{field} : « {text} » : l'année doit être comprise entre {YEAR_MIN} "
+                         f"et {YEAR_MAX}.")
     try:
         return date(year, month, day)
     except ValueError:

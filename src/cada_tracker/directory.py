@@ -463,11 +463,19 @@ def _valid_email(text: str) -> bool:
 # Reading files
 
 
+#: Largest directory file read (the whole national service-public.fr export is ≈ 20 MB).
+DIRECTORY_FILE_MAX = 200_000_000
+
+
 def parse_directory(path: Path) -> ParseResult:
     """Read one directory file, whatever its format; raises DirectoryError."""
     path = Path(path)
     name = str(path)
     try:
+        if path.stat().st_size > DIRECTORY_FILE_MAX:
+            raise DirectoryError(
+                f"« {name} » fait plus de {DIRECTORY_FILE_MAX // 1_000_000} Mo : découpez-le "
+                "(un annuaire national complet en fait une vingtaine)", path=name)
         data = path.read_bytes()
     except FileNotFoundError:
         raise DirectoryError(f"fichier introuvable : {name}", path=name) from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from cada_tracker.cli import output
-from cada_tracker.cli.common import ask, raw_csv_option, session
+from cada_tracker.cli.common import MAX_ID, ask, raw_csv_option, session
 from cada_tracker.vocab import ADMIN_KINDS
 
 KINDS = ", ".join(ADMIN_KINDS)
@@ -129,7 +129,7 @@ def list_(
 
 
 def show(
-    admin_id: int = typer.Argument(..., metavar="ID", help="Numéro de l'administration."),
+    admin_id: int = typer.Argument(..., metavar="ID", min=1, max=MAX_ID, help="Numéro de l'administration."),
     json_out: bool = typer.Option(False, "--json", help="Sortie JSON."),
 ) -> None:
     """Afficher une administration.
@@ -150,7 +150,7 @@ def show(
 
 
 def edit(
-    admin_id: int = typer.Argument(..., metavar="ID", help="Numéro de l'administration."),
+    admin_id: int = typer.Argument(..., metavar="ID", min=1, max=MAX_ID, help="Numéro de l'administration."),
     name: str = typer.Option(None, "--name", help="Nouveau nom."),
     kind: str = typer.Option(None, "--kind", help=f"Type : {KINDS}."),
     postcode: str = typer.Option(None, "--postcode", help="Code postal."),
@@ -186,7 +186,7 @@ def edit(
 
 
 def remove(
-    admin_id: int = typer.Argument(..., metavar="ID", help="Numéro de l'administration."),
+    admin_id: int = typer.Argument(..., metavar="ID", min=1, max=MAX_ID, help="Numéro de l'administration."),
 ) -> None:
     """Supprimer une administration (refusé tant que des demandes lui sont adressées).
 

@@ -12,6 +12,8 @@ from cada_tracker.errors import InputError
 
 _state: dict[str, str | None] = {"db": None}
 
+MAX_ID = 2_147_483_647  # identifiers are 32-bit on every back end
+
 
 def set_database_url(url: str | None) -> None:
     _state["db"] = url

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from cada_tracker.cli import output
-from cada_tracker.cli.common import date_parser, locations, session, today
+from cada_tracker.cli.common import MAX_ID, date_parser, locations, session, today
 from cada_tracker.vocab import CHANNELS, CLOSE_REASONS, EVENT_KINDS, OUTCOMES, STATUSES
 
 REF = typer.Argument(..., metavar="REF", help="Référence de la demande (ex. 2026-0042).")
@@ -152,7 +152,7 @@ def close(
 
 def cancel(
     reference: str = REF,
-    event_id: int = typer.Argument(..., metavar="EVENT", help="Numéro de l'événement erroné (#n dans cada show)."),
+    event_id: int = typer.Argument(..., metavar="EVENT", min=1, max=MAX_ID, help="Numéro de l'événement erroné (#n dans cada show)."),
     reason: str = typer.Option(None, "--why", help="Pourquoi il est annulé."),
     json_out: bool = JSON,
 ) -> None:

@@ -21,6 +21,37 @@ FRENCH = {
 }
 
 
+# Typer 0.29 validates values with pydantic, whose messages are English.
+_VALIDATION = [
+    (r"Input should be a valid integer.*", "nombre entier attendu"),
+    (r"Input should be a valid number.*", "nombre attendu"),
+    (r"Input should be a valid boolean.*", "oui ou non attendu"),
+    (r"Input should be a valid string.*", "texte attendu"),
+    (r"Input should be less than or equal to (\S+?)\.?$", r"au plus \1"),
+    (r"Input should be greater than or equal to (\S+?)\.?$", r"au moins \1"),
+    (r"Input should be less than (\S+?)\.?$", r"inférieur à \1"),
+    (r"Input should be greater than (\S+?)\.?$", r"supérieur à \1"),
+    (r"Input should be (.+)$", r"valeurs possibles : \1"),
+    (r"'?(.*?)'? is not a valid integer.*", r"« \1 » n'est pas un nombre entier"),
+    (r"'?(.*?)'? is not a valid float.*", r"« \1 » n'est pas un nombre"),
+    (r"'?(.*?)'? is not a valid boolean.*", r"« \1 » n'est pas oui ou non"),
+    (r"(.*?) is not in the range (.*)\.$", r"\1 n'est pas dans l'intervalle \2"),
+    (r"'(.*?)' is not one of (.*)\.$", r"« \1 » n'est pas parmi \2"),
+]
+
+
+def french_validation(message: str) -> str:
+    """The French for a value-validation message from pydantic or click."""
+    import re
+
+    text = message.strip()
+    for pattern, french in _VALIDATION:
+        if re.fullmatch(pattern, text, flags=re.DOTALL):
+            return re.sub(pattern, french, text, flags=re.DOTALL).replace("'or'", "ou") \
+                .replace(" or ", " ou ")
+    return text
+
+
 def _(message: str) -> str:
     return FRENCH.get(message, message)
 

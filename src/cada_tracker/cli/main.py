@@ -82,13 +82,13 @@ def _usage_message(exc) -> str:
     if isinstance(exc, cx.MissingParameter):
         hint = exc.param_hint if isinstance(exc.param_hint, str) else None
         if hint is None and exc.param is not None:
-            hint = " / ".join(getattr(exc.param, "opts", []) or [exc.param.name])
+            hint = _param_name(exc.param)
         return f"Paramètre manquant : {hint}."
     if isinstance(exc, cx.BadParameter):
         hint = exc.param_hint if isinstance(exc.param_hint, str) else None
         if hint is None and exc.param is not None:
-            hint = " / ".join(getattr(exc.param, "opts", []) or [exc.param.name])
-        return f"Valeur invalide pour {hint} : {exc.message}"
+            hint = _param_name(exc.param)
+        return f"Valeur invalide pour {hint} : {i18n.french_validation(exc.message)}"
     message = exc.format_message()
     replacements = {
         "Got unexpected extra argument": "Argument en trop",
@@ -99,6 +99,13 @@ def _usage_message(exc) -> str:
     for en, fr in replacements.items():
         message = message.replace(en, fr)
     return message
+
+
+def _param_name(param) -> str:
+    """``--to`` for an option, its metavar (``ID``, ``REF``) for an argument."""
+    if getattr(param, "param_type_name", "") == "argument" and getattr(param, "metavar", None):
+        return param.metavar
+    return " / ".join(getattr(param, "opts", []) or [param.name])
 
 
 def run(argv: list[str] | None = None) -> int:

@@ -48,7 +48,12 @@ def warn(message: str) -> None:
     err().print(f"[yellow]Attention :[/yellow] {rich_markup(message)}", soft_wrap=True)
 
 
+MESSAGE_MAX = 2000  # a message quoting a 100 000-character value stays readable
+
+
 def error(message: str, hint: str | None = None) -> None:
+    if len(message) > MESSAGE_MAX:
+        message = message[:MESSAGE_MAX] + " […]"
     err().print(f"[red]Erreur :[/red] {rich_markup(message)}", soft_wrap=True)
     if hint:
         info(hint)

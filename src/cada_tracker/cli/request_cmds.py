@@ -7,7 +7,15 @@ from pathlib import Path
 import typer
 
 from cada_tracker.cli import output
-from cada_tracker.cli.common import ask, ask_list, locations, raw_csv_option, session, today
+from cada_tracker.cli.common import (
+    MAX_ID,
+    ask,
+    ask_list,
+    locations,
+    raw_csv_option,
+    session,
+    today,
+)
 from cada_tracker.vocab import DOCUMENT_OUTCOMES, EVENT_KINDS, MODES, REGIMES, STATUSES
 
 LIST_PAGE = 50
@@ -21,7 +29,7 @@ def register(app: typer.Typer) -> None:
 
 
 def new(
-    to: list[int] = typer.Option(None, "--to", metavar="ADMIN_ID", help="Administration destinataire (répétable : une demande par administration)."),
+    to: list[int] = typer.Option(None, "--to", metavar="ADMIN_ID", min=1, max=MAX_ID, help="Administration destinataire (répétable : une demande par administration)."),
     to_tag: list[str] = typer.Option(None, "--to-tag", help="Toutes les administrations ayant cette étiquette."),
     to_kind: list[str] = typer.Option(None, "--to-kind", help="Toutes les administrations de ce type (commune…)."),
     to_department: list[str] = typer.Option(None, "--to-department", help="Toutes les administrations de ce département."),
@@ -197,7 +205,7 @@ def _keep_edit(reference: str, html: str) -> str:
 
 def list_(
     status: str = typer.Option(None, "--status", help=f"Seulement ce statut ({', '.join(STATUSES)})."),
-    admin: int = typer.Option(None, "--admin", metavar="ID", help="Seulement cette administration."),
+    admin: int = typer.Option(None, "--admin", metavar="ID", min=1, max=MAX_ID, help="Seulement cette administration."),
     campaign: str = typer.Option(None, "--campaign", help="Seulement cette campagne."),
     tag: str = typer.Option(None, "--tag", help="Seulement cette étiquette."),
     search: str = typer.Option(None, "--search", help="Texte cherché (objet, documents, administration)."),

@@ -80,10 +80,16 @@ def _normalise(new: NewEvent, doc_count: int) -> NewEvent:
         new.reason = choice(new.reason or "", CLOSE_REASONS, field="--reason")
     if new.kind == "note" and not (new.text or "").strip():
         raise InputError("Une note ne peut pas être vide.")
+    if len(new.text or "") > NOTE_MAX:
+        raise InputError(f"La note fait {len(new.text)} caractères, {NOTE_MAX} au plus "
+                         "(joignez plutôt un fichier avec --attach).")
     for path in new.attachments:
         if not path.is_file():
             raise InputError(f"--attach : fichier introuvable ou illisible : {path}")
     return new
+
+
+NOTE_MAX = 10_000  # characters of a note; longer texts belong in an attached file
 
 
 @contextmanager

@@ -21,7 +21,7 @@ from cada_tracker.errors import InputError, StateError
 from cada_tracker.vocab import EVENT_KINDS
 
 
-_DIGITS = re.compile(r"\A[0-9]+\Z")  # str.isdigit() also accepts "¹" or "٣"
+_DIGITS = re.compile(r"\A[0-9]{1,6}\Z")  # str.isdigit() also accepts "¹" or "٣"
 
 
 @dataclass(frozen=True)
@@ -96,13 +96,13 @@ def parse_positions(text: str | None, *, count: int, field: str) -> list[int]:
         if "-" in part:
             lo, _, hi = part.partition("-")
             if not (_DIGITS.match(lo) and _DIGITS.match(hi)) or int(lo) > int(hi):
-                raise InputError(f"{field} : « {part} » n'est pas un intervalle (ex. 2-4).")
+                raise InputError(f"{field} : « {part[:40]} » n'est pas un intervalle (ex. 2-4).")
             values = range(int(lo), int(hi) + 1)
         elif _DIGITS.match(part):
             values = [int(part)]
         else:
             raise InputError(
-                f"{field} : « {part} » n'est pas un numéro de document (ex. {field} 1,3)."
+                f"{field} : « {part[:40]} » n'est pas un numéro de document (ex. {field} 1,3)."
             )
         for value in values:
             if not 1 <= value <= count:

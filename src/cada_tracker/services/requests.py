@@ -21,6 +21,7 @@ from cada_tracker.models import (
 from cada_tracker.profiles import Profile
 from cada_tracker.services.admins import get_admin
 from cada_tracker.services.letter_context import letter_context
+from cada_tracker.services.like import ESCAPE, contains
 from cada_tracker.vocab import MODES, REGIMES, STATUSES, choice
 
 
@@ -40,6 +41,9 @@ class Draft:
 #: overdue index, whose rows PostgreSQL limits to 2,704 bytes (4 bytes a character).
 SUBJECT_MAX = 300
 CAMPAIGN_MAX = 100
+#: A document requested is one line of a numbered list; a letter lists at most this many.
+DOCUMENT_MAX = 1000
+DOCUMENTS_MAX = 200
 
 
 def _validate(draft: Draft) -> Draft:
@@ -54,6 +58,12 @@ def _validate(draft: Draft) -> Draft:
     docs = [d.strip() for d in draft.documents if d.strip()]
     if not docs:
         raise InputError("--doc : indiquez au moins un document demandé.")
+    if len(docs) > DOCUMENTS_MAX:
+        raise InputError(f"--doc : {len(docs)} documents, {DOCUMENTS_MAX} au plus par demande.")
+    for position, doc in enumerate(docs, start=1):
+        if len(doc) > DOCUMENT_MAX:
+            raise InputError(f"--doc n° {position} : {len(doc)} caractères, {DOCUMENT_MAX} au "
+                             "plus (décrivez le document en une ligne).")
     draft.documents = docs
     draft.subject = draft.subject.strip()
     draft.mode = choice(draft.mode, MODES, field="--mode")
@@ -177,7 +187,7 @@ def _ids_from_file(session: Session, entries: list[tuple[int, str]]) -> list[int
     all_ids = {i for ids in by_name.values() for i in ids}
     ids: list[int] = []
     for line, entry in entries:
-        if entry.isascii() and entry.isdigit():
+        if entry.isascii() and entry.isdigit() and len(entry) <= 10:
             if int(entry) not in all_ids:
                 raise NotFoundError(f"--to-file, ligne {line} : aucune administration n° {entry}.")
             ids.append(int(entry))
@@ -333,15 +343,15 @@ def list_query(f: ListFilter):
             Request.id.in_(select(RequestTag.request_id).where(RequestTag.tag == f.tag.lower()))
         )
     if f.search:
-        like = f"%{f.search.strip().lower()}%"
+        like = contains(f.search)
         query = query.where(
             or_(
-                func.lower(Request.subject).like(like),
-                func.lower(Request.reference).like(like),
-                func.lower(Administration.name).like(like),
+                func.lower(Request.subject).like(like, escape=ESCAPE),
+                func.lower(Request.reference).like(like, escape=ESCAPE),
+                func.lower(Administration.name).like(like, escape=ESCAPE),
                 Request.id.in_(
                     select(RequestedDocument.request_id).where(
-                        func.lower(RequestedDocument.description).like(like)
+                        func.lower(RequestedDocument.description).like(like, escape=ESCAPE)
                     )
                 ),
             )
