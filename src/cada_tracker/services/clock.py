@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from cada_tracker.models import Administration, Request
-from cada_tracker.services.lifecycle import Ev, active, refuses
+from cada_tracker.services.lifecycle import Ev, active, ev_of, refuses
 
 
 def first_event(evs: list[Ev], kind: str, outcome: str | None = None) -> Ev | None:
@@ -172,16 +172,22 @@ CLOCK_COLUMNS_SINCE = {None, "0001"}
 
 
 def refresh_all(session) -> int:
-    """Recompute the stored clock of every request (after an upgrade that added it)."""
+    """Recompute the stored clock of every request (after an upgrade that changed it).
+
+    Reads the events of all requests in one query; imports nothing from
+    ``services.events`` (which calls ``refresh_deadlines``): imports flow one way.
+    """
     from sqlmodel import select
 
-    from cada_tracker.services.events import as_ev, events_of
+    from cada_tracker.models import Event
 
     admins = {a.id: a for a in session.exec(select(Administration))}
+    history: dict[int, list[Ev]] = {}
+    for e in session.exec(select(Event).order_by(Event.request_id, Event.id)):
+        history.setdefault(e.request_id, []).append(ev_of(e))
     count = 0
     for request in session.exec(select(Request)):
-        events = [as_ev(e) for e in events_of(session, request.id)]
         refresh_deadlines(session, request=request, admin=admins[request.administration_id],
-                          events=events)
+                          events=history.get(request.id, []))
         count += 1
     return count

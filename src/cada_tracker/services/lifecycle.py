@@ -34,6 +34,13 @@ class Ev:
     refused: str | None = None
     cancels_id: int | None = None
     mentions: bool | None = None
+    channel: str | None = None
+
+
+def ev_of(e) -> Ev:
+    """The pure view of a stored event (any object with an event's attributes)."""
+    return Ev(id=e.id, kind=e.kind, on=e.on, outcome=e.outcome, got=e.got, refused=e.refused,
+              cancels_id=e.cancels_id, mentions=e.mentions, channel=e.channel)
 
 
 def refuses(e: Ev) -> bool:
