@@ -147,7 +147,7 @@ def refresh(session: Session, *, request: Request, documents: list[RequestedDocu
     from cada_tracker.models import Administration
 
     history = [as_ev(e) for e in events_of(session, request.id)]
-    request.status = lifecycle.derive_status(history)
+    request.status = lifecycle.derive_status(history, request.regime)
     sent = lifecycle.first(history, "sent")
     received = lifecycle.first(history, "received")
     request.sent_on = sent.on if sent else None
@@ -159,7 +159,8 @@ def refresh(session: Session, *, request: Request, documents: list[RequestedDocu
             doc.outcome = outcomes[doc.position]
             session.add(doc)
     admin = session.get(Administration, request.administration_id)
-    refresh_deadlines(session, request=request, admin=admin, events=history)
+    refresh_deadlines(session, request=request, admin=admin, events=history,
+                      documents=len(documents))
 
 
 def _whoami() -> str | None:
