@@ -14,6 +14,7 @@ from cada_tracker.deadlines.calendar import ZONES, holidays_of
 from cada_tracker.deadlines.engine import Result, Step
 from cada_tracker.services.clock import facts_kwargs, pending_action
 from cada_tracker.services.lifecycle import Ev, derive_status
+from cada_tracker.services.overdue import Row, classify
 
 
 class _Request:
@@ -88,6 +89,62 @@ def test_12bis_4_a_written_confirmation_without_mentions_is_not_opposable():
                                   cada_registered=D(2026, 2, 10), confirmation=D(2026, 3, 20),
                                   confirmation_mentions=True))
     assert with_mentions.opposable and with_mentions.step("reasonable_delay") is None
+
+
+def _referred_story(verdict):
+    return [Ev(1, "sent", D(2026, 1, 2), channel="email"), Ev(2, "received", D(2026, 1, 5)),
+            Ev(3, "referred", D(2026, 2, 8)), Ev(4, "registered", D(2026, 2, 10)),
+            Ev(5, "opinion", D(2026, 3, 5), outcome=verdict)]
+
+
+def _row(kind, start, due, confirmed, legal):
+    return Row("2026-0001", "Mairie", "X", None, kind, start, due, D(2026, 2, 5),
+               D(2026, 4, 4), confirmed, due, legal, None)
+
+
+@pytest.mark.parametrize("verdict", ["unfavorable", "moot", "inadmissible", "incompetent"])
+def test_12bis_5_an_opinion_that_calls_for_no_compliance_is_never_late(verdict):
+    kwargs, result = _stored(_referred_story(verdict))
+    kind, start, due = pending_action(result, kwargs)
+    assert (kind, start) == ("cada", None)
+    row = _row(kind, start, due, D(2026, 4, 10), result.step("court_deadline").date)
+    assert classify(row, D(2026, 3, 20), 14) is None  # no "avis en retard"
+    soon = classify(row, D(2026, 4, 1), 14)
+    assert soon.category == "upcoming" and "avis de la CADA rendu" in soon.message
+    assert "attendu" not in soon.message
+
+
+@pytest.mark.parametrize("verdict", ["favorable", "partial"])
+def test_12bis_5_after_a_favourable_opinion_the_administration_answers_it(verdict):
+    kwargs, result = _stored(_referred_story(verdict))
+    kind, start, due = pending_action(result, kwargs)
+    assert (kind, start) == ("compliance", D(2026, 4, 5))  # M(A, 1): R343-3, 2nd sentence
+    row = _row(kind, start, due, D(2026, 4, 10), result.step("court_deadline").date)
+    soon = classify(row, D(2026, 3, 25), 14)
+    assert soon.category == "upcoming"
+    assert "réponse de l'administration attendue le 05/04/2026" in soon.message
+    assert "avis de la CADA attendu" not in soon.message
+
+
+def test_12bis_6_between_the_safe_date_and_the_legal_day_the_step_is_still_possible():
+    # S2: refusal by silence 15 Apr 2026, CADA safe Sun 14 Jun, legal Mon 15 Jun.
+    row = Row("2026-0001", "Mairie", "X", None, "refer", D(2026, 4, 16), D(2026, 6, 14),
+              D(2026, 4, 15), D(2026, 6, 14), None, None, D(2026, 6, 15), None)
+    on_time = classify(row, D(2026, 6, 14), 14)
+    assert (on_time.category, on_time.state, on_time.legal_date) == ("refer", "safe",
+                                                                     D(2026, 6, 15))
+    past = classify(row, D(2026, 6, 15), 14)
+    assert (past.category, past.state, past.date, past.days) == ("refer", "past_safe",
+                                                                 D(2026, 6, 15), 0)
+    assert "date prudente dépassée" in past.message and "encore possible" in past.message
+    assert "expiré" not in past.message
+    gone = classify(row, D(2026, 6, 16), 14)
+    assert (gone.category, gone.state) == ("cada_expired", "expired")
+    assert "expiré le 15/06/2026" in gone.message
+    # The one-year parenthesis only when the delays were not opposable.
+    assert "inopposables" not in gone.message and "un an" not in gone.message
+    bound = classify(row._replace(reasonable_delay_on=D(2027, 4, 15)), D(2026, 6, 16), 14)
+    assert "inopposables" in bound.message and "15/04/2027" in bound.message
 
 
 def test_12bis_7_the_confirmed_refusal_is_a_birth_its_safe_date_is_itself():

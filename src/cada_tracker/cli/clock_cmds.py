@@ -126,7 +126,8 @@ def overdue(
                        key=sort_key)
     now = [i for i in items if i.now]
     soon = [i for i in items if not i.now]
-    fields = ["reference", "administration", "subject", "category", "date", "days", "message"]
+    fields = ["reference", "administration", "subject", "category", "state", "date",
+              "legal_date", "days", "message"]
     if json_out:
         def as_dict(i):
             return {f: getattr(i, f) for f in fields}

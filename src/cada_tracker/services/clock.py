@@ -195,6 +195,8 @@ def refresh_deadlines(session, *, request: Request, admin: Administration,
         return None if s is None else s.date
 
     request.next_action, request.action_from, request.action_due = kind, start, due
+    request.action_due_legal = legal_due(result, kind)
+    request.reasonable_delay_on = legal("reasonable_delay") if kind else None
     request.implicit_refusal_on = legal("implicit_refusal")
     request.cada_deadline_on = safe("cada_deadline")
     request.confirmed_refusal_on = legal("confirmed_refusal")
@@ -202,8 +204,9 @@ def refresh_deadlines(session, *, request: Request, admin: Administration,
     session.add(request)
 
 
-# Revisions whose requests have no stored clock yet (the columns came in 0002).
-CLOCK_COLUMNS_SINCE = {None, "0001"}
+# Revisions whose stored clock must be recomputed on upgrade: the columns came in 0002,
+# and 0005 added the legal due date while the engine changed (RULES.md §12bis).
+CLOCK_COLUMNS_SINCE = {None, "0001", "0002", "0003"}
 
 
 def refresh_all(session) -> int:

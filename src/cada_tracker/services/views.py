@@ -42,6 +42,7 @@ def clock_view(request: Request, admin, events: list[Event], documents: int) -> 
         "kind": request.next_action,
         "from": request.action_from,
         "due": request.action_due,
+        "legal_due": request.action_due_legal,
     }
     return data
 
