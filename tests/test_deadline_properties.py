@@ -114,3 +114,31 @@ def test_random_histories_keep_safe_dates_on_the_safe_side_and_explain_them(fact
         if step.safe_start is not None:
             assert step.safe_date is None or step.safe_date >= step.safe_start, step
             assert fr(step.safe_start) in step.explanation, step
+
+
+@st.composite
+def any_dates(draw):
+    """Facts whose dates may contradict each other, as an old database may hold."""
+    def some():
+        return _maybe(draw, dates)
+
+    refusal, confirmation = some(), some()
+    return Facts(
+        regime=draw(st.sampled_from(["general", "environment", "archives"])),
+        sent=draw(dates), received=some(), ack_mentions=draw(st.sampled_from([None, True,
+                                                                               False])),
+        extension=some(), refusal=refusal, refusal_mentions=draw(st.booleans()),
+        pending_documents=draw(st.booleans()), cada_sent=some(), cada_registered=some(),
+        confirmation=confirmation, confirmation_mentions=draw(st.booleans()),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_dates(), zones)
+def test_contradictory_dates_are_flagged_never_a_crash(facts, zone):
+    # The upgrade recomputes every stored clock: one odd request must not stop it.
+    from cada_tracker.deadlines import inconsistencies
+
+    result = compute(facts, zone=zone)
+    flagged = any(w.startswith("Dates incohérentes") for w in result.warnings)
+    assert flagged == bool(inconsistencies(facts))
