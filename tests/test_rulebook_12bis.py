@@ -214,6 +214,18 @@ def test_12bis_11_territories_have_their_own_calendars_and_codes():
     for code in ("985", "989", "980"):
         with pytest.raises(ValueError):
             zone_for(code)
+    # ... and the same set as the PRADA directory's import.
+    from cada_tracker.directory import normalise_department as directory_code
+
+    def accepted(code):
+        try:
+            return directory_code(code) == code
+        except ValueError:
+            return False
+
+    candidates = [f"{n:02d}" for n in range(100)] + ["2A", "2B"] + [str(n) for n in
+                                                                     range(970, 990)]
+    assert {c for c in candidates if accepted(c)} == set(DEPARTMENT_CODES)
 
 
 @pytest.mark.parametrize("zone", ["986", "987", "988"])

@@ -56,7 +56,8 @@ _EXTRA = {
     "977": {"Abolition de l'esclavage"},
     "978": {"Abolition de l'esclavage"},
 }
-_METROPOLE_DEPARTMENTS = {f"{n:02d}" for n in range(1, 96) if n != 20} | {"2A", "2B"}
+# "20": Corsica before 1976, still used by the CADA's directory of PRADA.
+_METROPOLE_DEPARTMENTS = {f"{n:02d}" for n in range(1, 96)} | {"2A", "2B"}
 # Zones with the métropole holidays, by their own code.
 _AS_METROPOLE = {"975"} | INDICATIVE_ZONES
 DEPARTMENT_CODES = frozenset(_METROPOLE_DEPARTMENTS | {"57", "67", "68"} | set(_SUBDIV)
