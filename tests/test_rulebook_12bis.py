@@ -169,7 +169,9 @@ def test_12bis_8_environment_refusal_between_the_two_implicit_refusals_keeps_the
 
 def test_12bis_9_unknown_receipt_of_a_letter_assumes_seven_days_for_the_earliest_referral():
     letter = compute(Facts(sent=D(2026, 3, 2), sent_via="lrar"))
-    assert letter.step("implicit_refusal").date == D(2026, 4, 2)  # deadlines from sending
+    ir = letter.step("implicit_refusal")
+    assert ir.date == D(2026, 4, 2)  # deadlines run from the sending
+    assert "envoyée (réception inconnue) le 02/03/2026" in ir.explanation
     earliest = letter.step("cada_earliest")
     assert (earliest.date, earliest.safe_date) == (D(2026, 4, 10), D(2026, 4, 11))
     assert any("avis de réception postal" in w for w in letter.warnings)

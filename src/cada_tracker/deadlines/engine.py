@@ -161,6 +161,8 @@ def _implicit_refusal(facts: Facts, start: date | None, res: Result) -> _Refusal
     if start is None:
         return None
     origin = "enregistrée" if facts.regime == "archives" else "reçue"
+    if facts.received is None:
+        origin = "envoyée (réception inconnue)"
     first_month = add_months(start, 1)
     if facts.regime == "archives":
         rule = rules.IMPLICIT_REFUSAL_ARCHIVES
