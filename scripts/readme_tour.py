@@ -56,9 +56,10 @@ SECTIONS: dict[str, list[list[str]]] = {
     "deadlines": [
         ["cada", "deadlines", "--received", "31/01/2026", "--today", "2026-02-01"],
         ["cada", "deadlines", "--received", "2025-09-01", "--cada-registered", "2025-11-20",
-         "--zone", "67", "--json"],
+         "--zone", "67", "--mentions", "--json"],
     ],
-    "overdue": [["cada", "overdue"], ["cada", "calendar", "--out", "cada.ics"]],
+    "overdue": [["cada", "overdue"], ["cada", "overdue", "--today", "2026-12-01"],
+                ["cada", "calendar", "--out", "cada.ics"]],
     "templates": [["cada", "templates", "list"], ["cada", "templates", "show", "relance"]],
     "escalation": [
         ["cada", "remind", "2026-0002", "--on", "2026-11-23", "--via", "email",

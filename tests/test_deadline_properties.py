@@ -59,3 +59,86 @@ def test_the_safe_date_is_never_after_the_legal_date(received, gap, zone, mentio
         step = r.step(key)
         if step is not None:
             assert step.safe_date <= step.date, key
+
+
+# Random event histories (RULES.md §12bis): any regime, receipt known or not, refusals
+# before or after the implicit one, partial answers, referrals, confirmations, every zone.
+def _maybe(draw, strategy):
+    return draw(st.one_of(st.none(), strategy))
+
+
+@st.composite
+def histories(draw):
+    sent = draw(dates)
+    offset = st.integers(min_value=0, max_value=150)
+    received = _maybe(draw, offset.map(lambda n: sent + timedelta(days=n % 15)))
+    start = received or sent
+    refusal = _maybe(draw, offset.map(lambda n: start + timedelta(days=n)))
+    cada_sent = _maybe(draw, offset.map(lambda n: start + timedelta(days=n)))
+    registered = None
+    if cada_sent is not None:
+        registered = _maybe(draw, st.integers(0, 20).map(lambda n: cada_sent + timedelta(days=n)))
+    confirmation = None
+    if cada_sent is not None:
+        confirmation = _maybe(draw, st.integers(0, 150).map(
+            lambda n: cada_sent + timedelta(days=n)))
+    mentions = st.sampled_from([None, True, False])
+    return Facts(
+        regime=draw(st.sampled_from(["general", "environment", "archives"])),
+        sent=sent, sent_via=draw(st.sampled_from([None, "lrar", "letter", "email", "portal",
+                                                  "hand"])),
+        received=received, ack_mentions=draw(mentions),
+        extension=_maybe(draw, st.integers(0, 60).map(lambda n: start + timedelta(days=n))),
+        refusal=refusal, refusal_mentions=draw(mentions) if refusal else None,
+        pending_documents=draw(st.booleans()) if refusal else False,
+        cada_sent=cada_sent, cada_registered=registered, confirmation=confirmation,
+        confirmation_mentions=draw(mentions) if confirmation else None,
+    )
+
+
+@settings(max_examples=500, deadline=None)
+@given(histories(), zones)
+def test_random_histories_keep_safe_dates_on_the_safe_side_and_explain_them(facts, zone):
+    from cada_tracker.deadlines.facts import fr
+
+    result = compute(facts, zone=zone)  # the engine itself asserts safe <= legal
+    for step in result.steps:
+        if step.safe_date is not None:
+            if step.key == "cada_earliest":
+                assert step.safe_date >= step.date, step
+            else:
+                assert step.safe_date <= step.date, step
+        # No step precedes the event it is counted from, and its explanation names it.
+        assert step.start is not None and step.date >= step.start, step
+        assert fr(step.start) in step.explanation, step
+        if step.safe_start is not None:
+            assert step.safe_date is None or step.safe_date >= step.safe_start, step
+            assert fr(step.safe_start) in step.explanation, step
+
+
+@st.composite
+def any_dates(draw):
+    """Facts whose dates may contradict each other, as an old database may hold."""
+    def some():
+        return _maybe(draw, dates)
+
+    refusal, confirmation = some(), some()
+    return Facts(
+        regime=draw(st.sampled_from(["general", "environment", "archives"])),
+        sent=draw(dates), received=some(), ack_mentions=draw(st.sampled_from([None, True,
+                                                                               False])),
+        extension=some(), refusal=refusal, refusal_mentions=draw(st.booleans()),
+        pending_documents=draw(st.booleans()), cada_sent=some(), cada_registered=some(),
+        confirmation=confirmation, confirmation_mentions=draw(st.booleans()),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_dates(), zones)
+def test_contradictory_dates_are_flagged_never_a_crash(facts, zone):
+    # The upgrade recomputes every stored clock: one odd request must not stop it.
+    from cada_tracker.deadlines import inconsistencies
+
+    result = compute(facts, zone=zone)
+    flagged = any(w.startswith("Dates incohérentes") for w in result.warnings)
+    assert flagged == bool(inconsistencies(facts))

@@ -40,7 +40,7 @@ def test_show_json_shape(cli, draft_ref):
     assert ISO_DATE.match(data["events"][0]["on"])
     assert re.match(r"^\d{4}-\d{4}$", data["reference"])
     assert set(data["deadlines"]) >= {"steps", "warnings", "next_action"}
-    assert set(data["deadlines"]["next_action"]) == {"kind", "from", "due"}
+    assert set(data["deadlines"]["next_action"]) == {"kind", "from", "due", "legal_due"}
 
 
 def test_list_json_shape(cli, draft_ref):

@@ -128,3 +128,42 @@ def test_newer_schema_is_refused(tmp_path, cli):
         storage.open_db(paths.resolve(f"sqlite:///{db}"))
     result = cli("--db", f"sqlite:///{db}", "list")
     assert result.exit_code == 5 and "plus récente" in result.stderr
+
+
+# A request recorded with schema 0003, with the clock the engine stored before RULES.md
+# §12bis: an express refusal after the implicit refusal of 7 Feb moved the referral's
+# first day to the day after the letter (21 Feb), and no legal last day was stored.
+CLOCK_0003_DATA = [
+    """INSERT INTO event (id, request_id, kind, "on", outcome, mentions, created_at)
+       VALUES (3, 1, 'answer', '2026-02-20', 'refusal', 1, '2026-02-20 10:00:00')""",
+    """INSERT INTO event (id, request_id, kind, "on", mentions, created_at)
+       VALUES (4, 1, 'ack', '2026-01-08', 1, '2026-01-08 10:00:00')""",
+    """UPDATE request SET status = 'refused', next_action = 'refer',
+       action_from = '2026-02-21', action_due = '2026-04-06',
+       implicit_refusal_on = '2026-02-07', cada_deadline_on = '2026-04-06'""",
+]
+
+
+def test_upgrade_from_0003_recomputes_the_stored_clock(tmp_path, cli):
+    db = tmp_path / "old.db"
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:
+        command.upgrade(storage.alembic_config(conn), "0003")
+        for statement in FIRST_SCHEMA_DATA + CLOCK_0003_DATA:
+            conn.execute(text(statement))
+    engine.dispose()
+    url = f"sqlite:///{db}"
+    # On 12 Feb the old clock said "upcoming, from 21 Feb"; the refusal is in fact
+    # referable from 8 Feb (the day after the implicit refusal).
+    due = cli("--db", url, "overdue", "--today", "2026-02-12", "--json")
+    assert "délais recalculés pour 1 demande" in due.stderr
+    item = due.json()["action_needed"][0]
+    assert (item["category"], item["state"]) == ("refer", "safe")
+    assert (item["date"], item["legal_date"]) == ("2026-04-06", "2026-04-20")  # reopened by the letter
+    conn = sqlite3.connect(db)
+    row = conn.execute("SELECT action_from, action_due, action_due_legal, reasonable_delay_on "
+                       "FROM request").fetchone()
+    conn.close()
+    assert row == ("2026-02-08", "2026-04-06", "2026-04-20", None)
+    past = cli("--db", url, "overdue", "--today", "2026-04-07", "--json").json()
+    assert past["action_needed"][0]["state"] == "past_safe"

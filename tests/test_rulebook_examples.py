@@ -15,7 +15,7 @@ def steps(facts, zone="metropole"):
     return {s.key: (s.date, s.safe_date) for s in result.steps}
 
 
-@pytest.mark.parametrize("name, facts, key, legal, safe", [
+EXAMPLES = [
     # S1 vagneux: received 1 Jan → IR 1 Feb (reading L); CADA L 1 Apr, S 31 Mar.
     ("S1", Facts(received=D(2026, 1, 1)), "implicit_refusal", D(2026, 2, 1), D(2026, 2, 1)),
     ("S1", Facts(received=D(2026, 1, 1)), "cada_deadline", D(2026, 4, 1), D(2026, 3, 31)),
@@ -62,7 +62,11 @@ def steps(facts, zone="metropole"):
      D(2023, 8, 5), D(2023, 8, 5)),
     ("S13c", Facts(received=D(2023, 3, 1), cada_registered=D(2023, 6, 5)), "court_deadline",
      D(2023, 10, 6), D(2023, 10, 5)),
-])
+]
+
+
+@pytest.mark.parametrize("name, facts, key, legal, safe", EXAMPLES,
+                         ids=[f"{e[0]}-{e[2]}" for e in EXAMPLES])
 def test_rule_book_worked_examples(name, facts, key, legal, safe):
     assert steps(facts)[key] == (legal, safe), name
 
@@ -101,3 +105,23 @@ def test_good_friday_in_moselle_but_not_in_metropole():
     assert steps(facts, "metropole")["court_deadline"][0] == D(2026, 4, 3)
     # Moselle: Good Friday, then the weekend, then Easter Monday → Tue 7 Apr.
     assert steps(facts, "alsace-moselle")["court_deadline"][0] == D(2026, 4, 7)
+
+
+def test_S9_a_deadline_ending_on_a_saturday_moves_to_monday():
+    # CE 13 mai 2015 n° 368892: expiry Sat 17 Mar 2012 24h → Mon 19 Mar 2012 (art. 642).
+    from cada_tracker.deadlines.engine import _extend
+
+    moved, text = _extend(D(2012, 3, 17), "metropole")
+    assert moved == D(2012, 3, 19) and "art. 642 CPC" in text and "19/03/2012" in text
+
+
+def test_S11_without_voies_et_delais_one_year_at_most_and_the_opinion_changes_nothing():
+    # CCM Benchmark (CE 11 mars 2024 n° 488227): request Sept 2020, CADA seized, avis
+    # 10 Dec 2020; with the confirmation on 10 Dec 2020, one year = 10 Dec 2021.
+    facts = Facts(received=D(2020, 9, 1), ack_mentions=False, cada_registered=D(2020, 10, 10))
+    bound = compute(facts).step("reasonable_delay")
+    assert (bound.date, bound.opposable) == (D(2021, 12, 10), False)
+    with_opinion = Facts(received=D(2020, 9, 1), ack_mentions=False,
+                         cada_registered=D(2020, 10, 10), opinion=D(2020, 12, 10),
+                         opinion_verdict="favorable")
+    assert compute(with_opinion).step("reasonable_delay").date == D(2021, 12, 10)

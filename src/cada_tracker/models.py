@@ -55,11 +55,12 @@ class AdministrationTag(SQLModel, table=True):
 
 class Request(SQLModel, table=True):
     # Requests waiting for something, with every column cada overdue reads: the weekly
-    # check scans this small partial index, never the table (migration 0003).
+    # check scans this small partial index, never the table (migrations 0003, 0005).
     __table_args__ = (
         Index("ix_request_pending_clock", "action_from", "action_due", "confirmed_refusal_on",
               "next_action", "reference", "administration_id", "subject", "campaign",
               "implicit_refusal_on", "cada_deadline_on", "court_deadline_on",
+              "action_due_legal", "reasonable_delay_on",
               sqlite_where=text("next_action IS NOT NULL"),
               postgresql_where=text("next_action IS NOT NULL")),
     )
@@ -86,7 +87,9 @@ class Request(SQLModel, table=True):
     # `cada overdue` reads an index instead of recomputing every request.
     next_action: str | None = None
     action_from: date | None = Field(default=None, index=True)
-    action_due: date | None = Field(default=None, index=True)
+    action_due: date | None = Field(default=None, index=True)  # the safe date
+    action_due_legal: date | None = None  # the legal last day of the same step
+    reasonable_delay_on: date | None = None  # the one-year bound, when not opposable
     implicit_refusal_on: date | None = None
     cada_deadline_on: date | None = None
     confirmed_refusal_on: date | None = None

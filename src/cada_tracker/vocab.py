@@ -120,6 +120,9 @@ STEP_LABELS = {
     "confirmed_refusal": "Refus confirmé",
     "court_deadline": "Recours au tribunal au plus tard",
     "reasonable_delay": "Délai raisonnable (un an, à ne pas viser)",
+    # The pending step's legal last day, in the calendar (cada calendar).
+    "cada_deadline_legal": "Saisine de la CADA : dernier jour légal",
+    "court_deadline_legal": "Recours au tribunal : dernier jour légal",
 }
 
 # Outcome of the events a grouped referral records (L342-1 al. 2): the referral of

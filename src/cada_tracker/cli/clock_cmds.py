@@ -26,29 +26,34 @@ def _date_opt(flag: str, help_text: str):
 def deadlines(
     received: date = _date_opt("--received", "Réception de la demande par l'administration (ou enregistrement, pour les archives)."),
     sent: date = _date_opt("--sent", "Envoi de la demande (si la réception n'est pas connue)."),
+    via: str = typer.Option(None, "--via", help="Moyen d'envoi : lrar, letter, email, portal ou hand (réception inconnue : lettre = envoi + 7 jours)."),
     refusal: date = _date_opt("--refusal", "Notification d'un refus exprès."),
+    pending: bool = typer.Option(False, "--pending", help="Le refus exprès est partiel : des documents restent en attente."),
     extension: date = _date_opt("--extension", "Prolongation motivée notifiée (information environnementale)."),
     regime: str = typer.Option("general", "--regime", help="Régime : general, environment ou archives."),
     cada_sent: date = _date_opt("--cada-sent", "Envoi de la saisine de la CADA."),
     cada_registered: date = _date_opt("--cada-registered", "Enregistrement de la saisine par la CADA."),
-    zone: str = typer.Option("metropole", "--zone", help="Calendrier du tribunal : code de département (67, 974…), metropole ou alsace-moselle."),
-    no_mentions: bool = typer.Option(False, "--no-mentions", help="L'accusé de réception ou le refus ne mentionnait pas les voies et délais."),
+    confirmation: date = _date_opt("--confirmation", "Refus confirmé par écrit après la saisine de la CADA."),
+    zone: str = typer.Option("metropole", "--zone", help="Calendrier du tribunal : code de département ou de collectivité (67, 974, 977…), metropole ou alsace-moselle."),
+    mentions: bool = typer.Option(None, "--mentions/--no-mentions", help="L'accusé de réception et le refus mentionnaient (ou non) les voies et délais ; sans l'option : aucun accusé de réception connu, comme pour une demande enregistrée sans cada ack."),
+    confirmation_mentions: bool = typer.Option(None, "--confirmation-mentions/--confirmation-no-mentions", help="Le refus confirmé par écrit mentionnait (ou non) les voies et délais de recours."),
     today_: date = typer.Option(None, "--today", metavar="DATE", parser=date_parser("--today"), help="Date du jour (défaut : aujourd'hui)."),
     json_out: bool = typer.Option(False, "--json", help="Sortie JSON (contrat documenté dans le README)."),
 ) -> None:
     """Calculer les délais légaux d'une demande, sans base de données, avec leurs articles.
 
     Pour chaque étape : la date limite prudente (à respecter), la date de la lecture
-    juridique (dernier jour possible) et le calcul expliqué.
+    juridique (dernier jour possible) et le calcul expliqué. Sans --mentions, aucun
+    accusé de réception conforme n'est supposé (délais inopposables : borne d'un an).
 
     \b
     Exemple :
       cada deadlines --received 31/01/2026
       cada deadlines --received 2026-03-15 --cada-registered 2026-05-20 --zone 67 --json
     """
-    from cada_tracker.deadlines import Facts, compute, result_as_dict, zone_for
+    from cada_tracker.deadlines import Facts, compute, inconsistencies, result_as_dict, zone_for
     from cada_tracker.errors import InputError
-    from cada_tracker.vocab import REGIMES, choice
+    from cada_tracker.vocab import CHANNELS, REGIMES, choice
 
     if received is None and sent is None and refusal is None:
         raise InputError("Indiquez au moins --received (ou --sent, ou --refusal).")
@@ -57,12 +62,16 @@ def deadlines(
     except ValueError as exc:
         raise InputError(f"--zone : {exc}") from None
     facts = Facts(
-        regime=choice(regime, REGIMES, field="--regime"), sent=sent, received=received,
-        refusal=refusal, extension=extension, cada_sent=cada_sent,
-        cada_registered=cada_registered,
-        ack_mentions=False if no_mentions else True,
-        refusal_mentions=(False if no_mentions else True) if refusal else None,
+        regime=choice(regime, REGIMES, field="--regime"), sent=sent,
+        sent_via=choice(via, CHANNELS, field="--via") if via else None, received=received,
+        refusal=refusal, pending_documents=pending, extension=extension, cada_sent=cada_sent,
+        cada_registered=cada_registered, confirmation=confirmation,
+        confirmation_mentions=confirmation_mentions if confirmation else None,
+        ack_mentions=mentions, refusal_mentions=mentions if refusal else None,
     )
+    problems = inconsistencies(facts)
+    if problems:
+        raise InputError("Dates incohérentes : " + " ; ".join(problems) + ".")
     result = compute(facts, zone=zone_key)
     data = result_as_dict(result)
     if json_out:
@@ -118,7 +127,8 @@ def overdue(
                        key=sort_key)
     now = [i for i in items if i.now]
     soon = [i for i in items if not i.now]
-    fields = ["reference", "administration", "subject", "category", "date", "days", "message"]
+    fields = ["reference", "administration", "subject", "category", "state", "date",
+              "legal_date", "days", "message"]
     if json_out:
         def as_dict(i):
             return {f: getattr(i, f) for f in fields}

@@ -12,8 +12,9 @@ Sunday: art. 642 CPC; the safe date is 14 June).
 """
 
 from cada_tracker.deadlines.calendar import ZONES, is_working_day, next_working_day, zone_for
-from cada_tracker.deadlines.engine import Facts, Result, Step, compute, result_as_dict
+from cada_tracker.deadlines.engine import Result, Step, compute, result_as_dict
+from cada_tracker.deadlines.facts import Facts, inconsistencies
 from cada_tracker.deadlines.rules import add_months
 
-__all__ = ["ZONES", "Facts", "Result", "Step", "add_months", "compute", "is_working_day",
-           "next_working_day", "result_as_dict", "zone_for"]
+__all__ = ["ZONES", "Facts", "Result", "Step", "add_months", "compute", "inconsistencies",
+           "is_working_day", "next_working_day", "result_as_dict", "zone_for"]

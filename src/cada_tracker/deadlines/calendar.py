@@ -9,6 +9,14 @@ also lists customary days (Mi-Carême, Good Friday in Guadeloupe, 21 July Victor
 Schœlcher) that the rule book does not establish as legal holidays: they are
 dropped, so that the legal reading never relies on an unproven extension.
 The CADA sits in Paris: its deadline uses ``metropole``.
+
+Territories (§12bis-11): ``975`` Saint-Pierre-et-Miquelon has the métropole holidays;
+``977`` Saint-Barthélemy (9 October) and ``978`` Saint-Martin (28 May, per etalab's
+``jours-feries-france``; sources disagree) are zones of their own. ``984`` TAAF,
+``986`` Wallis-et-Futuna, ``987`` Polynésie française and ``988`` Nouvelle-Calédonie,
+where the CRPA Livre III applies only in part, are computed as métropole and every
+step is marked indicative (``INDICATIVE_ZONES``). ``DEPARTMENT_CODES`` is the one set
+of codes that ``cada deadlines --zone`` and the administrations' directory accept.
 """
 
 from __future__ import annotations
@@ -16,7 +24,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import lru_cache
 
-ZONES = ("metropole", "alsace-moselle", "971", "972", "973", "974", "976")
+ZONES = ("metropole", "alsace-moselle", "971", "972", "973", "974", "975", "976", "977",
+         "978", "984", "986", "987", "988")
+INDICATIVE_ZONES = frozenset({"984", "986", "987", "988"})
 ZONE_LABELS = {
     "metropole": "métropole",
     "alsace-moselle": "Alsace-Moselle",
@@ -24,10 +34,17 @@ ZONE_LABELS = {
     "972": "Martinique",
     "973": "Guyane",
     "974": "La Réunion",
+    "975": "Saint-Pierre-et-Miquelon",
     "976": "Mayotte",
+    "977": "Saint-Barthélemy",
+    "978": "Saint-Martin",
+    "984": "Terres australes et antarctiques françaises",
+    "986": "Wallis-et-Futuna",
+    "987": "Polynésie française",
+    "988": "Nouvelle-Calédonie",
 }
 _SUBDIV = {"alsace-moselle": "57", "971": "971", "972": "972", "973": "973", "974": "974",
-           "976": "976"}
+           "976": "976", "977": "BL", "978": "MF"}
 # Names (in the library's French) kept on top of the métropole list, per zone.
 _EXTRA = {
     "alsace-moselle": {"Vendredi saint", "Saint-Étienne"},
@@ -36,8 +53,15 @@ _EXTRA = {
     "973": {"Abolition de l'esclavage"},
     "974": {"Abolition de l'esclavage"},
     "976": {"Abolition de l'esclavage"},
+    "977": {"Abolition de l'esclavage"},
+    "978": {"Abolition de l'esclavage"},
 }
-_METROPOLE_DEPARTMENTS = {f"{n:02d}" for n in range(1, 96) if n != 20} | {"2A", "2B"}
+# "20": Corsica before 1976, still used by the CADA's directory of PRADA.
+_METROPOLE_DEPARTMENTS = {f"{n:02d}" for n in range(1, 96)} | {"2A", "2B"}
+# Zones with the métropole holidays, by their own code.
+_AS_METROPOLE = {"975"} | INDICATIVE_ZONES
+DEPARTMENT_CODES = frozenset(_METROPOLE_DEPARTMENTS | {"57", "67", "68"} | set(_SUBDIV)
+                             | _AS_METROPOLE) - {"alsace-moselle"}
 
 
 def zone_for(code: str | int) -> str:
@@ -52,13 +76,13 @@ def zone_for(code: str | int) -> str:
         upper = "0" + upper
     if upper in ("57", "67", "68"):
         return "alsace-moselle"
-    if upper in _SUBDIV:
+    if upper in _SUBDIV or upper in _AS_METROPOLE:
         return upper
     if upper in _METROPOLE_DEPARTMENTS:
         return "metropole"
     raise ValueError(
-        f"« {code} » n'est ni un code de département (ex. 69, 2A, 67, 974) ni une zone "
-        "(metropole, alsace-moselle)"
+        f"« {code} » n'est ni un code de département ou de collectivité d'outre-mer (ex. 69, "
+        "2A, 67, 974, 977, 988) ni une zone (metropole, alsace-moselle)"
     )
 
 

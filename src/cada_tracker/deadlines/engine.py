@@ -7,42 +7,31 @@
 
 Every step carries its legal reading (``date``), a ``safe_date`` (the earliest
 plausible reading, never extended: the date users are asked to act before; for
-``cada_earliest`` it is the later, immune date), its article(s) and a one-line
-French explanation of the counting. Rule book: ../shared/legal/RULES.md §10.
+``cada_earliest`` it is the later, immune date), the dates both are counted from
+(``start``, ``safe_start``), its article(s) and a one-line French explanation that
+names those dates. Rule book: ../shared/legal/RULES.md §10, and §12bis where it
+overrides §10.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from cada_tracker.deadlines import rules
-from cada_tracker.deadlines.rules import Rule, add_months
+from cada_tracker.deadlines.facts import (
+    Facts,
+    fr,
+    inconsistencies,
+    latest_receipt,
+    receipt_proof,
+)
+from cada_tracker.deadlines.rules import add_months
 
 DAY = timedelta(days=1)
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
-
-def fr(d: date) -> str:
-    return d.strftime("%d/%m/%Y")
-
-
-@dataclass(frozen=True)
-class Facts:
-    regime: str = "general"
-    sent: date | None = None
-    received: date | None = None
-    ack_mentions: bool | None = None
-    extension: date | None = None
-    refusal: date | None = None
-    refusal_mentions: bool | None = None
-    full_answer: date | None = None
-    cada_sent: date | None = None
-    cada_registered: date | None = None
-    opinion: date | None = None
-    opinion_verdict: str | None = None
-    confirmation: date | None = None
-    closed: bool = False
+__all__ = ["Facts", "Result", "Step", "compute", "inconsistencies", "result_as_dict"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +43,8 @@ class Step:
     explanation: str
     opposable: bool = True
     indicative: bool = False
+    start: date | None = None  # the event the legal date is counted from
+    safe_start: date | None = None  # the event the safe date is counted from
 
 
 @dataclass
@@ -66,71 +57,116 @@ class Result:
         return next((s for s in self.steps if s.key == key), None)
 
 
+@dataclass(frozen=True)
+class _Refusal:
+    """The implicit refusal: legal birth, the short track's birth, and the latest one."""
+
+    legal: date
+    safe: date
+    late: date  # with an unknown receipt: from the latest plausible receipt (§12bis-9)
+
+
 def _extend(d: date, zone: str) -> tuple[date, str]:
     """Art. 642 CPC: a deadline ending on a Saturday, Sunday or holiday moves on."""
-    from cada_tracker.deadlines.calendar import holiday_name, next_working_day
+    from cada_tracker.deadlines.calendar import next_working_day
 
     moved = next_working_day(d, zone)
     if moved == d:
         return d, ""
-    why = holiday_name(d, zone) or WEEKDAYS[d.weekday()]
-    return moved, (f" ; {fr(d)} ({why}) → reporté au {WEEKDAYS[moved.weekday()]} "
+    return moved, (f" ; {fr(d)} ({_why(d, zone)}) → reporté au {WEEKDAYS[moved.weekday()]} "
                    f"{fr(moved)} (art. 642 CPC)")
 
 
-def _months(n: int) -> str:
-    return f"{n} mois"
+def _why(d: date, zone: str) -> str:
+    from cada_tracker.deadlines.calendar import holiday_name
+
+    return holiday_name(d, zone) or WEEKDAYS[d.weekday()]
 
 
 def compute(facts: Facts, *, zone: str = "metropole") -> Result:
+    from cada_tracker.deadlines.calendar import INDICATIVE_ZONES, ZONE_LABELS
+
     res = Result()
+    for problem in inconsistencies(facts):
+        res.warnings.append(f"Dates incohérentes : {problem}.")
     start = facts.received or facts.sent
     if facts.received is None and facts.sent is not None:
         res.warnings.append(
             f"Date de réception inconnue : les délais partent de l'envoi du {fr(facts.sent)}, "
-            "lecture la plus précoce ; enregistrez la date de l'avis de réception."
+            "lecture la plus précoce ; la saisine n'est conseillée qu'à partir d'une "
+            f"réception supposée au plus tard le {fr(latest_receipt(facts))} ; enregistrez "
+            f"la date de réception ({receipt_proof(facts.sent_via)})."
         )
-    not_opposable = _opposability(facts, res)
     ir = _implicit_refusal(facts, start, res)
-    if facts.full_answer is not None and (ir is None or facts.full_answer <= ir[0]):
-        return res  # everything communicated before any refusal: nothing to escalate
+    not_opposable = _opposability(facts, ir, res)
+    if facts.full_answer is not None and (ir is None or facts.full_answer <= ir.legal):
+        return _checked(res)  # everything communicated before any refusal: nothing to escalate
     trigger = _cada_trigger(facts, ir, res)
-    if trigger is None:
-        return res
-    legal_trigger, safe_trigger, what = trigger
-    _cada_steps(facts, legal_trigger, safe_trigger, what, ir, not_opposable, res)
-    _court_steps(facts, zone, not_opposable, legal_trigger, what, res)
+    if trigger is not None:
+        _cada_steps(facts, trigger, ir, not_opposable, res)
+        _court_steps(facts, zone, not_opposable, trigger, res)
+    if zone in INDICATIVE_ZONES:
+        res.steps = [replace(s, indicative=True) for s in res.steps]
+        res.warnings.append(
+            f"{ZONE_LABELS[zone]} : le livre III du CRPA ne s'y applique qu'en partie ; des "
+            "règles locales et des délais de distance peuvent s'appliquer. Dates calculées "
+            "comme en métropole, à titre indicatif seulement."
+        )
+    return _checked(res)
+
+
+def _checked(res: Result) -> Result:
+    """§12bis-12: a safe date is never after its legal date (never before, for the
+    earliest referral), and no step precedes the event it is counted from."""
+    for s in res.steps:
+        wrong_side = (s.safe_date is not None
+                      and (s.safe_date < s.date if s.key == "cada_earliest"
+                           else s.safe_date > s.date))
+        if wrong_side or (s.start is not None and s.date < s.start):
+            raise AssertionError(f"engine: inconsistent step {s}")
     return res
 
 
-def _opposability(facts: Facts, res: Result) -> bool:
+def _opposability(facts: Facts, ir: _Refusal | None, res: Result) -> bool:
     """True when the delays are NOT opposable (L112-6 CRPA, R421-5 CJA)."""
-    express_ok = facts.refusal is not None and facts.refusal_mentions is True
+    refusal = facts.refusal
+    # L112-6 al. 2: only an express decision notified before the implicit refusal is
+    # born, with the mentions, cures a missing or incomplete acknowledgement (§12bis-3).
+    cures = (refusal is not None and facts.refusal_mentions is True
+             and (ir is None or refusal <= ir.legal))
     reasons = []
-    if facts.ack_mentions is not True and not express_ok:
-        reasons.append("aucun accusé de réception complet (L112-3, R112-5) n'a été reçu"
-                       if facts.ack_mentions is None else
-                       "l'accusé de réception ne mentionnait pas les voies et délais")
-    if facts.refusal is not None and facts.refusal_mentions is False:
-        reasons.append("le refus ne mentionnait pas les voies et délais de recours (R421-5 CJA)")
+    if facts.ack_mentions is not True and not cures:
+        reasons.append(
+            "aucun accusé de réception n'est enregistré : hypothèse retenue, accusé absent ou "
+            "sans les voies et délais (L112-3, R112-5 et L112-6 CRPA)"
+            if facts.ack_mentions is None else
+            "l'accusé de réception ne mentionnait pas les voies et délais (L112-6 CRPA)")
+        if refusal is not None and facts.refusal_mentions is True:
+            reasons[-1] += (f" ; le refus exprès du {fr(refusal)}, notifié après le refus "
+                            "implicite, n'y remédie pas (L112-6 al. 2)")
+    if refusal is not None and facts.refusal_mentions is False:
+        reasons.append("le refus ne mentionnait pas les voies et délais de recours, dont la "
+                       "saisine obligatoire de la CADA (R421-5 CJA ; CE 11 juil. 2016 "
+                       "n° 391899)")
     if reasons:
         res.opposable = False
         res.warnings.append(
-            "Délais de recours inopposables : " + " ; ".join(reasons) + " (L112-6 CRPA). "
-            "Un délai raisonnable d'un an s'applique alors ; visez quand même les dates "
-            "strictes."
+            "Délais de recours inopposables : " + " ; ".join(reasons) + ". Un délai "
+            "raisonnable d'un an s'applique alors ; visez quand même les dates strictes."
         )
     return bool(reasons)
 
 
-def _implicit_refusal(facts: Facts, start: date | None, res: Result):
+def _implicit_refusal(facts: Facts, start: date | None, res: Result) -> _Refusal | None:
     if start is None:
         return None
     origin = "enregistrée" if facts.regime == "archives" else "reçue"
+    if facts.received is None:
+        origin = "envoyée (réception inconnue)"
+    first_month = add_months(start, 1)
     if facts.regime == "archives":
         rule = rules.IMPLICIT_REFUSAL_ARCHIVES
     elif facts.regime == "environment":
-        first_month = add_months(start, 1)
         if facts.extension is not None and facts.extension <= first_month:
             rule = rules.IMPLICIT_REFUSAL_ENV_EXTENDED
         else:
@@ -143,63 +179,104 @@ def _implicit_refusal(facts: Facts, start: date | None, res: Result):
     else:
         rule = rules.IMPLICIT_REFUSAL
     ir = add_months(start, rule.months)
+    if facts.extension is not None and facts.regime != "environment":
+        res.warnings.append(
+            f"Prolongation annoncée le {fr(facts.extension)} : sans effet hors information "
+            f"environnementale (R124-1 C. env.) ; le refus implicite reste né le {fr(ir)}."
+        )
     clamp = " (fin de mois)" if ir.day != start.day else ""
-    explanation = (f"{origin} le {fr(start)} + {_months(rule.months)} = {fr(ir)}{clamp} ; "
+    explanation = (f"{origin} le {fr(start)} + {rule.months} mois = {fr(ir)}{clamp} ; "
                    "jamais reporté, même un samedi, un dimanche ou un jour férié")
     safe = ir
     if rule is rules.IMPLICIT_REFUSAL_ENV_EXTENDED:
-        safe = add_months(start, 1)
-        explanation += f" (sans la prolongation : {fr(safe)})"
-    res.steps.append(Step(rule.key, ir, safe, rule.basis, explanation))
-    return ir, safe
+        safe = first_month
+        explanation += f" ; date prudente : sans la prolongation, {fr(start)} + 1 mois = {fr(safe)}"
+    late = add_months(latest_receipt(facts), rule.months) if facts.received is None else ir
+    res.steps.append(Step(rule.key, ir, safe, rule.basis, explanation, start=start,
+                          safe_start=start))
+    return _Refusal(ir, safe, late)
 
 
-def _cada_trigger(facts: Facts, ir, res: Result):
-    """(legal trigger, safe trigger, description) of the two months to refer to the CADA."""
-    if facts.refusal is None:
-        if ir is None:
-            return None
-        return ir[0], ir[1], f"refus implicite du {fr(ir[0])}"
+@dataclass(frozen=True)
+class _Trigger:
+    """What starts the two months to refer to the CADA, on both readings."""
+
+    legal: date
+    safe: date
+    what: str
+    safe_what: str
+
+
+def _cada_trigger(facts: Facts, ir: _Refusal | None, res: Result) -> _Trigger | None:
     refusal = facts.refusal
-    if ir is None or refusal <= ir[0]:
-        return refusal, refusal, f"refus exprès notifié le {fr(refusal)}"
-    tacit_deadline = add_months(ir[0], 2)
-    if refusal <= tacit_deadline:
+    implicit = None if ir is None else f"refus implicite du {fr(ir.legal)}"
+    short = None if ir is None else (implicit if ir.safe == ir.legal else
+                                     f"refus implicite sans la prolongation, le {fr(ir.safe)}")
+    if refusal is None:
+        return None if ir is None else _Trigger(ir.legal, ir.safe, implicit, short)
+    express = f"refus exprès notifié le {fr(refusal)}"
+    if ir is None or refusal <= ir.legal:
+        # §12bis-8: a refusal between the two possible implicit refusals keeps the short
+        # track for the safe date.
+        if ir is not None and ir.safe < refusal:
+            return _Trigger(refusal, ir.safe, express, short)
+        return _Trigger(refusal, refusal, express, express)
+    # §12bis-2: the window that a later refusal may reopen ends on its legal last day.
+    tacit_end, _ = _extend(add_months(ir.legal, 2), "metropole")
+    if refusal <= tacit_end:
         res.warnings.append(
-            f"Refus exprès du {fr(refusal)} après le refus implicite du {fr(ir[0])} : il rouvre "
-            "le délai de saisine de la CADA (lecture juridique) ; la date prudente garde le "
-            "délai le plus court."
+            f"Refus exprès du {fr(refusal)} après le refus implicite du {fr(ir.legal)} : il "
+            "rouvre le délai de saisine de la CADA (lecture juridique) ; la date prudente garde "
+            "le délai le plus court."
         )
-        return refusal, ir[1], f"refus exprès notifié le {fr(refusal)}"
+        return _Trigger(refusal, ir.safe, express, short)
     res.warnings.append(
         f"Refus exprès du {fr(refusal)} après l'expiration du délai de saisine ouvert par le "
-        f"refus implicite : refus confirmatif, il ne rouvre pas le délai."
+        f"refus implicite (dernier jour {fr(tacit_end)}) : refus confirmatif, il ne rouvre pas "
+        "le délai."
     )
-    return ir[0], ir[1], f"refus implicite du {fr(ir[0])}"
+    return _Trigger(ir.legal, ir.safe, implicit, short)
 
 
-def _cada_steps(facts, legal_trigger, safe_trigger, what, ir, not_opposable, res):
-    if facts.refusal is not None and (ir is None or facts.refusal <= ir[0]):
-        earliest, earliest_safe = facts.refusal, facts.refusal
-        text = f"dès la notification du refus exprès ({fr(facts.refusal)})"
+def _cada_steps(facts: Facts, trigger: _Trigger, ir: _Refusal | None, not_opposable: bool,
+                res: Result) -> None:
+    refusal = facts.refusal
+    if refusal is not None and (ir is None or refusal <= ir.legal):
+        earliest = earliest_safe = start = safe_start = refusal
+        text = f"dès la notification du refus exprès du {fr(refusal)}"
+        if facts.pending_documents and ir is not None:
+            # §12bis-10: documents still pending are refused only at the implicit refusal.
+            earliest_safe, safe_start = ir.late + 2 * DAY, ir.late
+            text += (f" pour les documents refusés ; ceux encore en attente ne sont refusés "
+                     f"qu'au refus implicite du {fr(ir.late)} : date prudente "
+                     f"{fr(earliest_safe)} (lendemain, plus un jour)")
     else:
-        earliest, earliest_safe = legal_trigger + DAY, ir[0] + 2 * DAY
-        text = (f"lendemain du refus implicite ({fr(legal_trigger)}) ; une saisine avant "
-                "est irrecevable ; par prudence un jour de plus")
+        # §12bis-1: a letter after the implicit refusal never moves this day later.
+        earliest, earliest_safe, start = ir.late + DAY, ir.late + 2 * DAY, ir.late
+        safe_start = start
+        text = (f"lendemain du refus implicite du {fr(ir.late)} ; une saisine avant est "
+                f"irrecevable ; date prudente : un jour de plus, {fr(earliest_safe)}")
+        if ir.late != ir.legal:
+            text += (f" (réception inconnue : supposée au plus tard le "
+                     f"{fr(latest_receipt(facts))})")
     res.steps.append(Step("cada_earliest", earliest, earliest_safe, rules.CADA_EARLIEST.basis,
-                          text))
+                          text, start=start, safe_start=safe_start))
     rule = rules.CADA_DEADLINE
-    end = add_months(legal_trigger, rule.months)
+    end = add_months(trigger.legal, rule.months)
     legal, shift = _extend(end, "metropole")
-    safe = add_months(safe_trigger, rule.months) - DAY
-    explanation = (f"{what} + {_months(rule.months)} = {fr(end)}{shift} ; date prudente : "
-                   f"{fr(safe)} (jour de l'événement compté, sans report)")
+    safe = add_months(trigger.safe, rule.months) - DAY
+    explanation = (f"{trigger.what} + {rule.months} mois = {fr(end)}{shift} ; date prudente : "
+                   f"depuis le {trigger.safe_what} + {rule.months} mois − 1 jour = {fr(safe)} "
+                   "(jour de l'événement compté, sans report)")
     res.steps.append(Step(rule.key, legal, safe, rule.basis, explanation,
-                          opposable=not not_opposable))
-    if facts.cada_sent is not None and facts.cada_sent < earliest:
+                          opposable=not not_opposable, start=trigger.legal,
+                          safe_start=trigger.safe))
+    referral = facts.cada_sent or facts.cada_registered
+    if referral is not None and referral < earliest:
+        how = "envoyée" if facts.cada_sent else "enregistrée"
         res.warnings.append(
-            f"Saisine de la CADA envoyée le {fr(facts.cada_sent)}, avant le {fr(earliest)} : "
-            "elle risque d'être jugée prématurée (irrecevable)."
+            f"Saisine de la CADA {how} le {fr(referral)}, avant le {fr(earliest)} : saisine "
+            "prématurée, elle risque d'être jugée irrecevable (R343-1 CRPA)."
         )
     if facts.cada_sent is not None and facts.cada_sent > legal:
         res.warnings.append(
@@ -208,62 +285,29 @@ def _cada_steps(facts, legal_trigger, safe_trigger, what, ir, not_opposable, res
         )
 
 
-def _court_steps(facts: Facts, zone: str, not_opposable: bool, refusal: date, what: str,
+def _court_steps(facts: Facts, zone: str, not_opposable: bool, trigger: _Trigger,
                  res: Result) -> None:
+    from cada_tracker.deadlines import court
+
     rg = facts.cada_registered or facts.cada_sent
     if rg is None:
         if not_opposable:
-            _reasonable(refusal, f"du {what}", res)
+            _reasonable(trigger.legal, f"du {trigger.what}", res)
         return
-    rg_safe = facts.cada_sent or facts.cada_registered
-    if facts.cada_registered is None:
-        res.warnings.append(
-            f"Date d'enregistrement par la CADA inconnue : l'envoi du {fr(facts.cada_sent)} "
-            "est pris comme date d'enregistrement (lecture la plus précoce)."
-        )
-    opinion_due = add_months(rg, 1)
-    res.steps.append(Step(
-        "cada_opinion_due", opinion_due, None, rules.CADA_OPINION_DUE.basis,
-        f"enregistrée le {fr(rg)} + 1 mois = {fr(opinion_due)} (délai indicatif, non "
-        "sanctionné : 52 à 59 jours en moyenne)", indicative=True))
-    confirmed = add_months(rg, 2)
-    confirmed_safe = add_months(rg_safe, 2)
-    text = (f"saisine enregistrée le {fr(rg)} + 2 mois = {fr(confirmed)} ; silence de "
-            "l'administration = confirmation du refus, même sans avis de la CADA ; jamais "
-            "reporté")
-    trigger, trigger_safe = confirmed, confirmed_safe
-    if facts.confirmation is not None and facts.confirmation < confirmed:
-        trigger = trigger_safe = facts.confirmation
-        text = f"refus exprès confirmé le {fr(facts.confirmation)} (avant le {fr(confirmed)})"
-        confirmed = confirmed_safe = facts.confirmation
-    res.steps.append(Step("confirmed_refusal", confirmed, confirmed_safe,
-                          rules.CONFIRMED_REFUSAL.basis, text))
-    rule = rules.COURT_DEADLINE
-    echeance = add_months(trigger, rule.months)
-    legal, shift = _extend(echeance + DAY, zone)
-    safe = min(add_months(trigger_safe, 2), add_months(trigger_safe + DAY, 2))
-    explanation = (f"refus confirmé le {fr(trigger)} + 2 mois = {fr(echeance)}, délai franc : "
-                   f"{fr(echeance + DAY)}{shift} ; date prudente : {fr(safe)} (sans le jour "
-                   "franc ni report ; dépôt au greffe, pas le cachet de la poste)")
-    if (facts.confirmation is not None and facts.confirmation >= confirmed
-            and facts.confirmation <= legal):
-        late = add_months(facts.confirmation, 2)
-        legal, shift = _extend(late + DAY, zone)
-        explanation += (f" ; refus exprès du {fr(facts.confirmation)} : nouveau délai jusqu'au "
-                        f"{fr(legal)} (R421-2), la date prudente garde le plus court")
-    res.steps.append(Step(rule.key, legal, safe, rule.basis, explanation,
-                          opposable=not not_opposable))
-    if not_opposable:
-        _reasonable(trigger, f"du refus confirmé le {fr(trigger)}", res)
+    court.court_steps(facts, zone, not_opposable, rg, res)
 
 
 def _reasonable(base: date, what: str, res: Result) -> None:
-    rule: Rule = rules.REASONABLE_DELAY
+    rule = rules.REASONABLE_DELAY
     end = add_months(base, rule.months)
     res.steps.append(Step(
         rule.key, end, end, rule.basis,
         f"délais inopposables : au plus un an à compter {what} = {fr(end)} ; "
-        "borne extrême, à ne pas viser", opposable=False))
+        "borne extrême, à ne pas viser", opposable=False, start=base, safe_start=base))
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
 
 
 def result_as_dict(result: Result) -> dict:
@@ -272,11 +316,13 @@ def result_as_dict(result: Result) -> dict:
             {
                 "key": s.key,
                 "date": s.date.isoformat(),
-                "safe_date": s.safe_date.isoformat() if s.safe_date else None,
+                "safe_date": _iso(s.safe_date),
                 "basis": s.basis,
                 "explanation": s.explanation,
                 "opposable": s.opposable,
                 "indicative": s.indicative,
+                "start": _iso(s.start),
+                "safe_start": _iso(s.safe_start),
             }
             for s in result.steps
         ],

@@ -13,7 +13,6 @@ from cada_tracker.services.like import ESCAPE, contains
 from cada_tracker.vocab import ADMIN_KIND_ALIASES, ADMIN_KINDS, choice
 
 _POSTCODE = re.compile(r"^\d{5}$")
-_DEPARTMENT = re.compile(r"^(0[1-9]|[1-8]\d|9[0-5]|2A|2B|97[1-8]|98[4-9])$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -36,23 +35,36 @@ class AdminFields:
 
 
 def department_from_postcode(postcode: str) -> str | None:
+    """The department (holiday calendar) of a postcode: Saint-Barthélemy (97133) is 977
+    and Saint-Martin (97150) 978, not Guadeloupe; 977xx and 978xx are La Réunion's
+    CEDEX codes (RULES.md §12bis-11)."""
+    from cada_tracker.deadlines.calendar import DEPARTMENT_CODES
+
     if not _POSTCODE.match(postcode or ""):
         return None
+    overseas = {"97133": "977", "97150": "978"}
+    if postcode in overseas:
+        return overseas[postcode]
+    if postcode[:3] in ("977", "978"):
+        return "974"
     if postcode.startswith("97") or postcode.startswith("98"):
-        return postcode[:3]
+        return postcode[:3] if postcode[:3] in DEPARTMENT_CODES else None
     if postcode.startswith("20"):
         return "2A" if int(postcode) < 20200 else "2B"
     return postcode[:2]
 
 
 def normalise_department(value: str) -> str:
+    """A department code from the one set ``cada deadlines --zone`` accepts too."""
+    from cada_tracker.deadlines.calendar import DEPARTMENT_CODES
+
     code = value.strip().upper()
     if code.isdigit() and len(code) == 1:
         code = "0" + code
-    if not _DEPARTMENT.match(code):
+    if code not in DEPARTMENT_CODES:
         raise InputError(
-            f"--department : « {value} » n'est pas un code de département "
-            "(ex. 01, 2A, 69, 974)."
+            f"--department : « {value} » n'est pas un code de département ou de collectivité "
+            "d'outre-mer (ex. 01, 2A, 69, 974, 977, 988)."
         )
     return code
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from cada_tracker.models import Administration, Request
-from cada_tracker.services.lifecycle import Ev, active, refuses
+from cada_tracker.services.lifecycle import Ev, active, derive_outcomes, ev_of, refuses
 
 
 def first_event(evs: list[Ev], kind: str, outcome: str | None = None) -> Ev | None:
@@ -20,8 +20,13 @@ def first_event(evs: list[Ev], kind: str, outcome: str | None = None) -> Ev | No
     )
 
 
-def facts_kwargs(request: Request, events: list[Ev]) -> dict:
-    """The engine's facts, as keyword arguments (pure: tested without a database)."""
+def facts_kwargs(request: Request, events: list[Ev], documents: int | None = None) -> dict:
+    """The engine's facts, as keyword arguments (pure: tested without a database).
+
+    ``documents`` is the number of requested documents: with it, a partial answer
+    tells whether documents are still pending (§12bis-10); without it, a partial
+    answer is assumed to leave some pending (the safe reading).
+    """
     evs = active(events)
     sent = first_event(evs, "sent")
     received = first_event(evs, "received")
@@ -38,19 +43,33 @@ def facts_kwargs(request: Request, events: list[Ev]) -> dict:
     return {
         "regime": request.regime,
         "sent": sent.on if sent else None,
+        "sent_via": sent.channel if sent else None,
         "received": received.on if received else None,
         "ack_mentions": ack.mentions if ack else None,
         "extension": extension.on if extension else None,
         "refusal": refusal.on if refusal else None,
         "refusal_mentions": refusal.mentions if refusal else None,
+        "pending_documents": _pending_after(refusal, evs, documents),
         "full_answer": full.on if full else None,
         "cada_sent": referred.on if referred else None,
         "cada_registered": registered.on if registered else None,
         "opinion": opinion.on if opinion else None,
         "opinion_verdict": opinion.outcome if opinion else None,
         "confirmation": confirmation.on if confirmation else None,
+        "confirmation_mentions": confirmation.mentions if confirmation else None,
         "closed": closed,
     }
+
+
+def _pending_after(refusal: Ev | None, evs: list[Ev], documents: int | None) -> bool:
+    """Whether documents were still pending once the express refusal was notified."""
+    if refusal is None or (refusal.outcome == "refusal" and not refusal.got
+                           and not refusal.refused):
+        return False  # a plain refusal refuses everything still pending
+    if documents is None:
+        return refusal.outcome == "partial"
+    upto = [e for e in evs if (e.on, e.id) <= (refusal.on, refusal.id)]
+    return "pending" in derive_outcomes(upto, documents).values()
 
 
 SERIES_NOTE = "series"  # outcome of the note left on a member informed of a series referral
@@ -61,11 +80,12 @@ def in_series(events: list[Ev]) -> bool:
     return any(e.kind == "note" and e.outcome == SERIES_NOTE for e in active(events))
 
 
-def legal_result(request: Request, admin: Administration, events: list[Ev]):
+def legal_result(request: Request, admin: Administration, events: list[Ev],
+                 documents: int | None = None):
     """The engine's full result for a stored request (both readings of every step)."""
     from cada_tracker.deadlines import Facts, compute
 
-    return compute(Facts(**facts_kwargs(request, events)), zone=zone_of(admin))
+    return compute(Facts(**facts_kwargs(request, events, documents)), zone=zone_of(admin))
 
 
 def express_refusal(events: list[Ev]) -> Ev | None:
@@ -113,37 +133,52 @@ def _add_months(d: date, n: int) -> date:
 def pending_action(result, facts: dict) -> tuple[str | None, date | None, date | None]:
     """The next step the requester watches, independent of today: (kind, from, due).
 
+    ``due`` is the safe date; ``legal_due`` gives the legal last day of the same step.
+
     - ``refer``: the refusal is (or will be) acquired; refer to the CADA from ``from``
-      (the day after the implicit refusal, or the express refusal) before ``due``.
-    - ``cada``: the CADA was referred to; its opinion is due on ``from``; the
-      court deadline ``due`` follows the confirmed refusal.
-    - ``compliance``: a favourable opinion; the administration should follow it
-      within one month (R343-3), ``due`` is still the court deadline.
+      (the day after the implicit refusal, or the express refusal notified before it:
+      a later letter never moves it, §12bis-1) before ``due``.
+    - ``cada``: the CADA was referred to; its opinion is due on ``from``; the court
+      deadline ``due`` follows the confirmed refusal. Once an opinion that calls for no
+      compliance is recorded (unfavourable, sans objet…), ``from`` is None: nothing
+      is late any more but the court deadline (§12bis-5).
+    - ``compliance``: a favourable or partial opinion; the administration answers it
+      within one month of the opinion (R343-3, 2nd sentence), ``due`` is still the
+      court deadline.
     """
     if facts["closed"] or facts["full_answer"] or not (facts["sent"] or facts["received"]):
         return None, None, None
     step = result.step
     court = step("court_deadline")
     court_due = court.safe_date or court.date if court else None
-    if facts["cada_sent"]:
+    if facts["cada_sent"] or facts["cada_registered"]:
         if facts["opinion"] and facts["opinion_verdict"] in ("favorable", "partial"):
             return "compliance", _add_months(facts["opinion"], 1), court_due
+        if facts["opinion"]:
+            return "cada", None, court_due
         due_opinion = step("cada_opinion_due")
         return "cada", due_opinion.date if due_opinion else None, court_due
     earliest = step("cada_earliest")
     deadline = step("cada_deadline")
     if deadline is None:
         return None, None, None
-    start = facts["refusal"] or (earliest.date if earliest else None)
-    return "refer", start, deadline.safe_date or deadline.date
+    return "refer", earliest.date if earliest else None, deadline.safe_date or deadline.date
+
+
+def legal_due(result, kind: str | None) -> date | None:
+    """The legal last day of the pending action's step (its safe date is ``due``)."""
+    key = {"refer": "cada_deadline", "cada": "court_deadline",
+           "compliance": "court_deadline"}.get(kind or "")
+    step = result.step(key) if key else None
+    return step.date if step else None
 
 
 def refresh_deadlines(session, *, request: Request, admin: Administration,
-                      events: list[Ev]) -> None:
+                      events: list[Ev], documents: int | None = None) -> None:
     """Store the request's clock in its indexed columns (called when events change)."""
     from cada_tracker.deadlines import Facts, compute
 
-    kwargs = facts_kwargs(request, events)
+    kwargs = facts_kwargs(request, events, documents)
     result = compute(Facts(**kwargs), zone=zone_of(admin))
     kind, start, due = pending_action(result, kwargs)
     if kind == "refer" and in_series(events):
@@ -160,6 +195,8 @@ def refresh_deadlines(session, *, request: Request, admin: Administration,
         return None if s is None else s.date
 
     request.next_action, request.action_from, request.action_due = kind, start, due
+    request.action_due_legal = legal_due(result, kind)
+    request.reasonable_delay_on = legal("reasonable_delay") if kind else None
     request.implicit_refusal_on = legal("implicit_refusal")
     request.cada_deadline_on = safe("cada_deadline")
     request.confirmed_refusal_on = legal("confirmed_refusal")
@@ -167,21 +204,33 @@ def refresh_deadlines(session, *, request: Request, admin: Administration,
     session.add(request)
 
 
-# Revisions whose requests have no stored clock yet (the columns came in 0002).
-CLOCK_COLUMNS_SINCE = {None, "0001"}
+# Revisions whose stored clock must be recomputed on upgrade: the columns came in 0002,
+# and 0005 added the legal due date while the engine changed (RULES.md §12bis).
+CLOCK_COLUMNS_SINCE = {None, "0001", "0002", "0003"}
 
 
 def refresh_all(session) -> int:
-    """Recompute the stored clock of every request (after an upgrade that added it)."""
+    """Recompute the stored clock of every request (after an upgrade that changed it).
+
+    Reads the events of all requests in one query; imports nothing from
+    ``services.events`` (which calls ``refresh_deadlines``): imports flow one way.
+    """
     from sqlmodel import select
 
-    from cada_tracker.services.events import as_ev, events_of
+    from sqlmodel import func
+
+    from cada_tracker.models import Event, RequestedDocument
 
     admins = {a.id: a for a in session.exec(select(Administration))}
+    history: dict[int, list[Ev]] = {}
+    for e in session.exec(select(Event).order_by(Event.request_id, Event.id)):
+        history.setdefault(e.request_id, []).append(ev_of(e))
+    documents = dict(session.exec(select(RequestedDocument.request_id, func.count())
+                                  .group_by(RequestedDocument.request_id)).all())
     count = 0
     for request in session.exec(select(Request)):
-        events = [as_ev(e) for e in events_of(session, request.id)]
         refresh_deadlines(session, request=request, admin=admins[request.administration_id],
-                          events=events)
+                          events=history.get(request.id, []),
+                          documents=documents.get(request.id, 0))
         count += 1
     return count

@@ -18,6 +18,7 @@ from cada_tracker.errors import InputError
 from cada_tracker.models import Event, Request, RequestedDocument, StoredFile, utcnow
 from cada_tracker.paths import PRIVATE_FILE, ensure_private_dir
 from cada_tracker.services import lifecycle
+from cada_tracker.services.clock import refresh_deadlines
 from cada_tracker.services.requests import documents_of
 from cada_tracker.vocab import CHANNELS, CLOSE_REASONS, OUTCOMES, VERDICTS, choice
 
@@ -46,11 +47,7 @@ def events_of(session: Session, request_id: int) -> list[Event]:
     )
 
 
-def as_ev(e: Event) -> lifecycle.Ev:
-    return lifecycle.Ev(
-        id=e.id, kind=e.kind, on=e.on, outcome=e.outcome, got=e.got, refused=e.refused,
-        cancels_id=e.cancels_id, mentions=e.mentions,
-    )
+as_ev = lifecycle.ev_of  # the stored event, as the pure lifecycle sees it
 
 
 def _normalise(new: NewEvent, doc_count: int) -> NewEvent:
@@ -154,10 +151,9 @@ def record_event(
 def refresh(session: Session, *, request: Request, documents: list[RequestedDocument]) -> None:
     """Recompute status, dates, document outcomes and the legal clock from the events."""
     from cada_tracker.models import Administration
-    from cada_tracker.services.clock import refresh_deadlines
 
     history = [as_ev(e) for e in events_of(session, request.id)]
-    request.status = lifecycle.derive_status(history)
+    request.status = lifecycle.derive_status(history, request.regime)
     sent = lifecycle.first(history, "sent")
     received = lifecycle.first(history, "received")
     request.sent_on = sent.on if sent else None
@@ -169,7 +165,8 @@ def refresh(session: Session, *, request: Request, documents: list[RequestedDocu
             doc.outcome = outcomes[doc.position]
             session.add(doc)
     admin = session.get(Administration, request.administration_id)
-    refresh_deadlines(session, request=request, admin=admin, events=history)
+    refresh_deadlines(session, request=request, admin=admin, events=history,
+                      documents=len(documents))
 
 
 def _whoami() -> str | None:

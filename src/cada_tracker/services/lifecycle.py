@@ -34,6 +34,13 @@ class Ev:
     refused: str | None = None
     cancels_id: int | None = None
     mentions: bool | None = None
+    channel: str | None = None
+
+
+def ev_of(e) -> Ev:
+    """The pure view of a stored event (any object with an event's attributes)."""
+    return Ev(id=e.id, kind=e.kind, on=e.on, outcome=e.outcome, got=e.got, refused=e.refused,
+              cancels_id=e.cancels_id, mentions=e.mentions, channel=e.channel)
 
 
 def refuses(e: Ev) -> bool:
@@ -71,13 +78,19 @@ _STEP_STATUS = {
 }
 
 
-def derive_status(events: list[Ev]) -> str:
-    """The state of the latest step (by date) of the request's life."""
+def derive_status(events: list[Ev], regime: str = "general") -> str:
+    """The state of the latest step (by date) of the request's life.
+
+    An extension prolongs the delay only for environmental information (R124-1 C.
+    env.): elsewhere it leaves the status as it was.
+    """
     evs = active(events)
     if any(e.kind == "close" for e in evs):
         return "closed"
     status = "sent" if any(e.kind == "sent" for e in evs) else "draft"
     for e in evs:
+        if e.kind == "answer" and e.outcome == "extension" and regime != "environment":
+            continue
         if e.kind == "answer":
             status = _ANSWER_STATUS[e.outcome or "partial"]
         elif e.kind in _STEP_STATUS:
@@ -140,6 +153,8 @@ _NOT_BEFORE = {
                               "saisine par la CADA le {prior}."),
     "ack": ("received", "L'accusé de réception du {on} serait antérieur à la réception de la "
                         "demande le {prior}."),
+    "answer": ("received", "La réponse du {on} serait antérieure à la réception de la "
+                           "demande le {prior}."),
 }
 
 
@@ -179,6 +194,13 @@ def check_new_event(events: list[Ev], kind: str, on: date) -> None:
             raise StateError(
                 f"« {label} » le {format_fr(on)} serait antérieur à la saisine de la CADA "
                 f"du {format_fr(referred.on)}."
+            )
+    if kind == "received":
+        answer = next((e for e in evs if e.kind == "answer" and e.on < on), None)
+        if answer is not None:
+            raise StateError(
+                f"La réception le {format_fr(on)} serait postérieure à la réponse du "
+                f"{format_fr(answer.on)} (événement #{answer.id})."
             )
     if kind in _NOT_BEFORE:
         prior_kind, message = _NOT_BEFORE[kind]

@@ -17,7 +17,7 @@ from cada_tracker.services.overdue import Item, Row, classify
 _QUERY = """
 SELECT r.reference, a.name, r.subject, r.campaign, r.next_action, r.action_from,
        r.action_due, r.implicit_refusal_on, r.cada_deadline_on, r.confirmed_refusal_on,
-       r.court_deadline_on
+       r.court_deadline_on, r.action_due_legal, r.reasonable_delay_on
 FROM request AS r JOIN administration AS a ON a.id = r.administration_id
 WHERE r.next_action IS NOT NULL
   AND (r.action_from <= :horizon OR r.action_due <= :horizon

@@ -30,19 +30,19 @@ def event_as_dict(e: Event, cancelled_by: dict[int, int]) -> dict:
     }
 
 
-def clock_view(request: Request, admin, events: list[Event]) -> dict:
+def clock_view(request: Request, admin, events: list[Event], documents: int) -> dict:
     """The request's deadlines, computed live with their explanations."""
-    from cada_tracker.deadlines import Facts, compute, result_as_dict
-    from cada_tracker.services.clock import facts_kwargs, zone_of
+    from cada_tracker.deadlines import result_as_dict
+    from cada_tracker.services.clock import legal_result
     from cada_tracker.services.events import as_ev
 
-    result = compute(Facts(**facts_kwargs(request, [as_ev(e) for e in events])),
-                     zone=zone_of(admin))
+    result = legal_result(request, admin, [as_ev(e) for e in events], documents)
     data = result_as_dict(result)
     data["next_action"] = {
         "kind": request.next_action,
         "from": request.action_from,
         "due": request.action_due,
+        "legal_due": request.action_due_legal,
     }
     return data
 
@@ -50,6 +50,7 @@ def clock_view(request: Request, admin, events: list[Event]) -> dict:
 def request_view(session: Session, request: Request) -> dict:
     admin = get_admin(session, request.administration_id)
     events = events_of(session, request.id)
+    documents = documents_of(session, request.id)
     cancelled_by = {e.cancels_id: e.id for e in events if e.kind == "cancel"}
     return {
         "reference": request.reference,
@@ -78,10 +79,10 @@ def request_view(session: Session, request: Request) -> dict:
         "created_at": request.created_at,
         "documents": [
             {"position": d.position, "description": d.description, "outcome": d.outcome}
-            for d in documents_of(session, request.id)
+            for d in documents
         ],
         "events": [event_as_dict(e, cancelled_by) for e in events],
-        "deadlines": clock_view(request, admin, events),
+        "deadlines": clock_view(request, admin, events, len(documents)),
         "files": [
             {"id": f.id, "event": f.event_id, "name": f.original_name, "path": f.path,
              "sha256": f.sha256, "size": f.size}
