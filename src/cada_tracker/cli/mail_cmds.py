@@ -28,6 +28,9 @@ def register(app: typer.Typer) -> None:
     mail.command("setup")(setup)
     mail.command("draft")(draft)
     mail.command("send")(send)
+    mail.command("import")(import_)
+    mail.command("inbox")(inbox)
+    mail.command("assign")(assign)
     app.add_typer(mail, name="mail")
 
 
@@ -229,3 +232,114 @@ def send(
     if report.failed:
         raise typer.Exit(5)
 
+
+
+def _print_import(report, json_out: bool) -> None:
+    from cada_tracker.dates import format_fr
+    from cada_tracker.vocab import MAIL_KINDS
+
+    data = report.to_dict()
+    if json_out:
+        output.print_json(data)
+        return
+    for m in data["matched"]:
+        guess = " (deviné d'après l'expéditeur : vérifiez)" if m["matched_by"] == "sender" \
+            else ""
+        files = f" ; fichiers : {', '.join(safe(f) for f in m['files'])}" if m["files"] else ""
+        output.info(f"{m['reference']} : {MAIL_KINDS.get(m['kind'], m['kind'])} du "
+                    f"{format_fr(m['on'])}{guess}{files}")
+    for b in data["bounces"]:
+        output.warn(f"{b['reference']} : courriel non distribué : envoyer par la poste "
+                    f"(cada export {b['reference']}).")
+    for sug in data["suggestions"]:
+        if sug["applied"]:
+            output.success(f"{sug['reference']} : réception enregistrée le "
+                           f"{format_fr(sug['on'])} (accusé automatique).")
+        elif sug["reason"]:
+            output.info(f"{sug['reference']} : accusé automatique du {format_fr(sug['on'])} "
+                        f"non appliqué ({sug['reason']}).")
+        else:
+            output.info(f"{sug['reference']} : accusé automatique du {format_fr(sug['on'])}. "
+                        "À enregistrer si c'est bien la réception :")
+            for command in sug["commands"]:
+                output.info(f"  {command}")
+    for d in data["downloads"]:
+        output.warn(f"{d['reference']} : télécharger avant le {format_fr(d['until'])} : "
+                    f"{' '.join(safe(link) for link in d['links'])}")
+    if data["unmatched"]:
+        output.info(f"{len(data['unmatched'])} courriel(s) sans demande : cada mail inbox, "
+                    "puis cada mail assign MESSAGE REF.")
+    output.info(f"{data['imported']} courriel(s) importé(s), {data['duplicates']} déjà "
+                f"connu(s), {len(data['matched'])} classé(s).")
+
+
+def import_(
+    paths: list[Path] = typer.Argument(..., metavar="CHEMIN...", help="Fichiers .eml, fichiers mbox ou dossiers Maildir."),
+    apply_acks: bool = typer.Option(False, "--apply-acks", help="Enregistrer la réception à la date des accusés automatiques."),
+    json_out: bool = JSON,
+) -> None:
+    """Importer des courriels reçus (.eml, mbox, Maildir), les rattacher à leur demande
+    et conserver chaque message et ses pièces jointes. Un second import n'ajoute rien.
+
+    \b
+    Exemple :
+      cada mail import ~/Téléchargements/reponse-mairie.eml
+      cada mail import ~/Mail/cada --apply-acks
+    """
+    from cada_tracker.services.events import files_removed_on_failure
+    from cada_tracker.services.mail_in import import_messages, read_sources
+
+    loc = locations()
+    with files_removed_on_failure() as written, session(write=True) as s:
+        report = import_messages(s, read_sources(list(paths)), today=today(),
+                                 files_dir=loc.files_dir, written=written,
+                                 apply_acks=apply_acks)
+    _print_import(report, json_out)
+
+
+def inbox(json_out: bool = JSON) -> None:
+    """Les courriels importés qui n'ont été rattachés à aucune demande.
+
+    \b
+    Exemple :
+      cada mail inbox
+      cada mail assign 12 2026-0007
+    """
+    from cada_tracker.services.mail_in import inbox as waiting
+
+    with session() as s:
+        rows = waiting(s)
+    if json_out:
+        output.print_json(rows)
+        return
+    if not rows:
+        output.info("Aucun courriel en attente.")
+        return
+    from cada_tracker.vocab import MAIL_KINDS
+
+    output.table("Courriels sans demande", ["N°", "Date", "De", "Objet", "Genre"],
+                 ((r["id"], r["date"].strftime("%d/%m/%Y %H:%M") if r["date"] else "",
+                   safe(r["from"]), safe(r["subject"]), MAIL_KINDS.get(r["kind"], r["kind"]))
+                  for r in rows),
+                 caption="cada mail assign N° REF pour classer un courriel")
+
+
+def assign(
+    message: str = typer.Argument(..., metavar="MESSAGE", help="Message-ID du courriel, ou son numéro dans cada mail inbox."),
+    reference: str = typer.Argument(..., metavar="REF", help="Référence de la demande."),
+    json_out: bool = JSON,
+) -> None:
+    """Classer un courriel en attente dans une demande (avec ses pièces jointes).
+
+    \b
+    Exemple :
+      cada mail assign '<abc@mairie.example>' 2026-0007
+    """
+    from cada_tracker.services.events import files_removed_on_failure
+    from cada_tracker.services.mail_in import assign as file_it
+
+    loc = locations()
+    with files_removed_on_failure() as written, session(write=True) as s:
+        report = file_it(s, message=message, reference=reference, today=today(),
+                         files_dir=loc.files_dir, written=written)
+    _print_import(report, json_out)
