@@ -2,7 +2,8 @@
 
 One row per message, unique on its Message-ID so that a second import adds
 nothing. Received messages that match no request keep their raw bytes in the row
-until they are assigned; filed messages point at their stored raw file.
+until they are assigned; filed messages point at their stored raw file. A partial
+index over e-mail events keeps cada overdue off the event table.
 
 Revision ID: 0007
 Revises: 0003
@@ -16,6 +17,9 @@ revision = '0007'
 down_revision = '0003'
 branch_labels = None
 depends_on = None
+
+# cada overdue reads e-mail events (bounces, replies to qualify) through this index.
+MAIL_EVENTS = sa.text("kind IN ('mail', 'bounce')")
 
 
 def upgrade() -> None:
@@ -54,9 +58,15 @@ def upgrade() -> None:
     with op.batch_alter_table('mail_message', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_mail_message_request_id'), ['request_id'],
                               unique=False)
+        batch_op.create_index(batch_op.f('ix_mail_message_event_id'), ['event_id'],
+                              unique=False)
+    op.create_index('ix_event_mail', 'event', ['request_id', 'kind'], unique=False,
+                    sqlite_where=MAIL_EVENTS, postgresql_where=MAIL_EVENTS)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_event_mail', table_name='event')
     with op.batch_alter_table('mail_message', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mail_message_event_id'))
         batch_op.drop_index(batch_op.f('ix_mail_message_request_id'))
     op.drop_table('mail_message')

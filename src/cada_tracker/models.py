@@ -111,6 +111,13 @@ class RequestedDocument(SQLModel, table=True):
 
 
 class Event(SQLModel, table=True):
+    # E-mail events that cada overdue reads (bounces, replies to qualify): migration 0007.
+    __table_args__ = (
+        Index("ix_event_mail", "request_id", "kind",
+              sqlite_where=text("kind IN ('mail', 'bounce')"),
+              postgresql_where=text("kind IN ('mail', 'bounce')")),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     request_id: int = Field(foreign_key="request.id", index=True, ondelete="CASCADE")
     kind: str  # sent | received | ack | answer | note | close | cancel
@@ -156,7 +163,7 @@ class MailMessage(SQLModel, table=True):
     state: str  # draft | sent | received
     request_id: int | None = Field(default=None, foreign_key="request.id", index=True,
                                    ondelete="CASCADE")
-    event_id: int | None = Field(default=None, foreign_key="event.id")
+    event_id: int | None = Field(default=None, foreign_key="event.id", index=True)
     kind: str | None = None  # request | ack | auto_reply | bounce | reply
     matched_by: str | None = None  # thread | subject | sender | manual
     subject: str = ""

@@ -148,3 +148,40 @@ def test_import_errors_are_french(cli, tmp_path):
     notmaildir = cli("mail", "import", str(tmp_path / "dossier"))
     assert notmaildir.exit_code == 2 and "Maildir" in notmaildir.stderr
 
+
+
+def _overdue(cli):
+    result = cli("overdue", "--json")
+    assert result.exit_code in (0, 1), result.stderr
+    return {(i["category"], i["reference"]): i for i in result.json()["action_needed"]}
+
+
+def test_overdue_proposes_the_post_after_a_bounce_until_it_is_sent(cli, sent, tmp_path):
+    ref, msgid = sent
+    [path] = write(tmp_path, ["04-bounce.eml"], reference=ref, message_id=msgid)
+    _import(cli, path)
+    items = _overdue(cli)
+    assert items[("mail_bounce", ref)]["message"] == \
+        f"courriel non distribué : envoyer par la poste (cada export {ref})"
+    text = cli("overdue").stdout
+    assert "courriel non distribué" in text and f"cada export {ref}" in text
+    cli("sent", ref, "--on", "2026-11-30", "--via", "lrar", ok=True)
+    assert ("mail_bounce", ref) not in _overdue(cli)
+
+
+def test_a_reply_waits_to_be_qualified_and_its_download_link_too(cli, sent, tmp_path):
+    ref, msgid = sent
+    paths = write(tmp_path, ["05-absence.eml", "07-zip-transfert.eml"], reference=ref,
+                  message_id=msgid)
+    _import(cli, *paths)
+    items = _overdue(cli)
+    reply = items[("mail_reply", ref)]
+    assert reply["message"].startswith(f"réponse à qualifier : cada answer {ref} --on "
+                                       "2026-11-20")
+    download = items[("mail_download", ref)]
+    assert download["date"] == "2026-12-04"
+    assert download["message"].startswith("télécharger avant le 04/12/2026 : https://")
+    assert len([k for k in items if k[0] == "mail_reply"]) == 1  # the absence never counts
+    cli("answer", ref, "--on", "2026-11-20", "--outcome", "partial", "--got", "1", ok=True)
+    items = _overdue(cli)
+    assert ("mail_reply", ref) not in items and ("mail_download", ref) not in items

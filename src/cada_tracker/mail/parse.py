@@ -31,7 +31,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u
 TRANSFER_HOSTS = ("francetransfert.numerique.gouv.fr", "francetransfert.culture.gouv.fr",
                   "wetransfer.com", "we.tl", "transfernow.net", "smash.gg", "fromsmash.com",
                   "swisstransfer.com", "grosfichiers.com", "filesender.renater.fr")
-_URL = re.compile(r"https?://[^\s<>\"')\]]+", re.IGNORECASE)
+_URL = re.compile(r"https?://[^\s<>\"')\[\]]+", re.IGNORECASE)  # no [ ]: Rich markup
 _UNTIL = re.compile(
     r"(?:jusqu'?au|avant le|expir\w*\s+le|disponible[s]?\s+jusqu'?au|valable[s]?\s+jusqu'?au"
     r"|until|expires? on)\s*(?:le\s*)?(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", re.IGNORECASE)
