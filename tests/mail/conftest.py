@@ -107,3 +107,32 @@ def smtp_setup(cli, smtp_server, mail_password):
     cli("mail", "setup", "--smtp-host", smtp_server.host, "--smtp-port", smtp_server.port,
         "--security", "none", "--from", USER, "--smtp-user", USER, ok=True)
     return smtp_server
+
+
+@pytest.fixture
+def imap_server():
+    """Dovecot on 127.0.0.1, one account (USER / PASSWORD), stopped after the test."""
+    import os
+
+    from tests.mail.imap_server import ImapServer
+
+    try:
+        server = ImapServer(port=free_port(), user=USER, password=PASSWORD).start()
+    except (FileNotFoundError, RuntimeError) as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"Dovecot must run under CI, but cannot start: {exc}")
+        pytest.skip(f"Dovecot unavailable: {exc}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def mail_setup(cli, smtp_server, imap_server, mail_password):
+    """SMTP on aiosmtpd and IMAP on Dovecot, both configured in cada."""
+    cli("mail", "setup", "--smtp-host", smtp_server.host, "--smtp-port", smtp_server.port,
+        "--security", "none", "--from", USER, "--smtp-user", USER,
+        "--imap-host", imap_server.host, "--imap-port", imap_server.port,
+        "--imap-security", "none", ok=True)
+    return smtp_server, imap_server

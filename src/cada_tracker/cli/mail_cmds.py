@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import typer
 
 from cada_tracker.cli import output
-from cada_tracker.cli.common import locations, session, today
+from cada_tracker.cli.common import date_parser, locations, session, today
 
 JSON = typer.Option(False, "--json", help="Sortie JSON.")
 
@@ -29,6 +30,7 @@ def register(app: typer.Typer) -> None:
     mail.command("draft")(draft)
     mail.command("send")(send)
     mail.command("import")(import_)
+    mail.command("fetch")(fetch)
     mail.command("inbox")(inbox)
     mail.command("assign")(assign)
     app.add_typer(mail, name="mail")
@@ -53,6 +55,15 @@ def _secret(config):
     from cada_tracker.mail.config import password
 
     return password(config, user=config.smtp.user or (config.imap.user if config.imap else None))
+
+
+def _now():
+    """Now, on the day ``today()`` says: a pinned CADA_TODAY dates the message as the
+    sent event it records."""
+    from datetime import datetime
+
+    now = datetime.now().astimezone()
+    return datetime.combine(today(), now.timetz())
 
 
 def _pdf_renderer():
@@ -159,8 +170,6 @@ def draft(
     Exemple :
       cada mail draft 2026-0007 --out courriels
     """
-    from datetime import datetime
-
     from cada_tracker.errors import CadaError
     from cada_tracker.fileio import atomic_write_bytes, prepare_out_dir
     from cada_tracker.services.mail_out import draft as make_draft
@@ -172,7 +181,7 @@ def draft(
     folder = prepare_out_dir(out)
     with session(write=True) as s:
         msg = make_draft(s, reference=reference, sender=sender, render_pdf=_pdf_renderer(),
-                         now=datetime.now().astimezone())
+                         now=_now())
         path = folder / f"{msg.reference}-courriel.eml"
         atomic_write_bytes(path, msg.raw)
     data = {"path": str(path), "message_id": msg.message_id, "to": msg.to,
@@ -213,7 +222,7 @@ def send(
     report = send_all(references=refs, config=config, secret=secret,
                       write_session=lambda: session(write=True), render_pdf=_pdf_renderer(),
                       today=today(), files_dir=loc.files_dir, dry_run=dry_run, pace=pace,
-                      on_sent=progress)
+                      clock=_now, on_sent=progress)
     if json_out:
         output.print_json(report.to_dict())
     else:
@@ -342,4 +351,36 @@ def assign(
     with files_removed_on_failure() as written, session(write=True) as s:
         report = file_it(s, message=message, reference=reference, today=today(),
                          files_dir=loc.files_dir, written=written)
+    _print_import(report, json_out)
+
+
+def fetch(
+    since: date = typer.Option(None, "--since", metavar="DATE", parser=date_parser("--since"), help="Seulement les courriels reçus depuis cette date."),
+    apply_acks: bool = typer.Option(False, "--apply-acks", help="Enregistrer la réception à la date des accusés automatiques."),
+    json_out: bool = JSON,
+) -> None:
+    """Relever le dossier IMAP configuré, en lecture seule (rien n'y est modifié ni
+    marqué comme lu), et importer ce qui est nouveau comme cada mail import.
+
+    \b
+    Exemple :
+      cada mail fetch
+      cada mail fetch --since 2026-03-01 --apply-acks
+    """
+    from cada_tracker.errors import CadaError
+    from cada_tracker.mail.transport import imap_messages, imap_session
+    from cada_tracker.services.events import files_removed_on_failure
+    from cada_tracker.services.mail_in import import_messages
+
+    config = _config()
+    if config.imap is None:
+        raise CadaError("Aucun serveur IMAP configuré.",
+                        hint="cada mail setup … --imap-host H --imap-port P")
+    secret = _secret(config)
+    loc = locations()
+    with imap_session(config.imap, secret) as client, \
+            files_removed_on_failure() as written, session(write=True) as s:
+        report = import_messages(
+            s, imap_messages(client, config.folder, since=since, secret=secret),
+            today=today(), files_dir=loc.files_dir, written=written, apply_acks=apply_acks)
     _print_import(report, json_out)
