@@ -26,7 +26,7 @@ def _import(cli, *paths, extra=()):
     return cli("mail", "import", *map(str, paths), *extra, "--json", ok=True).json()
 
 
-def test_ack_reply_and_pdf_are_filed_once(cli, sent, tmp_path, isolated_home):
+def test_ack_reply_and_pdf_are_filed_once(backend, cli, sent, tmp_path, isolated_home):
     ref, msgid = sent
     paths = write(tmp_path / "in", ["01-accuse-reception.eml", "02-reponse-pdf.eml"],
                   reference=ref, message_id=msgid)
@@ -117,7 +117,8 @@ def test_mbox_and_maildir_import(cli, sent, tmp_path):
     assert sorted(m["kind"] for m in report["matched"]) == ["ack", "auto_reply", "reply"]
 
 
-def test_unmatched_waits_in_the_inbox_escaped_then_assign_files_it(cli, sent, tmp_path):
+def test_unmatched_waits_in_the_inbox_escaped_then_assign_files_it(backend, cli, sent,
+                                                                    tmp_path):
     ref, msgid = sent
     [path] = write(tmp_path, ["08-hostile.eml"], reference=ref, message_id=msgid)
     report = _import(cli, path)
@@ -156,7 +157,8 @@ def _overdue(cli):
     return {(i["category"], i["reference"]): i for i in result.json()["action_needed"]}
 
 
-def test_overdue_proposes_the_post_after_a_bounce_until_it_is_sent(cli, sent, tmp_path):
+def test_overdue_proposes_the_post_after_a_bounce_until_it_is_sent(backend, cli, sent,
+                                                                   tmp_path):
     ref, msgid = sent
     [path] = write(tmp_path, ["04-bounce.eml"], reference=ref, message_id=msgid)
     _import(cli, path)
@@ -185,3 +187,27 @@ def test_a_reply_waits_to_be_qualified_and_its_download_link_too(cli, sent, tmp_
     cli("answer", ref, "--on", "2026-11-20", "--outcome", "partial", "--got", "1", ok=True)
     items = _overdue(cli)
     assert ("mail_reply", ref) not in items and ("mail_download", ref) not in items
+
+
+def test_db_check_rehashes_the_raw_messages(cli, sent, tmp_path, isolated_home):
+    from sqlalchemy import create_engine, text
+
+    from cada_tracker.paths import resolve
+
+    ref, msgid = sent
+    paths = write(tmp_path, ["02-reponse-pdf.eml", "08-hostile.eml"], reference=ref,
+                  message_id=msgid)
+    _import(cli, *paths)
+    checked = cli("db", "check", "--json", ok=True).json()
+    assert checked["problems"] == []
+    engine = create_engine(resolve().database_url)
+    with engine.begin() as db:
+        db.execute(text("UPDATE mail_message SET raw = :raw WHERE request_id IS NULL"),
+                   {"raw": b"Subject: autre\n\nfalsifie\n"})
+    engine.dispose()
+    tampered = cli("db", "check")
+    assert tampered.exit_code == 1 and "<hostile.1@ailleurs.example> modifié" in tampered.stderr
+    raw = next(m for m in cli("show", ref, "--json", ok=True).json()["messages"]
+               if m["direction"] == "in")["raw"]
+    (isolated_home / raw).write_bytes(b"Subject: remplace\n\n")
+    assert f"fichier modifié {isolated_home / raw}" in cli("db", "check").stderr
