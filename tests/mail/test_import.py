@@ -60,6 +60,8 @@ def test_ack_reply_and_pdf_are_filed_once(backend, cli, sent, tmp_path, isolated
     text = cli("show", ref, ok=True).stdout
     assert "Courriels" in text and "deliberation-2026-14.pdf" in text
     assert "accusé de réception automatique" in text
+    assert "02/11/2026 09:14 ← ne-pas-repondre@mairie-lyon.example" in text  # French time
+    assert received[0]["date"] == "2026-11-02T08:14:02+00:00"
     assert cli("db", "check").exit_code == 0
 
 

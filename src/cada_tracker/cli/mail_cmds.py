@@ -45,6 +45,14 @@ def safe(text) -> str:
     return escape(clean("" if text is None else str(text)))
 
 
+def local_time(value) -> str:
+    """A message's date as the user reads it: French time, day first."""
+    from zoneinfo import ZoneInfo
+
+    return value.astimezone(ZoneInfo("Europe/Paris")).strftime("%d/%m/%Y %H:%M") if value \
+        else ""
+
+
 def _config():
     from cada_tracker.mail.config import load
 
@@ -327,7 +335,7 @@ def inbox(json_out: bool = JSON) -> None:
     from cada_tracker.vocab import MAIL_KINDS
 
     output.table("Courriels sans demande", ["N°", "Date", "De", "Objet", "Genre"],
-                 ((r["id"], r["date"].strftime("%d/%m/%Y %H:%M") if r["date"] else "",
+                 ((r["id"], local_time(r["date"]),
                    safe(r["from"]), safe(r["subject"]), MAIL_KINDS.get(r["kind"], r["kind"]))
                   for r in rows),
                  caption="cada mail assign N° REF pour classer un courriel")

@@ -335,13 +335,14 @@ def _print_view(v: dict) -> None:
 
 def _print_messages(messages: list[dict]) -> None:
     """The e-mails of the request: their text came from outside, so it is cleaned."""
+    from cada_tracker.cli.mail_cmds import local_time
     from cada_tracker.mail.parse import clean
     from cada_tracker.vocab import MAIL_KINDS
 
     typer.echo("")
     typer.echo("Courriels")
     for m in messages:
-        when = m["date"].astimezone().strftime("%d/%m/%Y %H:%M") if m["date"] else "?"
+        when = local_time(m["date"]) or "?"
         arrow = "→" if m["direction"] == "out" else "←"
         who = m["to"] if m["direction"] == "out" else m["from"]
         state = " (brouillon)" if m["state"] == "draft" else ""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import mailbox
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -72,6 +72,13 @@ def read_sources(paths: list[Path]) -> Iterator[bytes]:
                 yield box.get_bytes(key)
         else:
             yield path.read_bytes()
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """Message dates are stored in UTC; SQLite gives them back without their zone."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def local_day(parsed: Parsed, today: date) -> date:
@@ -185,7 +192,7 @@ def import_messages(session: Session, raws, *, today: date, files_dir: Path,
         row = MailMessage(
             message_id=parsed.message_id, direction="in", state="received", kind=parsed.kind,
             subject=parsed.subject, sender=parsed.sender, recipients=parsed.recipients,
-            message_date=parsed.date, in_reply_to=parsed.in_reply_to, sha256=parsed.sha256,
+            message_date=utc(parsed.date), in_reply_to=parsed.in_reply_to, sha256=parsed.sha256,
             size=len(raw), raw=raw, download_until=parsed.download_until,
             download_links=" ".join(parsed.links) or None)
         session.add(row)
@@ -206,7 +213,7 @@ def inbox(session: Session) -> list[dict]:
     rows = session.exec(select(MailMessage).where(MailMessage.direction == "in",
                                                   MailMessage.request_id.is_(None))
                         .order_by(MailMessage.message_date, MailMessage.id))
-    return [{"id": r.id, "message_id": r.message_id, "date": r.message_date,
+    return [{"id": r.id, "message_id": r.message_id, "date": utc(r.message_date),
              "from": r.sender, "subject": r.subject, "kind": r.kind, "size": r.size}
             for r in rows]
 
@@ -251,7 +258,7 @@ def messages_of(session: Session, request_id: int) -> list[dict]:
         raw = next((f for f in files.get(r.event_id, []) if f.id == r.raw_file_id), None)
         out.append({"id": r.id, "message_id": r.message_id, "direction": r.direction,
                     "state": r.state, "kind": r.kind, "matched_by": r.matched_by,
-                    "date": r.message_date, "from": r.sender, "to": r.recipients,
+                    "date": utc(r.message_date), "from": r.sender, "to": r.recipients,
                     "subject": r.subject, "event": r.event_id, "sha256": r.sha256,
                     "raw": raw.path if raw else None,
                     "files": [f.original_name for f in attached],

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -86,7 +86,8 @@ def build(session: Session, *, request: Request, sender: str,
         row = MailMessage(message_id=message_id, direction="out", state="draft",
                           request_id=request.id, kind="request", sha256="", size=0)
     row.subject, row.sender, row.recipients = out.subject, sender, to
-    row.message_date, row.raw, row.sha256, row.size = now, raw, out.sha256, len(raw)
+    row.message_date, row.raw, row.sha256, row.size = \
+        now.astimezone(UTC), raw, out.sha256, len(raw)
     session.add(row)
     session.flush()
     return out, row
