@@ -213,3 +213,14 @@ def test_db_check_rehashes_the_raw_messages(cli, sent, tmp_path, isolated_home):
                if m["direction"] == "in")["raw"]
     (isolated_home / raw).write_bytes(b"Subject: remplace\n\n")
     assert f"fichier modifié {isolated_home / raw}" in cli("db", "check").stderr
+
+
+def test_a_mangled_file_is_kept_in_the_inbox_not_a_traceback(cli, sent, tmp_path):
+    ref, msgid = sent
+    raw = message("04-bounce.eml", reference=ref, message_id=msgid)
+    cut = raw.index(b"Message-Id: <") + len(b"Message-Id: <")
+    (tmp_path / "casse.eml").write_bytes(raw[:cut])
+    (tmp_path / "binaire.eml").write_bytes(bytes(range(256)) * 4)
+    report = _import(cli, tmp_path / "casse.eml", tmp_path / "binaire.eml")
+    assert report["imported"] == 2
+    assert cli("db", "check").exit_code == 0

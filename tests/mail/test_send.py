@@ -167,3 +167,15 @@ def test_password_command_is_used(cli, smtp_server, draft_ref, monkeypatch, tmp_
         "--password-command", str(script), ok=True)
     cli("mail", "send", draft_ref, ok=True)
     assert smtp_server.logins == [USER]
+
+
+def test_draft_needs_an_address_and_a_draft(cli, profile):
+    admin = cli("admin", "add", "Mairie sans courriel", "--kind", "commune", "--postcode",
+                "69100", "--city", "Villeurbanne", "--json", ok=True).json()["id"]
+    ref = cli("new", "--to", admin, "--subject", "Caméras", "--doc", "Liste", "--json",
+              ok=True).json()["reference"]
+    result = cli("mail", "draft", ref)
+    assert result.exit_code == 2 and "n'a pas d'adresse électronique" in result.stderr
+    assert "cada export" in result.stderr
+    cli("sent", ref, "--on", "2026-11-02", "--via", "lrar", ok=True)
+    assert cli("mail", "draft", ref).exit_code == 4

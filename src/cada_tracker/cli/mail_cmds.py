@@ -251,7 +251,7 @@ def send(
 
 
 
-def _print_import(report, json_out: bool) -> None:
+def _print_import(report, json_out: bool, *, summary: bool = True) -> None:
     from cada_tracker.dates import format_fr
     from cada_tracker.vocab import MAIL_KINDS
 
@@ -286,8 +286,9 @@ def _print_import(report, json_out: bool) -> None:
     if data["unmatched"]:
         output.info(f"{len(data['unmatched'])} courriel(s) sans demande : cada mail inbox, "
                     "puis cada mail assign MESSAGE REF.")
-    output.info(f"{data['imported']} courriel(s) importé(s), {data['duplicates']} déjà "
-                f"connu(s), {len(data['matched'])} classé(s).")
+    if summary:
+        output.info(f"{data['imported']} courriel(s) importé(s), {data['duplicates']} déjà "
+                    f"connu(s), {len(data['matched'])} classé(s).")
 
 
 def import_(
@@ -359,7 +360,7 @@ def assign(
     with files_removed_on_failure() as written, session(write=True) as s:
         report = file_it(s, message=message, reference=reference, today=today(),
                          files_dir=loc.files_dir, written=written)
-    _print_import(report, json_out)
+    _print_import(report, json_out, summary=False)
 
 
 def fetch(

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email import policy
 from email.message import EmailMessage, Message
+from email.errors import HeaderParseError
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
@@ -89,8 +90,27 @@ class Parsed:
     download_until: date | None = None
 
 
+# What the standard library raises on malformed messages (its header parser has bugs).
+_PARSE_ERRORS = (IndexError, ValueError, TypeError, LookupError, AttributeError,
+                 AssertionError, HeaderParseError, UnicodeError)
+
+
 def parse(raw: bytes) -> Parsed:
-    msg: EmailMessage = BytesParser(policy=policy.default).parsebytes(raw)
+    """The message, however malformed: decoded headers first, then the raw ones, then
+    nothing but its bytes (which are always kept)."""
+    for pol in (policy.default, policy.compat32):
+        try:
+            return _parse(raw, pol)
+        except _PARSE_ERRORS:
+            continue
+    sha = hashlib.sha256(raw).hexdigest()
+    return Parsed(raw=raw, sha256=sha, message_id=f"<sha256.{sha[:32]}@cada.invalid>",
+                  subject="", sender="", sender_display="", recipients="", date=None,
+                  in_reply_to=None, thread_ids=[], body="")
+
+
+def _parse(raw: bytes, pol) -> Parsed:
+    msg: EmailMessage = BytesParser(policy=pol).parsebytes(raw)
     sha = hashlib.sha256(raw).hexdigest()
     message_id = _first_id(_header(msg, "Message-ID")) or f"<sha256.{sha[:32]}@cada.invalid>"
     from_pairs = getaddresses([_header(msg, "From")])
@@ -118,8 +138,8 @@ def parse(raw: bytes) -> Parsed:
 def _header(msg: Message, name: str) -> str:
     try:
         value = msg.get(name)
-    except (ValueError, IndexError, TypeError):  # malformed header: keep the raw bytes' text
-        value = msg.get_all(name, [""])[0] if hasattr(msg, "get_all") else ""
+    except _PARSE_ERRORS:  # a header the library cannot parse: its raw text
+        value = next((v for k, v in msg.raw_items() if k.lower() == name.lower()), "")
     return str(value) if value is not None else ""
 
 
@@ -221,12 +241,12 @@ def classify(msg: Message, parsed: Parsed) -> str:
     report = ctype == "multipart/report" and \
         (msg.get_param("report-type") or "").lower() == "delivery-status"
     daemon = re.match(r"(mailer-daemon|postmaster)@", parsed.sender or "")
-    if report or msg.get("X-Failed-Recipients") or \
+    if report or _header(msg, "X-Failed-Recipients") or \
             (daemon and any(w in subject for w in _BOUNCE_SUBJECT)):
         return "bounce"
-    auto = (msg.get("Auto-Submitted") or "no").strip().lower() != "no" or \
-        any(msg.get(h) for h in ("X-Autoreply", "X-Autorespond")) or \
-        (msg.get("Precedence") or "").strip().lower() in ("auto_reply", "bulk", "junk")
+    auto = (_header(msg, "Auto-Submitted") or "no").strip().lower() != "no" or \
+        any(_header(msg, h) for h in ("X-Autoreply", "X-Autorespond")) or \
+        _header(msg, "Precedence").strip().lower() in ("auto_reply", "bulk", "junk")
     if any(w in subject for w in _ACK) or (auto and any(w in head for w in _ACK)):
         return "ack"
     if auto or any(w in subject for w in _OUT_OF_OFFICE):
