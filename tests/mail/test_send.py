@@ -179,3 +179,35 @@ def test_draft_needs_an_address_and_a_draft(cli, profile):
     assert "cada export" in result.stderr
     cli("sent", ref, "--on", "2026-11-02", "--via", "lrar", ok=True)
     assert cli("mail", "draft", ref).exit_code == 4
+
+
+def test_the_keyring_gives_the_password(cli, smtp_server, draft_ref, monkeypatch):
+    keyring = pytest.importorskip("keyring")
+    from keyring.backend import KeyringBackend
+
+    class Memory(KeyringBackend):
+        priority = 1
+        store: dict = {}
+
+        def get_password(self, service, username):
+            return self.store.get((service, username))
+
+        def set_password(self, service, username, password):
+            self.store[(service, username)] = password
+
+        def delete_password(self, service, username):
+            self.store.pop((service, username), None)
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(Memory())
+    try:
+        keyring.set_password("cada", USER, PASSWORD)
+        monkeypatch.delenv("CADA_MAIL_PASSWORD", raising=False)
+        result = cli("mail", "setup", "--smtp-host", smtp_server.host, "--smtp-port",
+                     smtp_server.port, "--security", "none", "--from", USER, "--smtp-user",
+                     USER, "--check", ok=True)
+        assert "trousseau" in result.stderr and PASSWORD not in result.stderr
+        cli("mail", "send", draft_ref, ok=True)
+        assert smtp_server.logins == [USER, USER]
+    finally:
+        keyring.set_keyring(previous)
