@@ -45,6 +45,9 @@ def test_setup_refuses_bad_values_in_french(cli):
     bad = cli("mail", "setup", "--smtp-host", "h", "--smtp-port", "587", "--security", "tls",
               "--from", "pas-une-adresse")
     assert bad.exit_code == 2 and "adresse électronique" in bad.stderr
+    no_user = cli("mail", "setup", "--smtp-host", "h", "--smtp-port", "587", "--security",
+                  "tls", "--from", USER, "--imap-host", "imap.exemple.org")
+    assert no_user.exit_code == 2 and "--imap-user" in no_user.stderr
     missing = cli("mail", "send", "2026-0001")
     assert missing.exit_code == 2 and "pas configuré" in missing.stderr
 

@@ -132,6 +132,9 @@ def setup(
                 raise InputError(f"Option {flag} manquante.", hint="cada mail setup --help")
         imap = None
         if imap_host is not None:
+            if not (imap_user or smtp_user):
+                raise InputError("Option --imap-user manquante (identifiant IMAP, par défaut "
+                                 "celui de --smtp-user).")
             port = cfg.check_port(imap_port or 993, field="--imap-port")
             imap = cfg.Server(
                 host=cfg.check_host(imap_host, field="--imap-host"), port=port,
