@@ -131,9 +131,10 @@ def test_unmatched_waits_in_the_inbox_escaped_then_assign_files_it(backend, cli,
     assert "\x0b" not in listed.stdout and "[bold red]Mairie[/]" not in listed.stdout
     assert cli("mail", "inbox", "--json", ok=True).json()[0]["message_id"] == \
         "<hostile.1@ailleurs.example>"
-    filed = cli("mail", "assign", waiting["message_id"], ref, "--json", ok=True).json()
-    [m] = filed["matched"]
-    assert m["matched_by"] == "manual" and m["reference"] == ref
+    said = cli("mail", "assign", waiting["message_id"], ref, ok=True).stderr
+    assert "fichiers : _.._etc_[red]passwd[_red] [2J.txt" in said and "\x1b" not in said
+    [m] = cli("show", ref, "--json", ok=True).json()["messages"][-1:]
+    assert m["matched_by"] == "manual" and m["message_id"] == waiting["message_id"]
     [name] = m["files"]
     assert "\x1b" not in name and "/" not in name
     assert cli("mail", "inbox", "--json", ok=True).json() == []

@@ -37,7 +37,7 @@ def register(app: typer.Typer) -> None:
 
 
 def safe(text) -> str:
-    """Text that came from an e-mail, fit for a Rich message or table cell."""
+    """Text that came from an e-mail, fit for a Rich table cell (markup escaped)."""
     from rich.markup import escape
 
     from cada_tracker.mail.parse import clean
@@ -255,7 +255,9 @@ def send(
 
 
 def _print_import(report, json_out: bool, *, summary: bool = True) -> None:
+    # output.info/warn/success never interpret markup: text from e-mails is only cleaned.
     from cada_tracker.dates import format_fr
+    from cada_tracker.mail.parse import clean
     from cada_tracker.vocab import MAIL_KINDS
 
     data = report.to_dict()
@@ -265,7 +267,7 @@ def _print_import(report, json_out: bool, *, summary: bool = True) -> None:
     for m in data["matched"]:
         guess = " (deviné d'après l'expéditeur : vérifiez)" if m["matched_by"] == "sender" \
             else ""
-        files = f" ; fichiers : {', '.join(safe(f) for f in m['files'])}" if m["files"] else ""
+        files = f" ; fichiers : {', '.join(clean(f) for f in m['files'])}" if m["files"] else ""
         output.info(f"{m['reference']} : {MAIL_KINDS.get(m['kind'], m['kind'])} du "
                     f"{format_fr(m['on'])}{guess}{files}")
     for b in data["bounces"]:
@@ -285,7 +287,7 @@ def _print_import(report, json_out: bool, *, summary: bool = True) -> None:
                 output.info(f"  {command}")
     for d in data["downloads"]:
         output.warn(f"{d['reference']} : télécharger avant le {format_fr(d['until'])} : "
-                    f"{' '.join(safe(link) for link in d['links'])}")
+                    f"{' '.join(clean(link) for link in d['links'])}")
     if data["unmatched"]:
         output.info(f"{len(data['unmatched'])} courriel(s) sans demande : cada mail inbox, "
                     "puis cada mail assign MESSAGE REF.")
