@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, UTC
 
-from sqlalchemy import Index, MetaData, text
+from sqlalchemy import Column, Index, LargeBinary, MetaData, text
 from sqlmodel import Field, SQLModel
 
 # Constraint names are needed by Alembic's batch mode on SQLite (stack notes).
@@ -114,6 +114,13 @@ class RequestedDocument(SQLModel, table=True):
 
 
 class Event(SQLModel, table=True):
+    # E-mail events that cada overdue reads (bounces, replies to qualify): migration 0007.
+    __table_args__ = (
+        Index("ix_event_mail", "request_id", "kind",
+              sqlite_where=text("kind IN ('mail', 'bounce')"),
+              postgresql_where=text("kind IN ('mail', 'bounce')")),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     request_id: int = Field(foreign_key="request.id", index=True, ondelete="CASCADE")
     kind: str  # sent | received | ack | answer | note | close | cancel
@@ -140,4 +147,37 @@ class StoredFile(SQLModel, table=True):
     path: str  # relative to the data directory
     sha256: str
     size: int
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class MailMessage(SQLModel, table=True):
+    """An e-mail sent for a request or received from an administration (``cada mail``).
+
+    ``message_id`` makes imports idempotent. A received message that matches no
+    request keeps its raw bytes in ``raw`` until ``cada mail assign`` files it; once
+    filed, the raw message lives as a stored file (``raw_file_id``) and ``raw`` is
+    emptied. ``sha256`` is always the hash of the raw message, byte for byte.
+    """
+
+    __tablename__ = "mail_message"
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: str = Field(unique=True)
+    direction: str  # out | in
+    state: str  # draft | sent | received
+    request_id: int | None = Field(default=None, foreign_key="request.id", index=True,
+                                   ondelete="CASCADE")
+    event_id: int | None = Field(default=None, foreign_key="event.id", index=True)
+    kind: str | None = None  # request | ack | auto_reply | bounce | reply
+    matched_by: str | None = None  # thread | subject | sender | manual
+    subject: str = ""
+    sender: str = ""
+    recipients: str = ""
+    message_date: datetime | None = None
+    in_reply_to: str | None = None
+    sha256: str
+    size: int
+    raw: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    raw_file_id: int | None = Field(default=None, foreign_key="stored_file.id")
+    download_until: date | None = None
+    download_links: str | None = None
     created_at: datetime = Field(default_factory=utcnow)

@@ -37,6 +37,11 @@ class Locations:
         return self.config_dir / "profils.json"
 
     @property
+    def config_file(self) -> Path:
+        """cada's TOML settings (the ``[mail]`` section of ``cada mail setup``)."""
+        return self.config_dir / "config.toml"
+
+    @property
     def user_letters_dir(self) -> Path:
         """User templates; a file here overrides a built-in template of the same name."""
         return self.config_dir / "modeles"

@@ -65,6 +65,14 @@ VERDICTS = {
     "inadmissible": "irrecevable",
     "incompetent": "incompétence",
 }
+# What a received e-mail looks like (cada mail import): the outcome of its "mail" event.
+MAIL_KINDS = {
+    "reply": "réponse à qualifier",
+    "ack": "accusé de réception automatique",
+    "auto_reply": "réponse automatique (absence), ne vaut pas réponse",
+    "bounce": "non distribué",
+    "request": "demande",
+}
 DOCUMENT_OUTCOMES = {"pending": "en attente", "obtained": "obtenu", "refused": "refusé"}
 
 STATUSES = {
@@ -92,6 +100,8 @@ EVENT_KINDS = {
     "opinion": "avis de la CADA",
     "court": "recours au tribunal administratif",
     "note": "note",
+    "mail": "courriel reçu",
+    "bounce": "courriel non distribué",
     "close": "clôture",
     "cancel": "annulation",
 }

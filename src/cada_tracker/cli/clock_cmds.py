@@ -119,12 +119,13 @@ def overdue(
     """
     from cada_tracker.cli.common import reading
     from cada_tracker.services.overdue import sort_key
+    from cada_tracker.services.mail_overdue import mail_items
     from cada_tracker.services.overdue_query import overdue_items
 
     ref_today = today_ or today()
     with reading() as s:
-        items = sorted(overdue_items(s, today=ref_today, within=within, campaign=campaign),
-                       key=sort_key)
+        items = sorted([*overdue_items(s, today=ref_today, within=within, campaign=campaign),
+                        *mail_items(s, today=ref_today, campaign=campaign)], key=sort_key)
     now = [i for i in items if i.now]
     soon = [i for i in items if not i.now]
     fields = ["reference", "administration", "subject", "category", "state", "date",

@@ -36,6 +36,7 @@ def build_app() -> typer.Typer:
         escalation_cmds,
         event_cmds,
         letter_cmds,
+        mail_cmds,
         request_cmds,
         setup_cmds,
     )
@@ -66,7 +67,7 @@ def build_app() -> typer.Typer:
         set_database_url(db)
 
     for module in (setup_cmds, admin_cmds, request_cmds, event_cmds, escalation_cmds, clock_cmds,
-                   campaign_cmds, letter_cmds):
+                   campaign_cmds, letter_cmds, mail_cmds):
         module.register(app)
     return app
 

@@ -293,7 +293,8 @@ def show(
 
 
 def _print_view(v: dict) -> None:
-    from cada_tracker.vocab import CHANNELS, CLOSE_REASONS, OUTCOMES, SERIES_LABEL, VERDICTS
+    from cada_tracker.vocab import (CHANNELS, CLOSE_REASONS, MAIL_KINDS, OUTCOMES,
+                                    SERIES_LABEL, VERDICTS)
 
     echo = output.echo
     echo(f"Demande {v['reference']} — {STATUSES.get(v['status'], v['status'])}")
@@ -319,7 +320,9 @@ def _print_view(v: dict) -> None:
             detail.append(CHANNELS.get(e["channel"], e["channel"]))
         if e["tracking"]:
             detail.append(f"n° {e['tracking']}")
-        if e["outcome"]:
+        if e["outcome"] and e["kind"] == "mail":
+            detail.append(MAIL_KINDS.get(e["outcome"], e["outcome"]))
+        elif e["outcome"]:
             detail.append(OUTCOMES.get(e["outcome"]) or VERDICTS.get(e["outcome"])
                           or SERIES_LABEL.get(e["outcome"], e["outcome"]))
         if e["got"]:
@@ -354,6 +357,8 @@ def _print_view(v: dict) -> None:
             echo(f"      {step['explanation']} — {step['basis']}")
         for warning in clock.get("warnings", []):
             echo(f"  ⚠ {warning}")
+    if v.get("messages"):
+        _print_messages(v["messages"])
     if v["files"]:
         echo("")
         echo("Fichiers (courriers produits et documents reçus)")
@@ -362,3 +367,27 @@ def _print_view(v: dict) -> None:
             label = EVENT_KINDS.get(kinds.get(f["event"]), "")
             echo(f"  #{f['event']} {label} : {f['name']} ({f['size']} octets, "
                  f"sha256 {f['sha256'][:12]}…) → {f['path']}")
+
+
+def _print_messages(messages: list[dict]) -> None:
+    """The e-mails of the request: their text came from outside, so it is cleaned."""
+    from cada_tracker.cli.mail_cmds import local_time
+    from cada_tracker.mail.parse import clean
+    from cada_tracker.vocab import MAIL_KINDS
+
+    typer.echo("")
+    typer.echo("Courriels")
+    for m in messages:
+        when = local_time(m["date"]) or "?"
+        arrow = "→" if m["direction"] == "out" else "←"
+        who = m["to"] if m["direction"] == "out" else m["from"]
+        state = " (brouillon)" if m["state"] == "draft" else ""
+        typer.echo(f"  {when} {arrow} {clean(who)} — {clean(m['subject'])}{state}")
+        detail = MAIL_KINDS.get(m["kind"], m["kind"] or "")
+        if m["matched_by"] == "sender":
+            detail += " ; rattaché d'après l'expéditeur (à vérifier)"
+        if m["files"]:
+            detail += " ; fichiers : " + ", ".join(clean(f) for f in m["files"])
+        if m["download_until"]:
+            detail += f" ; télécharger avant le {_fr(m['download_until'])}"
+        typer.echo(f"      {detail}")

@@ -82,6 +82,7 @@ def db_path(
         "files_dir": str(loc.files_dir),
         "config_dir": str(loc.config_dir),
         "profiles_file": str(loc.profiles_file),
+        "config_file": str(loc.config_file),
         "user_letters_dir": str(loc.user_letters_dir),
     }
     if json_out:
@@ -94,6 +95,7 @@ def db_path(
         "files_dir": "Documents reçus",
         "config_dir": "Configuration",
         "profiles_file": "Profils d'expéditeur",
+        "config_file": "Réglages (courriel)",
         "user_letters_dir": "Modèles personnels",
     }
     for key, label in labels.items():

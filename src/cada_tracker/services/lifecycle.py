@@ -163,7 +163,7 @@ def check_new_event(events: list[Ev], kind: str, on: date) -> None:
     evs = active(events)
     label = EVENT_KINDS[kind]
     closed = next((e for e in evs if e.kind == "close"), None)
-    if closed and kind not in ("note",):
+    if closed and kind not in ("note", "mail", "bounce"):  # mail still arrives
         raise StateError(
             f"La demande est close depuis le {format_fr(closed.on)} : impossible "
             f"d'enregistrer « {label} » (annulez la clôture, événement #{closed.id}, "

@@ -65,6 +65,7 @@ def check(engine: Engine, loc: Locations) -> CheckReport:
                 report.problems.extend(f"intégrité SQLite : {r}" for r in result)
             for row in conn.exec_driver_sql("PRAGMA foreign_key_check").all():
                 report.problems.append(f"clé étrangère cassée : table {row[0]}, ligne {row[1]}")
+        _check_mail(conn, report)
         rows = conn.execute(
             text("SELECT f.path, f.sha256, r.reference FROM stored_file f "
                  "JOIN request r ON r.id = f.request_id ORDER BY f.id")
@@ -80,3 +81,19 @@ def check(engine: Engine, loc: Locations) -> CheckReport:
         if digest != sha:
             report.problems.append(f"{reference} : fichier modifié {full} (SHA-256 différent)")
     return report
+
+
+def _check_mail(conn, report: CheckReport) -> None:
+    """E-mails waiting in the inbox keep their raw bytes: re-hash them; a filed one must
+    point at a stored file of the same SHA-256 (that file is re-hashed with the others)."""
+    waiting = conn.execute(text(
+        "SELECT message_id, sha256, raw FROM mail_message WHERE raw IS NOT NULL")).all()
+    for message_id, sha, raw in waiting:
+        report.files_checked += 1
+        if hashlib.sha256(bytes(raw)).hexdigest() != sha:
+            report.problems.append(f"courriel {message_id} modifié (SHA-256 différent)")
+    filed = conn.execute(text(
+        "SELECT m.message_id FROM mail_message m JOIN stored_file f ON f.id = m.raw_file_id "
+        "WHERE f.sha256 != m.sha256")).all()
+    report.problems.extend(f"courriel {row[0]} : le fichier conservé n'est pas ce message"
+                           for row in filed)

@@ -48,6 +48,8 @@ def clock_view(request: Request, admin, events: list[Event], documents: int) -> 
 
 
 def request_view(session: Session, request: Request) -> dict:
+    from cada_tracker.services.mail_in import messages_of
+
     admin = get_admin(session, request.administration_id)
     events = events_of(session, request.id)
     documents = documents_of(session, request.id)
@@ -88,4 +90,5 @@ def request_view(session: Session, request: Request) -> dict:
              "sha256": f.sha256, "size": f.size}
             for f in files_of(session, request.id)
         ],
+        "messages": messages_of(session, request.id),
     }
