@@ -61,6 +61,7 @@ def _escalate(
         NewEvent,
         files_of,
         files_removed_on_failure,
+        lock_request,
         record_event,
     )
     from cada_tracker.services.requests import get_request
@@ -80,6 +81,7 @@ def _escalate(
         request = get_request(s, reference)
         admin = get_admin(s, request.administration_id)
         if not preview:
+            lock_request(s, request)  # the checks below and the event, one at a time
             if kind == "referred" and not single:
                 from cada_tracker.services.series import check_single_referral
 

@@ -113,6 +113,7 @@ def record_event(
     New files are added to ``written`` (see :func:`files_removed_on_failure`).
     """
     not_in_future(new.on, today, field="--on")
+    lock_request(session, request)
     documents = documents_of(session, request.id)
     new = _normalise(new, len(documents))
     history = [as_ev(e) for e in events_of(session, request.id)]
@@ -143,6 +144,22 @@ def record_event(
     if written_out is not None:
         written_out.extend(written)
     return event
+
+
+def lock_request(session: Session, request: Request) -> None:
+    """Serialise the state changes of one request between concurrent members.
+
+    Every check of a request's history must be followed by its write without
+    another member's write in between. SQLite writers already hold the database's
+    write lock (``BEGIN IMMEDIATE``, taken before the first read); on PostgreSQL
+    the request's row is locked (``SELECT … FOR UPDATE``) until the commit, and the
+    request re-read, so a second member waits, then sees the first one's event.
+    Idempotent within a transaction.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.exec(select(Request.id).where(Request.id == request.id).with_for_update())
+    session.refresh(request)
 
 
 def refresh(session: Session, *, request: Request, documents: list[RequestedDocument]) -> None:
