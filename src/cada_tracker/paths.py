@@ -96,7 +96,7 @@ def asset_dir(name: str) -> Path:
 
 
 def display_url(url: str) -> str:
-    """The URL without its password, fit for a message (no SQLAlchemy import)."""
-    import re
+    """The URL without its passwords, fit for a message (see :mod:`cada_tracker.dburl`)."""
+    from cada_tracker.dburl import display_url as masked
 
-    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+    return masked(url)

@@ -116,10 +116,16 @@ def db_backup(
 
     from cada_tracker.services.maintenance import backup
 
-    kind, detail = backup(locations(), target, datetime.now())
+    from cada_tracker.dburl import has_password
+
+    loc = locations()
+    kind, detail = backup(loc, target, datetime.now())
     if kind == "command":
         output.info("Base PostgreSQL : lancez la commande suivante (pg_dump) :")
         typer.echo(detail)
+        if has_password(loc.database_url):
+            output.info("Le mot de passe n'est pas dans la commande : pg_dump le lit dans la "
+                        "variable PGPASSWORD (ou le fichier ~/.pgpass).")
     else:
         typer.echo(detail)
         output.success("Sauvegarde écrite.")

@@ -30,15 +30,26 @@ def backup(loc: Locations, target: Path | None, now: datetime) -> tuple[str, str
             raise InputError(
                 f"Sauvegarde non prise en charge pour « {display_url(loc.database_url)} »."
             )
-        libpq = loc.database_url.replace("+psycopg", "").replace("+psycopg2", "")
-        out = target or Path(f"cada-{now:%Y%m%d-%H%M%S}.dump")
-        return "command", f"pg_dump --format=custom --file={out} '{display_url(libpq)}'"
+        return "command", pg_dump_command(loc.database_url, target, now)
     if not source.exists():
         raise InputError(f"Aucune base à sauvegarder : {source} n'existe pas encore.")
     target = target or default_backup_path(loc, now)
     if target.exists():
         raise InputError(f"{target} existe déjà : choisissez un autre nom.")
     return "file", str(backup_sqlite(source, target))
+
+
+def pg_dump_command(url: str, target: Path | None, now: datetime) -> str:
+    """The pg_dump command line: the URL without its password, which pg_dump reads
+    from ``PGPASSWORD`` (or ~/.pgpass), never from the command line."""
+    import shlex
+
+    from cada_tracker.dburl import without_password
+
+    libpq = url.replace("+psycopg2", "").replace("+psycopg", "", 1)
+    out = target or Path(f"cada-{now:%Y%m%d-%H%M%S}.dump")
+    return (f"pg_dump --format=custom --file={shlex.quote(str(out))} "
+            f"{shlex.quote(without_password(libpq))}")
 
 
 @dataclass
