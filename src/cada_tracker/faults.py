@@ -97,8 +97,8 @@ def storage_error(exc: BaseException, url: str | None) -> StorageError | None:
 
     if isinstance(exc, OSError):
         return os_error(exc)
-    orig = getattr(exc, "orig", None)
-    if orig is None or not type(exc).__module__.startswith("sqlalchemy"):
+    orig = getattr(exc, "orig", None) if type(exc).__module__.startswith("sqlalchemy") else exc
+    if orig is None:
         return None
     module = type(orig).__module__
     if module.startswith("sqlite3"):
@@ -107,6 +107,11 @@ def storage_error(exc: BaseException, url: str | None) -> StorageError | None:
         path = sqlite_path_of(url or "")
         where = f"« {path} »" if path else "SQLite"
         message = str(orig).lower()
+        if path is not None and _read_only_disk(path):
+            return StorageError(f"La base {where} est sur un disque en lecture seule.",
+                                hint="cada doit pouvoir y écrire (même pour lire : fichiers "
+                                     "-wal et -shm) : copiez la base ailleurs ou remontez le "
+                                     "disque en lecture-écriture.")
         if "locked" in message:
             return busy_message(where, busy_timeout())
         for needle, french, hint in _SQLITE:
@@ -126,6 +131,13 @@ def storage_error(exc: BaseException, url: str | None) -> StorageError | None:
             french, hint = found
             return StorageError(_capital(french.format(w=where)) + ".", hint=hint)
     return None
+
+
+def _read_only_disk(path) -> bool:
+    try:
+        return bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
 
 
 def _capital(text: str) -> str:

@@ -27,11 +27,29 @@ def open_engine():
     """The user's database, migrated, with what an upgrade must recompute done."""
     from cada_tracker.storage import open_db, take_upgrade
 
-    engine = open_db(locations())
+    loc = locations()
+    engine = open_db(loc)
     upgraded, revision = take_upgrade(engine)
     if upgraded:
         _after_upgrade(engine, revision)
+    _recover_files(engine, loc)
     return engine
+
+
+def _recover_files(engine, loc) -> None:
+    """Remove the files a killed command wrote but never recorded (see filestore)."""
+    from cada_tracker.filestore import JOURNAL_DIR, recover
+
+    if not (loc.data_dir / JOURNAL_DIR).is_dir():
+        return
+    from cada_tracker.services.maintenance import is_recorded
+
+    removed = recover(loc.data_dir, lambda path: is_recorded(engine, loc, path))
+    if removed:
+        from cada_tracker.cli.output import info
+
+        info(f"Nettoyage : {removed} fichier(s) laissé(s) par une commande interrompue "
+             "supprimé(s).")
 
 
 @contextmanager

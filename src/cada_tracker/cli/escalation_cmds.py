@@ -77,7 +77,7 @@ def _escalate(
     loc = locations()
     letter: tuple[str, bytes] | None = None
     data: dict = {}
-    with files_removed_on_failure() as written, session(write=not preview) as s:
+    with files_removed_on_failure(loc.data_dir) as written, session(write=not preview) as s:
         request = get_request(s, reference)
         admin = get_admin(s, request.administration_id)
         if not preview:

@@ -30,7 +30,7 @@ def refer_campaign(
     files: list[tuple[str, bytes]] = []
     from cada_tracker.services.events import files_removed_on_failure
 
-    with files_removed_on_failure() as written_files, session(write=not preview) as s:
+    with files_removed_on_failure(loc.data_dir) as written_files, session(write=not preview) as s:
         plan = plan_series(s, campaign=campaign, on=on, chosen_reference=chosen)
         grouped: tuple[str, bytes] | None = None
         notices: list = [None] * len(plan.members)

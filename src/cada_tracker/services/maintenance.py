@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -11,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from cada_tracker.errors import InputError
+from cada_tracker.filestore import sha256_of
 from cada_tracker.paths import Locations, display_url
 from cada_tracker.storage import SCHEMA_HEAD, backup_sqlite, current_revision
 
@@ -63,7 +63,21 @@ class CheckReport:
         return not self.problems
 
 
+def is_recorded(engine: Engine, loc: Locations, path: Path) -> bool:
+    """Whether a stored-file record refers to ``path`` (a path outside the data
+    folder counts as recorded: it is never cada's to remove)."""
+    try:
+        relative = str(path.relative_to(loc.data_dir))
+    except ValueError:
+        return True
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT 1 FROM stored_file WHERE path = :p"),
+                            {"p": relative}).first() is not None
+
+
 def check(engine: Engine, loc: Locations) -> CheckReport:
+    """Schema, SQLite integrity, every stored file re-hashed (in chunks), and files
+    in the data folder that no record refers to (left by a killed command)."""
     report = CheckReport(revision=current_revision(engine))
     if report.revision != SCHEMA_HEAD:
         report.problems.append(
@@ -80,14 +94,31 @@ def check(engine: Engine, loc: Locations) -> CheckReport:
             text("SELECT f.path, f.sha256, r.reference FROM stored_file f "
                  "JOIN request r ON r.id = f.request_id ORDER BY f.id")
         ).all()
+    recorded = set()
     for path, sha, reference in rows:
         report.files_checked += 1
+        recorded.add(path)
         full = loc.data_dir / path
         try:
-            digest = hashlib.sha256(full.read_bytes()).hexdigest()
+            digest = sha256_of(full)
         except OSError:
             report.problems.append(f"{reference} : fichier manquant {full}")
             continue
         if digest != sha:
             report.problems.append(f"{reference} : fichier modifié {full} (SHA-256 différent)")
+    report.problems.extend(_strays(loc, recorded))
     return report
+
+
+def _strays(loc: Locations, recorded: set[str]) -> list[str]:
+    found = []
+    if loc.files_dir.is_dir():
+        for path in sorted(loc.files_dir.rglob("*")):
+            if not path.is_file():
+                continue
+            relative = str(path.relative_to(loc.data_dir))
+            if path.name.endswith(".tmp"):
+                found.append(f"fichier temporaire laissé par une commande interrompue : {path}")
+            elif relative not in recorded:
+                found.append(f"fichier qu'aucun événement ne mentionne : {path}")
+    return found
