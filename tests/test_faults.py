@@ -8,6 +8,7 @@ import subprocess
 import time
 
 import pytest
+from members import sent_request
 
 ENGLISH_OR_SQL = ("INSERT", "UPDATE", "SELECT", "Traceback", "locked", "disk is full",
                   "readonly", "[SQL", "parameters", "Errno", "No space left")
@@ -53,22 +54,11 @@ def _fill(folder) -> None:
             pass
 
 
-def _request(cli):
-    cli("init", "--name", "Collectif", "--address", r"1 rue X\n69001 Lyon", "--email",
-        "c@example.org", "--city", "Lyon", ok=True)
-    admin = cli("admin", "add", "Mairie de Lyon", "--kind", "commune", "--postcode", "69001",
-                "--city", "Lyon", "--json", ok=True).json()["id"]
-    ref = cli("new", "--to", admin, "--subject", "Caméras", "--doc", "Liste", "--json",
-              ok=True).json()["reference"]
-    cli("sent", ref, "--on", "2026-03-02", "--via", "lrar", ok=True)
-    return ref
-
-
 def test_full_disk_is_reported_and_leaves_no_partial_file(cli, small_disk, monkeypatch,
                                                           tmp_path):
     home = small_disk / "cada"
     monkeypatch.setenv("CADA_HOME", str(home))
-    ref = _request(cli)
+    ref = sent_request(cli)
     reply = tmp_path / "reponse.pdf"
     reply.write_bytes(os.urandom(1_500_000))
     _fill(small_disk)
@@ -100,7 +90,7 @@ def test_full_disk_is_reported_and_leaves_no_partial_file(cli, small_disk, monke
 def test_read_only_disk_is_named(cli, small_disk, monkeypatch):
     home = small_disk / "cada"
     monkeypatch.setenv("CADA_HOME", str(home))
-    ref = _request(cli)
+    ref = sent_request(cli)
     from cada_tracker import storage
 
     for engine in storage._engines.values():  # as a new process would: no open handle
@@ -114,7 +104,7 @@ def test_read_only_disk_is_named(cli, small_disk, monkeypatch):
 
 
 def test_busy_sqlite_database_names_the_likely_cause(cli, isolated_home, monkeypatch):
-    ref = _request(cli)
+    ref = sent_request(cli)
     monkeypatch.setenv("CADA_BUSY_TIMEOUT", "0.5")
     other = sqlite3.connect(isolated_home / "cada.db", isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another cada command writing
@@ -144,7 +134,7 @@ def test_busy_row_on_postgresql_names_the_likely_cause(cli, pg_server, monkeypat
 
     url = pg_server.create_database()
     monkeypatch.setenv("CADA_DATABASE_URL", url)
-    ref = _request(cli)
+    ref = sent_request(cli)
     monkeypatch.setenv("CADA_BUSY_TIMEOUT", "0.5")
     with psycopg.connect(url.replace("+psycopg", "")) as other:
         other.execute("SELECT id FROM request WHERE reference = %s FOR UPDATE", (ref,))

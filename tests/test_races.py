@@ -14,6 +14,7 @@ import time
 from datetime import date, timedelta
 
 import pytest
+from members import sent_request
 from sqlalchemy import create_engine, text
 
 from cada_tracker.paths import resolve
@@ -37,13 +38,7 @@ SENT = date(2026, 3, 2)
 
 def _prepare(cli, kind: str) -> tuple[str, list[list[str]]]:
     """A request in the state where ``kind`` can be recorded, and each member's command."""
-    cli("init", "--name", "Collectif", "--address", r"1 rue X\n69001 Lyon", "--email",
-        "c@example.org", "--city", "Lyon", ok=True)
-    admin = cli("admin", "add", "Mairie de Lyon", "--kind", "commune", "--postcode", "69001",
-                "--city", "Lyon", "--json", ok=True).json()["id"]
-    ref = cli("new", "--to", admin, "--subject", "Caméras", "--doc", "Liste", "--json",
-              ok=True).json()["reference"]
-    cli("sent", ref, "--on", SENT.isoformat(), "--via", "lrar", ok=True)
+    ref = sent_request(cli, SENT.isoformat())
 
     def day(n: int) -> str:
         return (SENT + timedelta(days=n)).isoformat()
