@@ -123,7 +123,9 @@ def not_a_cada_database(path: Path, what: str) -> StorageError:
 def _create_sqlite_file(path: Path) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
     try:
-        os.close(os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, PRIVATE_FILE))
+        fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, PRIVATE_FILE)
+        os.fchmod(fd, PRIVATE_FILE)  # whatever the umask; SQLite gives -wal/-shm this mode
+        os.close(fd)
         conn = sqlite3.connect(tmp)
         try:
             conn.execute("PRAGMA journal_mode=WAL")
@@ -278,6 +280,7 @@ def backup_sqlite(source: Path, target: Path, *, keep_existing: bool = False) ->
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, PRIVATE_FILE)
+        os.fchmod(fd, PRIVATE_FILE)
         os.close(fd)
         src = sqlite3.connect(source)
         try:
