@@ -101,16 +101,30 @@ def _prepare_sqlite_file(path: Path) -> None:
     ensure_private_dir(path.parent)
     try:
         with open(path, "rb") as fh:
-            head = fh.read(len(SQLITE_HEADER))
+            head = fh.read(100)
     except FileNotFoundError:
         _create_sqlite_file(path)
         return
     except IsADirectoryError:
         head = None
-    if head != SQLITE_HEADER:
+    if head is None or not head.startswith(SQLITE_HEADER):
         what = "un dossier" if head is None else ("un fichier vide" if not head
                                                   else "pas une base SQLite")
         raise not_a_cada_database(path, what)
+    if head[18:20] != b"\x02\x02" and _foreign_tables(path):
+        # Not in WAL mode: never opened by cada. Look before the engine's
+        # "PRAGMA journal_mode=WAL" rewrites the header of someone else's file.
+        raise not_a_cada_database(path, "une base SQLite d'un autre logiciel")
+
+
+def _foreign_tables(path: Path) -> bool:
+    """Whether the file has tables but no Alembic version (read only)."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    finally:
+        conn.close()
+    return bool(names) and "alembic_version" not in names
 
 
 def not_a_cada_database(path: Path, what: str) -> StorageError:
