@@ -143,9 +143,12 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def _database_url() -> str | None:
-    from cada_tracker.cli.common import _state
+    from cada_tracker.cli.common import locations
 
-    return _state["db"] or os.environ.get("CADA_DATABASE_URL")
+    try:
+        return locations().database_url
+    except Exception:  # noqa: BLE001 - no location, nothing to name or mask
+        return None
 
 
 def _scrub(message: str | None) -> str | None:
