@@ -143,3 +143,14 @@ def test_busy_row_on_postgresql_names_the_likely_cause(cli, pg_server, monkeypat
     assert "occupée depuis 0.5 s" in result.stderr
     _clean(result.stderr)
     assert cli("received", ref, "--on", "2026-03-04").exit_code == 0
+
+
+def test_a_name_too_long_is_named_in_french(cli, tmp_path):
+    ref = sent_request(cli)
+    cli("answer", ref, "--on", "2026-03-20", "--outcome", "refusal", ok=True)
+    out = tmp_path / ("é" * 200)
+    result = cli("refer", ref, "--on", "2026-04-22", "--via", "lrar", "--html", "--out", out)
+    assert result.exit_code == 5
+    assert "nom de fichier trop long" in result.stderr
+    _clean(result.stderr)
+    assert "File name too long" not in result.stderr

@@ -30,6 +30,14 @@ _OS_FAULTS = {
 }
 
 
+def reason(exc: OSError) -> str:
+    """Why ``exc`` happened, in French (the OS's own text is English)."""
+    what = _OS_FAULTS.get(exc.errno, (None,))[0]
+    if what is not None:
+        return what
+    return f"erreur système n° {exc.errno}" if exc.errno else type(exc).__name__
+
+
 def os_error(exc: OSError) -> StorageError:
     """``exc`` in French, naming the file."""
     what, hint = _OS_FAULTS.get(exc.errno, (None, None))

@@ -40,6 +40,8 @@ def prepare_out_dir(out: Path, *, flag: str = "--out") -> Path:
     try:
         ensure_private_dir(out)
     except OSError as exc:
-        raise InputError(f"{flag} : impossible de créer le dossier {out} ({exc.strerror}).") \
+        from cada_tracker.faults import reason
+
+        raise InputError(f"{flag} : impossible de créer le dossier {out} ({reason(exc)}).") \
             from exc
     return out

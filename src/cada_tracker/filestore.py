@@ -110,9 +110,9 @@ def store_bytes(data: bytes, name: str, folder: Path,
 
 
 def _reason(exc: OSError) -> str:
-    from cada_tracker.faults import _OS_FAULTS
+    from cada_tracker.faults import reason
 
-    return _OS_FAULTS.get(exc.errno, (os.strerror(exc.errno or 0) if exc.errno else str(exc),))[0]
+    return reason(exc)
 
 
 def _store(reader: BinaryIO, name: str, folder: Path, journal, *, limit: int | None,

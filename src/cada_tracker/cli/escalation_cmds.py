@@ -120,10 +120,12 @@ def _escalate(
         try:
             atomic_write_bytes(copy, letter[1])
         except OSError as exc:
+            from cada_tracker.faults import reason
+
             kept = (f" L'événement #{data['id']} est enregistré et le courrier conservé : "
                     f"{data['letter']}.") if data.get("letter") else ""
             raise StorageError(f"--out : écriture impossible dans {out} "
-                               f"({exc.strerror or exc}).{kept}") from exc
+                               f"({reason(exc)}).{kept}") from exc
     if preview:
         if json_out:
             output.print_json({"reference": request.reference, "preview": str(copy)})

@@ -60,10 +60,12 @@ def refer_campaign(
         try:
             atomic_write_bytes(out / name, data)
         except OSError as exc:
+            from cada_tracker.faults import reason
+
             kept = "" if preview else (" La saisine est enregistrée et ses courriers sont "
                                        "conservés avec chaque demande (cada show REF).")
             raise StorageError(f"--out : écriture impossible de {out / name} "
-                               f"({exc.strerror or exc}).{kept}") from exc
+                               f"({reason(exc)}).{kept}") from exc
         written.append(str(out / name))
     if json_out:
         output.print_json({
