@@ -201,3 +201,26 @@ def test_db_check_reports_files_no_event_mentions(cli, isolated_home, tmp_path):
     problems = report.json()["problems"]
     assert any("aucun événement" in p and "perdu.pdf" in p for p in problems)
     assert any("temporaire" in p for p in problems)
+
+
+def test_files_are_copied_out_never_over_another_file(cli, tmp_path, isolated_home):
+    ref = sent_request(cli)
+    reply = tmp_path / "réponse.pdf"
+    reply.write_bytes(b"%PDF-1.4 reponse")
+    cli("answer", ref, "--on", "2026-03-20", "--outcome", "full", "--attach", reply, ok=True)
+    out = tmp_path / "copie"
+    copied = cli("files", ref, "--out", out, "--json", ok=True).json()
+    assert [c["name"] for c in copied] == ["réponse.pdf"] and copied[0]["written"]
+    copy = out / os.path.basename(copied[0]["copy"])
+    assert copy.read_bytes() == b"%PDF-1.4 reponse"
+    copy.write_bytes(b"autre chose")
+    clash = cli("files", ref, "--out", out)
+    assert clash.exit_code == 2 and "existe déjà" in clash.stderr
+    assert copy.read_bytes() == b"autre chose"
+    empty = cli("files", sent_request_ref(cli), "--out", out)
+    assert empty.exit_code == 0 and "aucun fichier" in empty.stderr
+
+
+def sent_request_ref(cli) -> str:
+    return cli("new", "--to", "1", "--subject", "Autre", "--doc", "Liste", "--json",
+               ok=True).json()["reference"]

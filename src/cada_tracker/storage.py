@@ -34,10 +34,11 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 # The newest migration in db/versions (a test checks it against Alembic's head).
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0004"
 
 _engines: dict[str, Engine] = {}
 _upgraded_from: dict[str, str | None] = {}
+_moved_files: dict[str, tuple[int, int]] = {}
 
 
 def take_upgrade(engine: Engine) -> tuple[bool, str | None]:
@@ -46,6 +47,11 @@ def take_upgrade(engine: Engine) -> tuple[bool, str | None]:
     if key in _upgraded_from:
         return True, _upgraded_from.pop(key)
     return False, None
+
+
+def take_moved_files(engine: Engine) -> tuple[int, int] | None:
+    """(moved, missing here) if an upgrade just moved stored files into the database."""
+    return _moved_files.pop(engine.url.render_as_string(hide_password=False), None)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -178,7 +184,7 @@ def open_db(locations: Locations) -> Engine:
         with migration_lock(engine, sqlite_file):
             revision = current_revision(engine)  # as left by whoever held the lock before
             if revision != SCHEMA_HEAD:
-                _upgrade(engine, revision, sqlite_file=sqlite_file)
+                _upgrade(engine, revision, sqlite_file=sqlite_file, data_dir=locations.data_dir)
         return engine
     except StorageError:
         raise
@@ -255,7 +261,8 @@ def known_revisions() -> list[str]:
     return [rev.revision for rev in script.walk_revisions()]
 
 
-def _upgrade(engine: Engine, revision: str | None, *, sqlite_file: Path | None) -> None:
+def _upgrade(engine: Engine, revision: str | None, *, sqlite_file: Path | None,
+             data_dir: Path) -> None:
     from alembic import command
 
     if revision is None:
@@ -278,8 +285,13 @@ def _upgrade(engine: Engine, revision: str | None, *, sqlite_file: Path | None) 
         backup = sqlite_file.with_name(f"{sqlite_file.name}.schema-{revision}.bak")
         backup_sqlite(sqlite_file, backup, keep_existing=True)
     with engine.begin() as conn:
-        command.upgrade(alembic_config(conn), "head")
-    _upgraded_from[engine.url.render_as_string(hide_password=False)] = revision
+        cfg = alembic_config(conn)
+        cfg.attributes["data_dir"] = data_dir  # 0004 moves this member's files (PostgreSQL)
+        command.upgrade(cfg, "head")
+    key = engine.url.render_as_string(hide_password=False)
+    _upgraded_from[key] = revision
+    if "moved_files" in cfg.attributes:
+        _moved_files[key] = cfg.attributes["moved_files"]
 
 
 def backup_sqlite(source: Path, target: Path, *, keep_existing: bool = False) -> Path:

@@ -32,8 +32,25 @@ def open_engine():
     upgraded, revision = take_upgrade(engine)
     if upgraded:
         _after_upgrade(engine, revision)
+        _report_moved_files(engine)
     _recover_files(engine, loc)
     return engine
+
+
+def _report_moved_files(engine) -> None:
+    from cada_tracker.storage import take_moved_files
+
+    moved = take_moved_files(engine)
+    if moved is None:
+        return
+    from cada_tracker.cli.output import info, warn
+
+    done, missing = moved
+    info(f"Base mise à jour : {done} fichier(s) enregistré(s) déplacé(s) dans la base "
+         "partagée.")
+    if missing:
+        warn(f"{missing} fichier(s) enregistré(s) absent(s) de ce poste : le membre qui les "
+             "a enregistrés les déplacera en lançant cada db check.")
 
 
 def _recover_files(engine, loc) -> None:

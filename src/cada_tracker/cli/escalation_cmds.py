@@ -113,7 +113,9 @@ def _escalate(
             data["reference"] = request.reference
             data["status"] = request.status
             stored = [f for f in files_of(s, request.id) if f.event_id == event.id]
-            data["letter"] = (str(loc.data_dir / stored[0].path) if stored else None)
+            # PostgreSQL keeps it in the shared base (cada files REF copies it out).
+            data["letter"] = (str(loc.data_dir / stored[0].path)
+                              if stored and s.get_bind().dialect.name != "postgresql" else None)
     copy = None
     if letter is not None:
         copy = out / letter[0]

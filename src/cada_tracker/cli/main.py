@@ -35,6 +35,7 @@ def build_app() -> typer.Typer:
         clock_cmds,
         escalation_cmds,
         event_cmds,
+        file_cmds,
         letter_cmds,
         request_cmds,
         setup_cmds,
@@ -66,7 +67,7 @@ def build_app() -> typer.Typer:
         set_database_url(db)
 
     for module in (setup_cmds, admin_cmds, request_cmds, event_cmds, escalation_cmds, clock_cmds,
-                   campaign_cmds, letter_cmds):
+                   campaign_cmds, letter_cmds, file_cmds):
         module.register(app)
     return app
 

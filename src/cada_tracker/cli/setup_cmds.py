@@ -149,10 +149,13 @@ def db_check(
     report = check(open_engine(), loc)
     if json_out:
         output.print_json({"ok": report.ok, "revision": report.revision,
-                           "files_checked": report.files_checked, "problems": report.problems})
+                           "files_checked": report.files_checked, "files_moved": report.moved,
+                           "problems": report.problems})
     else:
         typer.echo(f"Schéma            {report.revision}")
         typer.echo(f"Fichiers vérifiés {report.files_checked}")
+        if report.moved:
+            typer.echo(f"Fichiers déplacés dans la base partagée {report.moved}")
         for problem in report.problems:
             output.warn(problem)
         if report.ok:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from cada_tracker import filestore
+from cada_tracker import dbfiles, filestore
 from cada_tracker.dates import not_in_future
 from cada_tracker.errors import InputError
 from cada_tracker.models import Event, Request, RequestedDocument, StoredFile, utcnow
@@ -143,11 +143,14 @@ def record_event(
     mine = len(written)
     try:
         folder = files_dir / request.reference
+        shared = dbfiles.uses_database(session)  # PostgreSQL: the bytes go in the base
         for path in new.attachments:
-            stored = filestore.store_path(path, folder, written)
+            stored = (dbfiles.put_path(session, path, folder) if shared
+                      else filestore.store_path(path, folder, written))
             session.add(_record_file(request, event, path.name, stored, files_dir))
         for name, data in new.produced:
-            stored = filestore.store_bytes(data, name, folder, written)
+            stored = (dbfiles.put_bytes(session, data, name, folder) if shared
+                      else filestore.store_bytes(data, name, folder, written))
             session.add(_record_file(request, event, name, stored, files_dir))
         refresh(session, request=request, documents=documents)
         session.flush()

@@ -57,6 +57,7 @@ class CheckReport:
     revision: str | None = None
     problems: list[str] = field(default_factory=list)
     files_checked: int = 0
+    moved: int = 0  # PostgreSQL: local files moved into the shared base by this check
 
     @property
     def ok(self) -> bool:
@@ -91,11 +92,14 @@ def check(engine: Engine, loc: Locations) -> CheckReport:
             for row in conn.exec_driver_sql("PRAGMA foreign_key_check").all():
                 report.problems.append(f"clé étrangère cassée : table {row[0]}, ligne {row[1]}")
         rows = conn.execute(
-            text("SELECT f.path, f.sha256, r.reference FROM stored_file f "
+            text("SELECT f.path, f.sha256, f.size, r.reference FROM stored_file f "
                  "JOIN request r ON r.id = f.request_id ORDER BY f.id")
         ).all()
+    if engine.dialect.name == "postgresql":
+        _check_shared(engine, loc, rows, report)
+        return report
     recorded = set()
-    for path, sha, reference in rows:
+    for path, sha, _size, reference in rows:
         report.files_checked += 1
         recorded.add(path)
         full = loc.data_dir / path
@@ -108,6 +112,27 @@ def check(engine: Engine, loc: Locations) -> CheckReport:
             report.problems.append(f"{reference} : fichier modifié {full} (SHA-256 différent)")
     report.problems.extend(_strays(loc, recorded))
     return report
+
+
+def _check_shared(engine: Engine, loc: Locations, rows, report: CheckReport) -> None:
+    """PostgreSQL: every file is re-hashed from the database, a chunk at a time. A file
+    recorded before the files moved into the base, and still only in this member's
+    data folder, is moved now."""
+    from cada_tracker import dbfiles
+
+    seen: dict[str, str | None] = {}
+    for path, sha, size, reference in rows:
+        report.files_checked += 1
+        if sha not in seen:
+            with engine.connect() as conn:
+                seen[sha] = dbfiles.verify(conn, sha, size)
+            if seen[sha] == "absent de la base" and (loc.data_dir / path).is_file():
+                with engine.begin() as conn:
+                    if dbfiles.upload_local(conn, sha, loc.data_dir / path):
+                        seen[sha] = None
+                        report.moved += 1
+        if seen[sha] is not None:
+            report.problems.append(f"{reference} : fichier {path} {seen[sha]}")
 
 
 def _strays(loc: Locations, recorded: set[str]) -> list[str]:
