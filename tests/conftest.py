@@ -148,3 +148,18 @@ def fill_disk_in(monkeypatch, folder) -> None:
 
     for name in ("atomic_write_bytes", "write_new_file"):
         monkeypatch.setattr(fileio, name, failing(getattr(fileio, name)))
+
+
+def stored_bytes(cli, home, reference: str, relpath: str, scratch) -> bytes:
+    """The bytes of a stored file, wherever the back end keeps it.
+
+    SQLite keeps files in the data folder; PostgreSQL in the shared database, from
+    which ``cada files`` copies them out (named as in the record).
+    """
+    from pathlib import Path
+
+    local = Path(home) / relpath
+    if local.exists():
+        return local.read_bytes()
+    cli("files", reference, "--out", scratch, ok=True)
+    return (Path(scratch) / Path(relpath).name).read_bytes()

@@ -109,4 +109,4 @@ def test_unexpected_error_hides_the_traceback_unless_debug(isolated_home, tmp_pa
     quiet = subprocess.run([sys.executable, "-m", "cada_tracker", "list"], env=env,
                            capture_output=True, text=True)
     assert quiet.returncode == 5 and "Traceback" not in quiet.stderr
-    assert "Impossible d'ouvrir la base" in quiet.stderr
+    assert "n'est pas une base cada" in quiet.stderr and "(un dossier)" in quiet.stderr

@@ -93,7 +93,7 @@ def test_upgrade_from_every_schema_keeps_the_data(tmp_path, start):
         assert conn.execute(text("SELECT count(*) FROM event")).scalar() == 2
         assert conn.execute(text("SELECT tag FROM administration_tag")).scalar() == "rhone"
     if start != storage.SCHEMA_HEAD:
-        backups = list(tmp_path.glob("old.db.avant-*.bak"))
+        backups = list(tmp_path.glob(f"old.db.schema-{start}.bak"))
         assert backups, "an existing SQLite file is backed up before it is upgraded"
         copy = sqlite3.connect(backups[0])
         assert copy.execute("SELECT version_num FROM alembic_version").fetchone()[0] == start

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import stat
 
+import pytest
+
 from cada_tracker import paths
 
 
@@ -51,3 +53,39 @@ def test_an_existing_folder_keeps_its_permissions(cli, tmp_path):
     cli("--db", f"sqlite:///{shared / 'cada.db'}", "admin", "list", ok=True)
     assert stat.S_IMODE(os.stat(shared).st_mode) == 0o755
     assert stat.S_IMODE(os.stat(shared / "cada.db").st_mode) == 0o600
+
+
+@pytest.fixture
+def permissive_umask():
+    old = os.umask(0)
+    yield
+    os.umask(old)
+
+
+def test_every_folder_and_file_is_private_whatever_the_umask(cli, tmp_path, monkeypatch,
+                                                             permissive_umask):
+    home = tmp_path / "loin" / "maison"
+    db = tmp_path / "ailleurs" / "base" / "cada.db"
+    out = tmp_path / "courriers" / "cada"
+    monkeypatch.setenv("CADA_HOME", str(home))
+    monkeypatch.setenv("CADA_DATABASE_URL", f"sqlite:///{db}")
+    cli("init", "--name", "Collectif", "--address", r"1 rue X\n69001 Lyon", "--email",
+        "c@example.org", "--city", "Lyon", ok=True)
+    admin = cli("admin", "add", "Mairie de Lyon", "--kind", "commune", "--postcode", "69001",
+                "--city", "Lyon", "--json", ok=True).json()["id"]
+    ref = cli("new", "--to", admin, "--subject", "Caméras", "--doc", "Liste", "--json",
+              ok=True).json()["reference"]
+    cli("sent", ref, "--on", "2026-03-02", "--via", "lrar", ok=True)
+    reply = tmp_path / "reponse.pdf"
+    reply.write_bytes(b"%PDF-1.4 reponse")
+    cli("answer", ref, "--on", "2026-03-20", "--outcome", "refusal", "--attach", reply, ok=True)
+    cli("refer", ref, "--on", "2026-04-22", "--via", "lrar", "--html", "--out", out, ok=True)
+    cli("db", "backup", ok=True)
+    created = [p for root in (tmp_path / "loin", tmp_path / "ailleurs", tmp_path / "courriers")
+               for p in [root, *root.rglob("*")]]
+    assert any(p.name == "cada.db-wal" for p in created)
+    assert any(p.parent.name == ref for p in created), "a stored file"
+    assert any(p.parent.name == "sauvegardes" for p in created), "a backup"
+    for path in created:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+        assert mode == (0o700 if path.is_dir() else 0o600), f"{path}: {oct(mode)}"

@@ -235,7 +235,7 @@ def test_copy_failure_after_the_grouped_referral_says_it_is_recorded(cli, series
     out = tmp_path / "plein"
     fill_disk_in(monkeypatch, out)
     result = cli("refer", "--campaign", "vsa-lyon", "--on", "2026-03-10", "--html", "--out", out)
-    assert result.exit_code == 5 and "No space left" in result.stderr
+    assert result.exit_code == 5 and "disque plein" in result.stderr
     assert "La saisine est enregistrée" in result.stderr
     assert cli("show", series[0], "--json", ok=True).json()["status"] == "referred"
 

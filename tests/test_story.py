@@ -45,7 +45,12 @@ def test_new_user_story(cli, backend, isolated_home, tmp_path):
     assert shown["events"][0]["tracking"] == "1A0001"
     stored = shown["files"][0]
     assert stored["sha256"] == hashlib.sha256(b"%PDF-1.4 fake reply").hexdigest()
-    stored_path = isolated_home / stored["path"]
+    if backend == "sqlite":
+        stored_path = isolated_home / stored["path"]
+    else:  # in the shared database: copied out by cada files
+        assert not (isolated_home / "fichiers").exists()
+        copies = cli("files", ref, "--out", tmp_path / "copie", "--json", ok=True).json()
+        stored_path = tmp_path / "copie" / os.path.basename(copies[0]["copy"])
     assert stored_path.read_bytes() == b"%PDF-1.4 fake reply"
     assert stat.S_IMODE(os.stat(stored_path).st_mode) == 0o600
 

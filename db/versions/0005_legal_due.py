@@ -7,7 +7,7 @@ The stored clock of every request is recomputed after this upgrade (the engine
 changed with §12bis): see ``services.clock.CLOCK_COLUMNS_SINCE``.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-01
 """
 from alembic import op
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = '0005'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

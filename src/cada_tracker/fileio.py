@@ -7,12 +7,12 @@ import os
 import tempfile
 from pathlib import Path
 
-from cada_tracker.paths import PRIVATE_FILE
+from cada_tracker.paths import PRIVATE_FILE, ensure_private_dir
 
 
 def _temporary_copy(path: Path, data: bytes, mode: int) -> str:
     """``data`` written and synced to a temporary file beside ``path``; returns its name."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -103,8 +103,10 @@ def prepare_out_dir(out: Path, *, flag: str = "--out") -> Path:
     if out.exists() and not out.is_dir():
         raise InputError(f"{flag} : {out} existe et n'est pas un dossier.")
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        ensure_private_dir(out)
     except OSError as exc:
-        raise InputError(f"{flag} : impossible de créer le dossier {out} ({exc.strerror}).") \
+        from cada_tracker.faults import reason
+
+        raise InputError(f"{flag} : impossible de créer le dossier {out} ({reason(exc)}).") \
             from exc
     return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, UTC
 
-from sqlalchemy import Column, Index, LargeBinary, MetaData, text
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, MetaData, text
 from sqlmodel import Field, SQLModel
 
 # Constraint names are needed by Alembic's batch mode on SQLite (stack notes).
@@ -181,3 +181,23 @@ class MailMessage(SQLModel, table=True):
     download_until: date | None = None
     download_links: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class StoredContent(SQLModel, table=True):
+    """A stored file's bytes, by SHA-256, in the shared database (PostgreSQL only;
+    SQLite keeps its files in the private data folder). Content-addressed: one copy
+    whoever attached it; the bytes are in ``stored_chunk``, 1 MiB a row, so that
+    they are written and read a chunk at a time."""
+
+    __tablename__ = "stored_content"
+    sha256: str = Field(primary_key=True)
+    size: int = Field(sa_type=BigInteger)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class StoredChunk(SQLModel, table=True):
+    __tablename__ = "stored_chunk"
+    sha256: str = Field(foreign_key="stored_content.sha256", primary_key=True,
+                        ondelete="CASCADE")
+    seq: int = Field(primary_key=True)
+    data: bytes = Field(sa_type=LargeBinary)

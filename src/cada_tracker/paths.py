@@ -77,14 +77,28 @@ def resolve(database_url: str | None = None, env: dict[str, str] | None = None) 
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) readable only by its owner.
+    """Create ``path`` and its missing parents, each readable only by its owner
+    (0700 whatever the umask: ``mkdir(parents=True)`` alone gives parents 0777
+    minus the umask).
 
     A folder that already exists is left as it is: a database given with ``--db``
     may live in a folder the user shares on purpose.
     """
-    if not path.is_dir():
-        path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
-        os.chmod(path, PRIVATE_DIR)
+    if path.is_dir():
+        return path
+    missing = []
+    for folder in (path, *path.parents):
+        if folder.is_dir():
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=PRIVATE_DIR)
+        except FileExistsError:
+            if not folder.is_dir():
+                raise
+            continue  # another command created it meanwhile: theirs is private too
+        os.chmod(folder, PRIVATE_DIR)
     return path
 
 
@@ -101,7 +115,7 @@ def asset_dir(name: str) -> Path:
 
 
 def display_url(url: str) -> str:
-    """The URL without its password, fit for a message (no SQLAlchemy import)."""
-    import re
+    """The URL without its passwords, fit for a message (see :mod:`cada_tracker.dburl`)."""
+    from cada_tracker.dburl import display_url as masked
 
-    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+    return masked(url)

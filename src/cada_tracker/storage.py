@@ -3,7 +3,8 @@
 ``open_db`` compares the database's Alembic revision with ``SCHEMA_HEAD`` and only
 imports Alembic when an upgrade is needed (it costs about 300 ms to import). A
 database written by a newer cada (an unknown revision) is refused. Before an
-existing SQLite file is upgraded, a copy is taken with SQLite's backup API.
+existing SQLite file is upgraded, a copy named after its old revision is taken
+with SQLite's backup API (never overwritten); one process at a time upgrades.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from cada_tracker.errors import StorageError
+from cada_tracker.faults import busy_timeout
 from cada_tracker.paths import (
     PRIVATE_FILE,
     Locations,
@@ -36,6 +38,7 @@ SCHEMA_HEAD = "0007"
 
 _engines: dict[str, Engine] = {}
 _upgraded_from: dict[str, str | None] = {}
+_moved_files: dict[str, tuple[int, int]] = {}
 
 
 def take_upgrade(engine: Engine) -> tuple[bool, str | None]:
@@ -46,11 +49,16 @@ def take_upgrade(engine: Engine) -> tuple[bool, str | None]:
     return False, None
 
 
+def take_moved_files(engine: Engine) -> tuple[int, int] | None:
+    """(moved, missing here) if an upgrade just moved stored files into the database."""
+    return _moved_files.pop(engine.url.render_as_string(hide_password=False), None)
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None  # let the "begin" hook open transactions
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={int(busy_timeout() * 1000)}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
@@ -66,48 +74,117 @@ def _sqlite_begin(conn) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    if url in _engines:
-        return _engines[url]
+    """One engine per URL and busy timeout (``CADA_BUSY_TIMEOUT``, seconds)."""
+    timeout = busy_timeout()
+    key = f"{timeout}|{url}"
+    if key in _engines:
+        return _engines[key]
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": timeout})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+    elif url.startswith("postgresql"):
+        # A row or advisory lock held by another member is waited for as long as
+        # SQLite's busy timeout, then reported as "busy" (faults.busy_message).
+        engine = create_engine(url, pool_pre_ping=False, connect_args={
+            "connect_timeout": 10, "options": f"-c lock_timeout={int(timeout * 1000)}"})
     else:
         engine = create_engine(url, pool_pre_ping=False)
-    _engines[url] = engine
+    _engines[key] = engine
     return engine
 
 
-def _prepare_sqlite_file(path: Path) -> bool:
-    """Create the folder (0700) and an empty file (0600). Returns True if it existed."""
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _prepare_sqlite_file(path: Path) -> None:
+    """Refuse a file that is not an SQLite database; create a new one atomically.
+
+    A new database is created beside its final name, in WAL mode (so that it has
+    SQLite's header from the start), then linked into place: no process ever sees
+    a zero-byte file, and a zero-byte or foreign file is refused, never "migrated".
+    """
     ensure_private_dir(path.parent)
-    if path.exists():
-        return path.stat().st_size > 0
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE)
-    os.close(fd)
-    return False
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(100)
+    except FileNotFoundError:
+        _create_sqlite_file(path)
+        return
+    except IsADirectoryError:
+        head = None
+    if head is None or not head.startswith(SQLITE_HEADER):
+        what = "un dossier" if head is None else ("un fichier vide" if not head
+                                                  else "pas une base SQLite")
+        raise not_a_cada_database(path, what)
+    if head[18:20] != b"\x02\x02" and _foreign_tables(path):
+        # Not in WAL mode: never opened by cada. Look before the engine's
+        # "PRAGMA journal_mode=WAL" rewrites the header of someone else's file.
+        raise not_a_cada_database(path, "une base SQLite d'un autre logiciel")
+
+
+def _foreign_tables(path: Path) -> bool:
+    """Whether the file has tables but no Alembic version (read only)."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    finally:
+        conn.close()
+    return bool(names) and "alembic_version" not in names
+
+
+def not_a_cada_database(path: Path, what: str) -> StorageError:
+    return StorageError(
+        f"Ce fichier n'est pas une base cada : {path} ({what}). cada n'y a pas touché.",
+        hint="Indiquez une autre base avec --db ou CADA_DATABASE_URL, ou déplacez ce fichier.",
+    )
+
+
+def _create_sqlite_file(path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
+    try:
+        fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, PRIVATE_FILE)
+        os.fchmod(fd, PRIVATE_FILE)  # whatever the umask; SQLite gives -wal/-shm this mode
+        os.close(fd)
+        conn = sqlite3.connect(tmp)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+        finally:
+            conn.close()
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another command created it first: use theirs
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
+            leftover.unlink(missing_ok=True)
 
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        try:
-            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        except (OperationalError, SQLAlchemyError):
-            conn.rollback()
+        if not inspect(conn).has_table("alembic_version"):
             return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def open_db(locations: Locations) -> Engine:
-    """The engine of the user's database, migrated to the current schema."""
+    """The engine of the user's database, migrated to the current schema.
+
+    One process at a time upgrades (:func:`migration_lock`); the others wait,
+    then find the database at the current revision.
+    """
     url = locations.database_url
     sqlite_file = locations.sqlite_path
-    existed = _prepare_sqlite_file(sqlite_file) if sqlite_file else True
     try:
+        if sqlite_file is not None:
+            _prepare_sqlite_file(sqlite_file)
         engine = make_engine(url)
-        revision = current_revision(engine)
-        if revision == SCHEMA_HEAD:
+        if current_revision(engine) == SCHEMA_HEAD:
             return engine
-        _upgrade(engine, revision, backup_of=sqlite_file if existed and revision else None)
+        with migration_lock(engine, sqlite_file):
+            revision = current_revision(engine)  # as left by whoever held the lock before
+            if revision != SCHEMA_HEAD:
+                _upgrade(engine, revision, sqlite_file=sqlite_file, data_dir=locations.data_dir)
         return engine
     except StorageError:
         raise
@@ -116,11 +193,55 @@ def open_db(locations: Locations) -> Engine:
             f"Pilote de base de données absent ({exc.name}) pour « {display_url(url)} ».",
             hint="Pour PostgreSQL : pip install 'cada-tracker[postgres]'.",
         ) from exc
-    except SQLAlchemyError as exc:
+    except ArgumentError as exc:
         raise StorageError(
-            f"Impossible d'ouvrir la base « {display_url(url)} » : {exc.__class__.__name__}: "
-            f"{str(exc.orig if hasattr(exc, 'orig') else exc).splitlines()[0]}"
+            f"« {display_url(url)} » n'est pas une adresse de base de données valide.",
+            hint="Exemples : sqlite:////chemin/cada.db, "
+                 "postgresql+psycopg://utilisateur@serveur/base.",
         ) from exc
+    except (SQLAlchemyError, OSError) as exc:
+        from cada_tracker.faults import storage_error
+
+        known = storage_error(exc, url)
+        if known is not None:
+            raise known from exc
+        raise StorageError(
+            f"Impossible d'ouvrir la base « {display_url(url)} » ({exc.__class__.__name__})."
+        ) from exc
+
+
+@contextmanager
+def migration_lock(engine: Engine, sqlite_file: Path | None) -> Iterator[None]:
+    """Exclusive while upgrading: ``fcntl`` on a lock file beside an SQLite database
+    (released by the kernel if the process dies), a session advisory lock on
+    PostgreSQL. Waits for as long as the other process's upgrade takes."""
+    if sqlite_file is not None:
+        import fcntl
+
+        fd = os.open(sqlite_file.with_name(f"{sqlite_file.name}.lock"),
+                     os.O_CREAT | os.O_RDWR, PRIVATE_FILE)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+        return
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        conn.exec_driver_sql("SET lock_timeout = 0")
+        conn.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")
+            conn.exec_driver_sql("RESET lock_timeout")
+            conn.commit()
+
+
+MIGRATION_LOCK_KEY = 20260011
 
 
 def alembic_config(connection=None):
@@ -140,47 +261,81 @@ def known_revisions() -> list[str]:
     return [rev.revision for rev in script.walk_revisions()]
 
 
-def _upgrade(engine: Engine, revision: str | None, *, backup_of: Path | None) -> None:
+def _upgrade(engine: Engine, revision: str | None, *, sqlite_file: Path | None,
+             data_dir: Path) -> None:
     from alembic import command
 
     if revision is None:
         with engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
-        if tables and "request" in tables:
+        if "request" in tables:
             raise StorageError(
                 "La base contient des tables de cada mais aucune version de schéma : "
                 "elle n'a pas été créée par cada ou a été modifiée à la main."
             )
+        if tables and sqlite_file is not None:
+            raise not_a_cada_database(sqlite_file, "une base SQLite d'un autre logiciel")
     elif revision not in known_revisions():
         raise StorageError(
             f"Cette base a été écrite par une version plus récente de cada "
             f"(schéma « {revision} », cette version connaît jusqu'à « {SCHEMA_HEAD} »).",
             hint="Mettez cada à jour avant d'utiliser cette base.",
         )
-    if backup_of is not None:
-        backup_sqlite(backup_of, backup_of.with_name(f"{backup_of.name}.avant-{SCHEMA_HEAD}.bak"))
+    if sqlite_file is not None and revision is not None:
+        backup = sqlite_file.with_name(f"{sqlite_file.name}.schema-{revision}.bak")
+        backup_sqlite(sqlite_file, backup, keep_existing=True)
     with engine.begin() as conn:
-        command.upgrade(alembic_config(conn), "head")
-    _upgraded_from[engine.url.render_as_string(hide_password=False)] = revision
+        cfg = alembic_config(conn)
+        cfg.attributes["data_dir"] = data_dir  # 0004 moves this member's files (PostgreSQL)
+        command.upgrade(cfg, "head")
+    key = engine.url.render_as_string(hide_password=False)
+    _upgraded_from[key] = revision
+    if "moved_files" in cfg.attributes:
+        _moved_files[key] = cfg.attributes["moved_files"]
 
 
-def backup_sqlite(source: Path, target: Path) -> Path:
-    """A consistent copy of a live SQLite database (online backup API), private."""
+def backup_sqlite(source: Path, target: Path, *, keep_existing: bool = False) -> Path:
+    """A consistent copy of a live SQLite database (online backup API), private.
+
+    Written beside ``target`` and linked into place once complete: a failure
+    (disk full) leaves no partial file, and an existing file is never replaced.
+    With ``keep_existing``, a target that exists gets a numbered name instead
+    (``….2.bak``); otherwise it is refused. Returns the path written.
+    """
     ensure_private_dir(target.parent)
-    tmp = target.with_name(f".{target.name}.tmp")
-    src = sqlite3.connect(source)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, PRIVATE_FILE)
+        os.fchmod(fd, PRIVATE_FILE)
         os.close(fd)
-        dst = sqlite3.connect(tmp)
+        src = sqlite3.connect(source)
         try:
-            src.backup(dst)
+            dst = sqlite3.connect(tmp)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
         finally:
-            dst.close()
+            src.close()
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        return _link_new(tmp, target, numbered=keep_existing)
     finally:
-        src.close()
-    os.replace(tmp, target)
-    return target
+        tmp.unlink(missing_ok=True)
+
+
+def _link_new(tmp: Path, target: Path, *, numbered: bool) -> Path:
+    candidate, n = target, 1
+    while True:
+        try:
+            os.link(tmp, candidate)
+            return candidate
+        except FileExistsError:
+            if not numbered:
+                raise StorageError(f"{target} existe déjà : choisissez un autre nom.") from None
+            n += 1
+            stem, dot, ext = target.name.rpartition(".")
+            candidate = target.with_name(f"{stem}.{n}.{ext}" if dot else f"{target.name}.{n}")
 
 
 @contextmanager

@@ -7,6 +7,7 @@ import mailbox
 
 import pytest
 
+from tests.conftest import stored_bytes
 from tests.mail.helpers import message, write
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH:UserWarning")
@@ -49,13 +50,15 @@ def test_ack_reply_and_pdf_are_filed_once(backend, cli, sent, tmp_path, isolated
     received = [m for m in shown["messages"] if m["direction"] == "in"]
     assert [m["files"] for m in received] == [[], ["deliberation-2026-14.pdf"]]
     for m, path in zip(received, paths, strict=True):
-        kept = (isolated_home / m["raw"]).read_bytes()
+        kept = stored_bytes(cli, isolated_home, ref, m["raw"], tmp_path / "copies")
         assert kept == path.read_bytes()  # byte for byte
         assert hashlib.sha256(kept).hexdigest() == m["sha256"]
     pdf = next(f for f in shown["files"] if f["name"] == "deliberation-2026-14.pdf")
     import pdfplumber
 
-    with pdfplumber.open(isolated_home / pdf["path"]) as doc:
+    copy = tmp_path / "piece.pdf"
+    copy.write_bytes(stored_bytes(cli, isolated_home, ref, pdf["path"], tmp_path / "copies"))
+    with pdfplumber.open(copy) as doc:
         assert "Deliberation du conseil municipal" in doc.pages[0].extract_text()
     text = cli("show", ref, ok=True).stdout
     assert "Courriels" in text and "deliberation-2026-14.pdf" in text

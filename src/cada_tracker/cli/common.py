@@ -29,11 +29,46 @@ def open_engine():
     """The user's database, migrated, with what an upgrade must recompute done."""
     from cada_tracker.storage import open_db, take_upgrade
 
-    engine = open_db(locations())
+    loc = locations()
+    engine = open_db(loc)
     upgraded, revision = take_upgrade(engine)
     if upgraded:
         _after_upgrade(engine, revision)
+        _report_moved_files(engine)
+    _recover_files(engine, loc)
     return engine
+
+
+def _report_moved_files(engine) -> None:
+    from cada_tracker.storage import take_moved_files
+
+    moved = take_moved_files(engine)
+    if moved is None:
+        return
+    from cada_tracker.cli.output import info, warn
+
+    done, missing = moved
+    info(f"Base mise à jour : {done} fichier(s) enregistré(s) déplacé(s) dans la base "
+         "partagée.")
+    if missing:
+        warn(f"{missing} fichier(s) enregistré(s) absent(s) de ce poste : le membre qui les "
+             "a enregistrés les déplacera en lançant cada db check.")
+
+
+def _recover_files(engine, loc) -> None:
+    """Remove the files a killed command wrote but never recorded (see filestore)."""
+    from cada_tracker.filestore import JOURNAL_DIR, recover
+
+    if not (loc.data_dir / JOURNAL_DIR).is_dir():
+        return
+    from cada_tracker.services.maintenance import is_recorded
+
+    removed = recover(loc.data_dir, lambda path: is_recorded(engine, loc, path))
+    if removed:
+        from cada_tracker.cli.output import info
+
+        info(f"Nettoyage : {removed} fichier(s) laissé(s) par une commande interrompue "
+             "supprimé(s).")
 
 
 @contextmanager

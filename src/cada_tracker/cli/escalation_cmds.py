@@ -61,6 +61,7 @@ def _escalate(
         NewEvent,
         files_of,
         files_removed_on_failure,
+        lock_request,
         record_event,
     )
     from cada_tracker.services.requests import get_request
@@ -76,10 +77,11 @@ def _escalate(
     loc = locations()
     letter: tuple[str, bytes] | None = None
     data: dict = {}
-    with files_removed_on_failure() as written, session(write=not preview) as s:
+    with files_removed_on_failure(loc.data_dir) as written, session(write=not preview) as s:
         request = get_request(s, reference)
         admin = get_admin(s, request.administration_id)
         if not preview:
+            lock_request(s, request)  # the checks below and the event, one at a time
             if kind == "referred" and not single:
                 from cada_tracker.services.series import check_single_referral
 
@@ -111,16 +113,20 @@ def _escalate(
             data["reference"] = request.reference
             data["status"] = request.status
             stored = [f for f in files_of(s, request.id) if f.event_id == event.id]
-            data["letter"] = (str(loc.data_dir / stored[0].path) if stored else None)
+            # PostgreSQL keeps it in the shared base (cada files REF copies it out).
+            data["letter"] = (str(loc.data_dir / stored[0].path)
+                              if stored and s.get_bind().dialect.name != "postgresql" else None)
     copy = None
     if letter is not None:
         try:
             copy = write_new_file(out / letter[0], letter[1])
         except OSError as exc:
+            from cada_tracker.faults import reason
+
             kept = (f" L'événement #{data['id']} est enregistré et le courrier conservé : "
                     f"{data['letter']}.") if data.get("letter") else ""
             raise StorageError(f"--out : écriture impossible dans {out} "
-                               f"({exc.strerror or exc}).{kept}") from exc
+                               f"({reason(exc)}).{kept}") from exc
     if preview:
         if json_out:
             output.print_json({"reference": request.reference, "preview": str(copy)})

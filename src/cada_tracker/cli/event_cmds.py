@@ -32,7 +32,7 @@ def _record(reference: str, json_out: bool, **fields) -> None:
     from cada_tracker.services.views import event_as_dict
 
     loc = locations()
-    with files_removed_on_failure() as written, session(write=True) as s:
+    with files_removed_on_failure(loc.data_dir) as written, session(write=True) as s:
         request = get_request(s, reference)
         event = record_event(s, request=request, new=NewEvent(**fields), today=today(),
                              files_dir=loc.files_dir, written=written)

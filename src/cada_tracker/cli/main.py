@@ -35,6 +35,7 @@ def build_app() -> typer.Typer:
         clock_cmds,
         escalation_cmds,
         event_cmds,
+        file_cmds,
         letter_cmds,
         mail_cmds,
         request_cmds,
@@ -67,7 +68,7 @@ def build_app() -> typer.Typer:
         set_database_url(db)
 
     for module in (setup_cmds, admin_cmds, request_cmds, event_cmds, escalation_cmds, clock_cmds,
-                   campaign_cmds, letter_cmds, mail_cmds):
+                   campaign_cmds, letter_cmds, mail_cmds, file_cmds):
         module.register(app)
     return app
 
@@ -124,7 +125,7 @@ def run(argv: list[str] | None = None) -> int:
         result = command.main(args=argv, prog_name="cada", standalone_mode=False)
         return result if isinstance(result, int) else 0
     except CadaError as exc:
-        output.error(exc.message, exc.hint)
+        output.error(_scrub(exc.message), _scrub(exc.hint))
         return exc.exit_code
     except typer.Exit as exc:
         return exc.exit_code
@@ -133,7 +134,7 @@ def run(argv: list[str] | None = None) -> int:
         return 0
     except cx.UsageError as exc:
         ctx = exc.ctx
-        output.error(_usage_message(exc),
+        output.error(_scrub(_usage_message(exc)),
                      f"Voir : {ctx.command_path} --help" if ctx is not None else None)
         return 2
     except (typer.Abort, KeyboardInterrupt, EOFError):
@@ -145,21 +146,49 @@ def run(argv: list[str] | None = None) -> int:
         if isinstance(exc.__context__, BrokenPipeError):
             return _quiet_broken_pipe()
         raise
-    except OSError as exc:  # disk full, permission denied, folder gone…
-        if os.environ.get("CADA_DEBUG"):
-            raise
-        where = f" : {exc.filename}" if exc.filename else ""
-        output.error(f"fichier inaccessible{where} ({exc.strerror or exc}).",
-                     "Vérifiez l'espace disque et les droits du dossier.")
-        return 5
     except Exception as exc:
         if os.environ.get("CADA_DEBUG"):
             raise
-        output.error(
-            f"erreur inattendue, {type(exc).__name__}: {exc}",
-            "Relancez avec CADA_DEBUG=1 pour le détail, et signalez-la.",
-        )
-        return 70
+        return _unexpected(exc)
+
+
+def _database_url() -> str | None:
+    from cada_tracker.cli.common import locations
+
+    try:
+        return locations().database_url
+    except Exception:  # noqa: BLE001 - no location, nothing to name or mask
+        return None
+
+
+def _scrub(message: str | None) -> str | None:
+    """No message shows the database's password, whatever quoted the URL."""
+    if message is None:
+        return None
+    from cada_tracker.dburl import scrub
+
+    return scrub(message, _database_url())
+
+
+def _unexpected(exc: Exception) -> int:
+    """Disk, permission and server faults are expected (exit 5); the rest is a bug (70).
+
+    Neither shows SQL, its parameters or a password.
+    """
+    from cada_tracker.cli import output
+    from cada_tracker.faults import storage_error
+
+    known = storage_error(exc, _database_url())
+    if known is not None:
+        output.error(_scrub(known.message), known.hint)
+        return known.exit_code
+    orig = getattr(exc, "orig", None)
+    detail = str(orig if orig is not None else exc).splitlines()[0] if str(exc) else ""
+    output.error(
+        _scrub(f"erreur inattendue, {type(exc).__name__}: {detail}"),
+        "Relancez avec CADA_DEBUG=1 pour le détail, et signalez-la.",
+    )
+    return 70
 
 
 def _check_arguments(argv: list[str]) -> None:

@@ -65,8 +65,6 @@ def new(
         SERIES_THRESHOLD,
         Draft,
         Selection,
-        draft_campaign,
-        select_administrations,
     )
     from cada_tracker.services.views import request_view
 
@@ -91,10 +89,11 @@ def new(
         campaign=campaign,
         tags=tag or [],
     )
-    with session(write=True) as s:
-        admin_ids = select_administrations(s, selection)
-        created = draft_campaign(s, draft=draft, admin_ids=admin_ids, profile=sender,
-                                 today=today(), user_letters=loc.user_letters_dir)
+    from cada_tracker.services.drafting import draft_many
+
+    created = draft_many(session, draft=draft, selection=selection, profile=sender,
+                         today=today(), user_letters=loc.user_letters_dir)
+    with session() as s:  # after the commit: the write lock is not held for this
         views = [request_view(s, r) for r in created]
     if json_out:
         # One --to prints the request; any selection prints an array (even of one).

@@ -30,7 +30,7 @@ def refer_campaign(
     files: list[tuple[str, bytes]] = []
     from cada_tracker.services.events import files_removed_on_failure
 
-    with files_removed_on_failure() as written_files, session(write=not preview) as s:
+    with files_removed_on_failure(loc.data_dir) as written_files, session(write=not preview) as s:
         plan = plan_series(s, campaign=campaign, on=on, chosen_reference=chosen)
         grouped: tuple[str, bytes] | None = None
         notices: list = [None] * len(plan.members)
@@ -60,10 +60,12 @@ def refer_campaign(
         try:
             written.append(str(write_new_file(out / name, data)))
         except OSError as exc:
+            from cada_tracker.faults import reason
+
             kept = "" if preview else (" La saisine est enregistrée et ses courriers sont "
                                        "conservés avec chaque demande (cada show REF).")
             raise StorageError(f"--out : écriture impossible de {out / name} "
-                               f"({exc.strerror or exc}).{kept}") from exc
+                               f"({reason(exc)}).{kept}") from exc
     if json_out:
         output.print_json({
             "campaign": campaign,

@@ -118,10 +118,16 @@ def db_backup(
 
     from cada_tracker.services.maintenance import backup
 
-    kind, detail = backup(locations(), target, datetime.now())
+    from cada_tracker.dburl import has_password
+
+    loc = locations()
+    kind, detail = backup(loc, target, datetime.now())
     if kind == "command":
         output.info("Base PostgreSQL : lancez la commande suivante (pg_dump) :")
         output.echo(detail)
+        if has_password(loc.database_url):
+            output.info("Le mot de passe n'est pas dans la commande : pg_dump le lit dans la "
+                        "variable PGPASSWORD (ou le fichier ~/.pgpass).")
     else:
         output.echo(detail)
         output.success("Sauvegarde écrite.")
@@ -145,10 +151,13 @@ def db_check(
     report = check(open_engine(), loc)
     if json_out:
         output.print_json({"ok": report.ok, "revision": report.revision,
-                           "files_checked": report.files_checked, "problems": report.problems})
+                           "files_checked": report.files_checked, "files_moved": report.moved,
+                           "problems": report.problems})
     else:
         output.echo(f"Schéma            {report.revision}")
         output.echo(f"Fichiers vérifiés {report.files_checked}")
+        if report.moved:
+            output.echo(f"Fichiers déplacés dans la base partagée {report.moved}")
         for problem in report.problems:
             output.warn(problem)
         if report.ok:

@@ -206,7 +206,7 @@ def refresh_deadlines(session, *, request: Request, admin: Administration,
 
 # Revisions whose stored clock must be recomputed on upgrade: the columns came in 0002,
 # and 0005 added the legal due date while the engine changed (RULES.md §12bis).
-CLOCK_COLUMNS_SINCE = {None, "0001", "0002", "0003"}
+CLOCK_COLUMNS_SINCE = {None, "0001", "0002", "0003", "0004"}
 
 
 def refresh_all(session) -> int:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import getpass
-import hashlib
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -13,10 +11,10 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from cada_tracker import dbfiles, filestore
 from cada_tracker.dates import not_in_future
 from cada_tracker.errors import InputError
 from cada_tracker.models import Event, Request, RequestedDocument, StoredFile, utcnow
-from cada_tracker.paths import PRIVATE_FILE, ensure_private_dir
 from cada_tracker.services import lifecycle
 from cada_tracker.services.clock import refresh_deadlines
 from cada_tracker.services.requests import documents_of
@@ -83,6 +81,7 @@ def _normalise(new: NewEvent, doc_count: int) -> NewEvent:
     for path in new.attachments:
         if not path.is_file():
             raise InputError(f"--attach : fichier introuvable ou illisible : {path}")
+        filestore.check_size(path)
     return new
 
 
@@ -90,21 +89,32 @@ NOTE_MAX = 10_000  # characters of a note; longer texts belong in an attached fi
 
 
 @contextmanager
-def files_removed_on_failure() -> Iterator[list[Path]]:
+def files_removed_on_failure(data_dir: Path | None = None) -> Iterator[list[Path]]:
     """Collect the files written for a transaction; remove them if it fails.
 
     Stored files are written before the transaction commits (they are named by
     their content, and existing ones are never rewritten): wrap the whole
     ``with session(write=True)`` block so that a failure, even at commit, leaves
-    no new file behind.
+    no new file behind. With ``data_dir``, the files are also listed in a journal
+    there first, so that a killed command's files are removed by the next one.
     """
-    written: list[Path] = []
+    from cada_tracker.filestore import Journal
+
+    written = Journal(data_dir) if data_dir is not None else []
     try:
         yield written
     except BaseException:
+        _close(written, failed=True)
+        raise
+    _close(written, failed=False)
+
+
+def _close(written: list[Path], *, failed: bool) -> None:
+    if hasattr(written, "close"):
+        written.close(failed=failed)
+    elif failed:
         for path in written:
             path.unlink(missing_ok=True)
-        raise
 
 
 def record_event(
@@ -116,6 +126,7 @@ def record_event(
     New files are added to ``written`` (see :func:`files_removed_on_failure`).
     """
     not_in_future(new.on, today, field="--on")
+    lock_request(session, request)
     documents = documents_of(session, request.id)
     new = _normalise(new, len(documents))
     history = [as_ev(e) for e in events_of(session, request.id)]
@@ -131,21 +142,42 @@ def record_event(
     )
     session.add(event)
     session.flush()
-    written_out, written = written, []
+    written = written if written is not None else []
+    mine = len(written)
     try:
+        folder = files_dir / request.reference
+        shared = dbfiles.uses_database(session)  # PostgreSQL: the bytes go in the base
         for path in new.attachments:
-            session.add(_store_file(request, event, path, files_dir, written))
+            stored = (dbfiles.put_path(session, path, folder) if shared
+                      else filestore.store_path(path, folder, written))
+            session.add(_record_file(request, event, path.name, stored, files_dir))
         for name, data in new.produced:
-            session.add(_store_bytes(request, event, name, data, files_dir, written))
+            stored = (dbfiles.put_bytes(session, data, name, folder) if shared
+                      else filestore.store_bytes(data, name, folder, written))
+            session.add(_record_file(request, event, name, stored, files_dir))
         refresh(session, request=request, documents=documents)
         session.flush()
     except BaseException:
-        for path in written:
+        for path in written[mine:]:
             path.unlink(missing_ok=True)
         raise
-    if written_out is not None:
-        written_out.extend(written)
     return event
+
+
+def lock_request(session: Session, request: Request) -> None:
+    """Serialise the state changes of one request between concurrent members.
+
+    Every check of a request's history must be followed by its write without
+    another member's write in between. SQLite writers already hold the database's
+    write lock (``BEGIN IMMEDIATE``, taken before the first read); on PostgreSQL
+    the request's row is locked (``SELECT … FOR UPDATE``) until the commit, and the
+    request re-read, so a second member waits, then sees the first one's event.
+    Idempotent within a transaction.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.exec(select(Request.id).where(Request.id == request.id).with_for_update())
+    session.refresh(request)
 
 
 def refresh(session: Session, *, request: Request, documents: list[RequestedDocument]) -> None:
@@ -176,42 +208,13 @@ def _whoami() -> str | None:
         return None
 
 
-def _store_file(
-    request: Request, event: Event, source: Path, files_dir: Path, written: list[Path]
-) -> StoredFile:
-    """Copy a received document into the data folder (0600), named by its SHA-256."""
-    try:
-        data = source.read_bytes()
-    except OSError as exc:
-        raise InputError(f"--attach : lecture impossible de {source} ({exc.strerror}).") from exc
-    return _store_bytes(request, event, source.name, data, files_dir, written)
-
-
-def _store_bytes(
-    request: Request, event: Event, name: str, data: bytes, files_dir: Path,
-    written: list[Path],
-) -> StoredFile:
-    """Write ``data`` into the request's folder (0600) as ``<sha256[:16]>-<name>``.
-
-    Files are written before the transaction commits; ``written`` collects the new
-    ones so that the caller removes them if it rolls back.
-    """
-    sha = hashlib.sha256(data).hexdigest()
-    folder = ensure_private_dir(files_dir / request.reference)
-    safe_name = "".join(c if c.isalnum() or c in "._-" else "_" for c in name)[:120]
-    target = folder / f"{sha[:16]}-{safe_name}"
-    if not target.exists():
-        tmp = folder / f".{target.name}.tmp"
-        fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, PRIVATE_FILE)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-        written.append(target)
+def _record_file(request: Request, event: Event, name: str, stored, files_dir: Path
+                 ) -> StoredFile:
+    """The record of a stored file: the name as given, the path as stored."""
     return StoredFile(
         request_id=request.id, event_id=event.id, original_name=name,
-        path=str(target.relative_to(files_dir.parent)), sha256=sha, size=len(data),
+        path=str(stored.path.relative_to(files_dir.parent)), sha256=stored.sha256,
+        size=stored.size,
     )
 
 

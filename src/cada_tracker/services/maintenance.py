@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from cada_tracker.errors import InputError
+from cada_tracker.filestore import sha256_of
 from cada_tracker.paths import Locations, display_url
 from cada_tracker.storage import SCHEMA_HEAD, backup_sqlite, current_revision
 
@@ -30,9 +31,7 @@ def backup(loc: Locations, target: Path | None, now: datetime) -> tuple[str, str
             raise InputError(
                 f"Sauvegarde non prise en charge pour « {display_url(loc.database_url)} »."
             )
-        libpq = loc.database_url.replace("+psycopg", "").replace("+psycopg2", "")
-        out = target or Path(f"cada-{now:%Y%m%d-%H%M%S}.dump")
-        return "command", f"pg_dump --format=custom --file={out} '{display_url(libpq)}'"
+        return "command", pg_dump_command(loc.database_url, target, now)
     if not source.exists():
         raise InputError(f"Aucune base à sauvegarder : {source} n'existe pas encore.")
     target = target or default_backup_path(loc, now)
@@ -41,18 +40,46 @@ def backup(loc: Locations, target: Path | None, now: datetime) -> tuple[str, str
     return "file", str(backup_sqlite(source, target))
 
 
+def pg_dump_command(url: str, target: Path | None, now: datetime) -> str:
+    """The pg_dump command line: the URL without its password, which pg_dump reads
+    from ``PGPASSWORD`` (or ~/.pgpass), never from the command line."""
+    import shlex
+
+    from cada_tracker.dburl import without_password
+
+    libpq = url.replace("+psycopg2", "").replace("+psycopg", "", 1)
+    out = target or Path(f"cada-{now:%Y%m%d-%H%M%S}.dump")
+    return (f"pg_dump --format=custom --file={shlex.quote(str(out))} "
+            f"{shlex.quote(without_password(libpq))}")
+
+
 @dataclass
 class CheckReport:
     revision: str | None = None
     problems: list[str] = field(default_factory=list)
     files_checked: int = 0
+    moved: int = 0  # PostgreSQL: local files moved into the shared base by this check
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
+def is_recorded(engine: Engine, loc: Locations, path: Path) -> bool:
+    """Whether a stored-file record refers to ``path`` (a path outside the data
+    folder counts as recorded: it is never cada's to remove)."""
+    try:
+        relative = str(path.relative_to(loc.data_dir))
+    except ValueError:
+        return True
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT 1 FROM stored_file WHERE path = :p"),
+                            {"p": relative}).first() is not None
+
+
 def check(engine: Engine, loc: Locations) -> CheckReport:
+    """Schema, SQLite integrity, every stored file re-hashed (in chunks), and files
+    in the data folder that no record refers to (left by a killed command)."""
     report = CheckReport(revision=current_revision(engine))
     if report.revision != SCHEMA_HEAD:
         report.problems.append(
@@ -67,19 +94,25 @@ def check(engine: Engine, loc: Locations) -> CheckReport:
                 report.problems.append(f"clé étrangère cassée : table {row[0]}, ligne {row[1]}")
         _check_mail(conn, report)
         rows = conn.execute(
-            text("SELECT f.path, f.sha256, r.reference FROM stored_file f "
+            text("SELECT f.path, f.sha256, f.size, r.reference FROM stored_file f "
                  "JOIN request r ON r.id = f.request_id ORDER BY f.id")
         ).all()
-    for path, sha, reference in rows:
+    if engine.dialect.name == "postgresql":
+        _check_shared(engine, loc, rows, report)
+        return report
+    recorded = set()
+    for path, sha, _size, reference in rows:
         report.files_checked += 1
+        recorded.add(path)
         full = loc.data_dir / path
         try:
-            digest = hashlib.sha256(full.read_bytes()).hexdigest()
+            digest = sha256_of(full)
         except OSError:
             report.problems.append(f"{reference} : fichier manquant {full}")
             continue
         if digest != sha:
             report.problems.append(f"{reference} : fichier modifié {full} (SHA-256 différent)")
+    report.problems.extend(_strays(loc, recorded))
     return report
 
 
@@ -97,3 +130,38 @@ def _check_mail(conn, report: CheckReport) -> None:
         "WHERE f.sha256 != m.sha256")).all()
     report.problems.extend(f"courriel {row[0]} : le fichier conservé n'est pas ce message"
                            for row in filed)
+
+
+def _check_shared(engine: Engine, loc: Locations, rows, report: CheckReport) -> None:
+    """PostgreSQL: every file is re-hashed from the database, a chunk at a time. A file
+    recorded before the files moved into the base, and still only in this member's
+    data folder, is moved now."""
+    from cada_tracker import dbfiles
+
+    seen: dict[str, str | None] = {}
+    for path, sha, size, reference in rows:
+        report.files_checked += 1
+        if sha not in seen:
+            with engine.connect() as conn:
+                seen[sha] = dbfiles.verify(conn, sha, size)
+            if seen[sha] == "absent de la base" and (loc.data_dir / path).is_file():
+                with engine.begin() as conn:
+                    if dbfiles.upload_local(conn, sha, loc.data_dir / path):
+                        seen[sha] = None
+                        report.moved += 1
+        if seen[sha] is not None:
+            report.problems.append(f"{reference} : fichier {path} {seen[sha]}")
+
+
+def _strays(loc: Locations, recorded: set[str]) -> list[str]:
+    found = []
+    if loc.files_dir.is_dir():
+        for path in sorted(loc.files_dir.rglob("*")):
+            if not path.is_file():
+                continue
+            relative = str(path.relative_to(loc.data_dir))
+            if path.name.endswith(".tmp"):
+                found.append(f"fichier temporaire laissé par une commande interrompue : {path}")
+            elif relative not in recorded:
+                found.append(f"fichier qu'aucun événement ne mentionne : {path}")
+    return found

@@ -34,7 +34,13 @@ from cada_tracker.errors import StateError
 from cada_tracker.models import Administration, Request, RequestedDocument
 from cada_tracker.services.clock import SERIES_NOTE, express_refusal, in_series
 from cada_tracker.services.escalation import LetterOptions, escalation_context
-from cada_tracker.services.events import NewEvent, as_ev, events_of, record_event
+from cada_tracker.services.events import (
+    NewEvent,
+    as_ev,
+    events_of,
+    lock_request,
+    record_event,
+)
 from cada_tracker.services.letter_context import documents_of as document_dicts
 from cada_tracker.services.letter_context import letter_context
 from cada_tracker.services.lifecycle import Ev, active
@@ -324,6 +330,7 @@ def record_series_step(
     done = []
     for r in session.exec(select(Request).where(Request.campaign == campaign)
                           .order_by(Request.reference)):
+        lock_request(session, r)  # another member may be recording the same step
         evs = active([as_ev(e) for e in events_of(session, r.id)])
         kinds = {e.kind for e in evs}
         grouped = any(e.kind == "referred" and e.outcome == SERIES_NOTE for e in evs)

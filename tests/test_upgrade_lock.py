@@ -1,0 +1,122 @@
+"""One migration at a time; a file that is not a cada database is refused untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+from alembic import command
+from sqlalchemy import create_engine, text
+from test_migrations import FIRST_SCHEMA_DATA, _revisions
+
+from cada_tracker import storage
+
+WORKER = r"""
+import os, sys, time
+import cada_tracker.cli.main as main, cada_tracker.storage, sqlmodel  # warm imports
+while not os.path.exists(sys.argv[1]):
+    time.sleep(0.002)
+sys.exit(main.run(["show", "2026-0001", "--json"]))
+"""
+
+
+def _old_database(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        command.upgrade(storage.alembic_config(conn), _revisions()[0])
+        for statement in FIRST_SCHEMA_DATA:
+            conn.execute(text(statement))
+    engine.dispose()
+
+
+def _together(tmp_path, env: dict, n: int = 6) -> list[subprocess.CompletedProcess]:
+    go = tmp_path / f"go-{time.monotonic_ns()}"
+    procs = [subprocess.Popen([sys.executable, "-c", WORKER, str(go)], env={**os.environ, **env},
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(n)]
+    time.sleep(1.0)
+    go.touch()
+    done = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        done.append((proc.returncode, out, err))
+    return done
+
+
+def test_concurrent_upgrades_keep_the_old_backup_intact(tmp_path):
+    first = _revisions()[0]
+    for trial in range(3):
+        folder = tmp_path / f"essai-{trial}"
+        folder.mkdir()
+        db = folder / "cada.db"
+        _old_database(f"sqlite:///{db}")
+        results = _together(tmp_path, {"CADA_DATABASE_URL": f"sqlite:///{db}"})
+        assert [code for code, _, _ in results] == [0] * len(results), results
+        backups = sorted(p.name for p in folder.glob("*.bak"))
+        assert backups == [f"cada.db.schema-{first}.bak"]
+        copy = sqlite3.connect(folder / backups[0])
+        assert copy.execute("SELECT version_num FROM alembic_version").fetchone()[0] == first
+        assert copy.execute("SELECT reference FROM request").fetchone()[0] == "2026-0001"
+        copy.close()
+        live = sqlite3.connect(db)
+        assert live.execute("SELECT version_num FROM alembic_version").fetchone()[0] \
+            == storage.SCHEMA_HEAD
+        live.close()
+
+
+def test_a_second_upgrade_never_overwrites_a_backup(tmp_path):
+    db = tmp_path / "cada.db"
+    _old_database(f"sqlite:///{db}")
+    kept = tmp_path / f"cada.db.schema-{_revisions()[0]}.bak"
+    kept.write_bytes(b"une sauvegarde plus ancienne")
+    storage.open_db(storage.Locations(tmp_path, tmp_path, f"sqlite:///{db}"))
+    assert kept.read_bytes() == b"une sauvegarde plus ancienne"
+    assert (tmp_path / f"cada.db.schema-{_revisions()[0]}.2.bak").exists()
+
+
+def test_concurrent_upgrades_on_postgresql(tmp_path, pg_server):
+    url = pg_server.create_database()
+    _old_database(url)
+    results = _together(tmp_path, {"CADA_DATABASE_URL": url})
+    assert [code for code, _, _ in results] == [0] * len(results), results
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() \
+            == storage.SCHEMA_HEAD
+        assert conn.execute(text("SELECT count(*) FROM event")).scalar() == 2
+    engine.dispose()
+
+
+@pytest.mark.parametrize("content, what", [
+    (b"", "un fichier vide"),
+    (b"reference;objet\n2026-0001;cameras\n", "pas une base SQLite"),
+])
+def test_a_file_that_is_not_a_database_is_refused_untouched(cli, tmp_path, content, what):
+    path = tmp_path / "cada.db"
+    path.write_bytes(content)
+    result = cli("--db", f"sqlite:///{path}", "list")
+    assert result.exit_code == 5
+    assert "n'est pas une base cada" in result.stderr and what in result.stderr
+    assert path.read_bytes() == content
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cada.db", "work"]
+
+
+def test_another_programs_sqlite_database_is_refused_untouched(cli, tmp_path):
+    path = tmp_path / "autre.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, texte TEXT)")
+    conn.commit()
+    conn.close()
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    result = cli("--db", f"sqlite:///{path}", "list")
+    assert result.exit_code == 5 and "n'est pas une base cada" in result.stderr
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    conn = sqlite3.connect(path)
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    conn.close()
+    assert tables == {"notes"}
