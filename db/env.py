@@ -10,6 +10,8 @@ from alembic import context
 import cada_tracker.models  # noqa: F401  (registers the tables)
 from sqlmodel import SQLModel
 
+from cada_tracker.storage import include_name
+
 config = context.config
 target_metadata = SQLModel.metadata
 
@@ -33,6 +35,7 @@ def _run(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     context.run_migrations()
 

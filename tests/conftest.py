@@ -38,7 +38,15 @@ def isolated_home(tmp_path, monkeypatch):
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
-    return home
+    yield home
+    # Engines are cached per URL for the life of a process: close this test's, so a
+    # run of hundreds of PostgreSQL tests never exhausts the server's connections.
+    import sys
+
+    storage = sys.modules.get("cada_tracker.storage")
+    for key, engine in list(getattr(storage, "_engines", {}).items()):
+        engine.dispose()
+        storage._engines.pop(key, None)
 
 
 @pytest.fixture(scope="session")

@@ -53,7 +53,7 @@ class PgServer:
         self._run(self.initdb, "-D", self.data, "-U", "cada", "-A", "trust", "--no-sync",
                   "-E", "UTF8", "--locale", "C.UTF-8")
         opts = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60")
+                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
         self._run(self.pg_ctl, "-D", self.data, "-o", opts, "-l",
                   os.path.join(self.dir, "log"), "-w", "start")
         return self

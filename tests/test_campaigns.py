@@ -66,8 +66,9 @@ def test_campaign_totals_median_and_rows(cli, campaign):
         "next_deadline_kind": "implicit_refusal",
         "overdue": 0,
     }
-    assert set(report) == {"campaign", "today", "totals", "series", "requests"}
-    assert list(report["requests"][0]) == REQUEST_COLUMNS  # the --csv columns, in order
+    assert set(report) == {"campaign", "today", "totals", "series", "requests", "fields"}
+    # The --csv columns, in order, then where the administration is and the campaign fields.
+    assert list(report["requests"][0]) == [*REQUEST_COLUMNS, "postcode", "city", "fields"]
     rows = {r["reference"]: r for r in report["requests"]}
     first, second, third, fourth, fifth, draft = (rows[ref] for ref in campaign)
     assert (first["answered_on"], first["days_waited"], first["next_deadline"]) == (

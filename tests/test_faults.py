@@ -37,19 +37,17 @@ def small_disk(tmp_path):
 
 
 def _fill(folder) -> None:
-    with open(folder / "remplissage", "wb") as fh:
+    with open(folder / "remplissage", "wb", buffering=0) as fh:
         try:
             while True:
-                fh.write(b"\0" * 65536)
-                fh.flush()
+                fh.write(b"\0" * 65536)  # unbuffered: nothing left for close() to flush
         except OSError:
             pass
     for size in (4096, 512, 1):  # the last few blocks too
         try:
-            with open(folder / f"remplissage-{size}", "wb") as fh:
+            with open(folder / f"remplissage-{size}", "wb", buffering=0) as fh:
                 while True:
                     fh.write(b"\0" * size)
-                    fh.flush()
         except OSError:
             pass
 

@@ -38,3 +38,30 @@ def test_help_output_is_french(cli):
     result = cli("--help", ok=True)
     assert "Usage :" in result.stdout and "Commandes" in result.stdout
     assert "Afficher cette aide" in cli("new", "--help", ok=True).stdout
+
+
+def test_version_answers_without_a_command(cli):
+    from cada_tracker import __version__
+
+    result = cli("--version")
+    assert result.exit_code == 0 and result.stdout.strip() == f"cada {__version__}"
+
+
+def test_ctrl_c_while_starting_up_exits_130_in_french(monkeypatch, capsys):
+    import builtins
+
+    import pytest
+
+    from cada_tracker import entry
+
+    real_import = builtins.__import__
+
+    def interrupted(name, *args, **kwargs):
+        if name == "cada_tracker.cli.main":
+            raise KeyboardInterrupt
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", interrupted)
+    with pytest.raises(SystemExit) as exited:
+        entry.main()
+    assert exited.value.code == 130 and capsys.readouterr().err == "Interrompu.\n"

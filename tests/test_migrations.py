@@ -35,7 +35,9 @@ def test_models_match_the_migrations(tmp_path):
     loc = paths.resolve(f"sqlite:///{tmp_path / 'm.db'}")
     engine = storage.open_db(loc)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"include_name": storage.include_name}),
+            metadata)
     assert diff == []
 
 

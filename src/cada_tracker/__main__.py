@@ -1,4 +1,4 @@
-from cada_tracker.cli.main import main
+from cada_tracker.entry import main
 
 if __name__ == "__main__":
     main()

@@ -131,3 +131,43 @@ def upload_local(conn, sha: str, source: Path) -> bool:
     except (OSError, InputError):
         return False
     return True
+
+
+CACHE_DIR = "cache"
+
+
+def local_copy(conn, data_dir: Path, relative: str) -> Path:
+    """A readable local path for the stored file ``relative``.
+
+    SQLite keeps stored files in the data folder: that path. PostgreSQL keeps them
+    in the shared database: the bytes are copied, a chunk at a time, into this
+    member's private cache folder (``cache/``, never ``fichiers/``: the base stays
+    the only record) the first time a reader such as the search index or OCR needs
+    them; OCR keeps its text-layer copy beside it.
+    """
+    from cada_tracker.fileio import write_stream_atomically
+
+    path = data_dir / relative
+    if path.is_file() or not uses_database(conn):
+        return path
+    path = data_dir / CACHE_DIR / relative
+    if path.is_file():
+        return path
+    row = conn.execute(text("SELECT sha256 FROM stored_file WHERE path = :p LIMIT 1"),
+                       {"p": relative}).first()
+    if row is None or not _exists_conn(conn, row[0]):
+        return path
+    write_stream_atomically(path, chunks(conn, row[0]))
+    return path
+
+
+def shown_path(data_dir: Path, relative: str) -> Path:
+    """The local path to show for a stored file: the data folder's, else the cache's."""
+    cached = data_dir / CACHE_DIR / relative
+    own = data_dir / relative
+    return cached if not own.is_file() and cached.is_file() else own
+
+
+def _exists_conn(conn, sha: str) -> bool:
+    return conn.execute(text("SELECT 1 FROM stored_content WHERE sha256 = :s"),
+                        {"s": sha}).first() is not None

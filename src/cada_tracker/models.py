@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, UTC
 
-from sqlalchemy import BigInteger, Column, Index, LargeBinary, MetaData, text
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, MetaData, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 # Constraint names are needed by Alembic's batch mode on SQLite (stack notes).
@@ -201,3 +201,39 @@ class StoredChunk(SQLModel, table=True):
                         ondelete="CASCADE")
     seq: int = Field(primary_key=True)
     data: bytes = Field(sa_type=LargeBinary)
+
+
+class SearchEntry(SQLModel, table=True):
+    """Text to search (migration 0008): written by ``services.search``, never typed in."""
+
+    __tablename__ = "search_entry"
+    __table_args__ = (Index("ix_search_entry_source", "source", "source_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="request.id", index=True, ondelete="CASCADE")
+    source: str  # subject | document | event | letter | file
+    source_id: int | None = None  # the document, event or stored file
+    chunk: int = 0  # a file's long text is split into chunks
+    label: str = ""
+    status: str = "ok"  # ok | empty | too_big | timeout | error | unsupported
+    body: str = ""
+
+
+class CampaignField(SQLModel, table=True):
+    """What a campaign records from the documents obtained (number of cameras, vendor…)."""
+
+    __tablename__ = "campaign_field"
+    __table_args__ = (UniqueConstraint("campaign", "name", name="uq_campaign_field_campaign_name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    campaign: str = Field(index=True)
+    name: str
+    kind: str  # text | int | bool | choice
+    choices: str | None = None  # JSON list, for kind "choice"
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CampaignValue(SQLModel, table=True):
+    __tablename__ = "campaign_value"
+    request_id: int = Field(foreign_key="request.id", primary_key=True, ondelete="CASCADE")
+    field_id: int = Field(foreign_key="campaign_field.id", primary_key=True, ondelete="CASCADE")
+    value: str  # canonical text: "12", "oui"/"non", the choice
+    updated_at: datetime = Field(default_factory=utcnow)

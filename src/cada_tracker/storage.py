@@ -34,9 +34,16 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 # The newest migration in db/versions (a test checks it against Alembic's head).
-SCHEMA_HEAD = "0007"
+SCHEMA_HEAD = "0008"
 
 _engines: dict[str, Engine] = {}
+
+
+def include_name(name, type_, _parent_names) -> bool:
+    """Alembic autogenerate's filter: the SQLite FTS5 index (``search_fts`` and its
+    shadow tables, migration 0008) is not an ORM table."""
+    return not (type_ == "table" and name and name.startswith("search_fts"))
+
 _upgraded_from: dict[str, str | None] = {}
 _moved_files: dict[str, tuple[int, int]] = {}
 

@@ -179,7 +179,9 @@ def test_ctrl_c_during_a_parallel_export_exits_cleanly(campaign_of_50, tmp_path,
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         pytest.fail("cada export hung after Ctrl-C")
-    assert proc.returncode in (0, 130)  # 0 if it finished before the signal
+    # 0 if it finished before the signal; 130, or death by SIGINT itself (-2), which a
+    # shell also reports as 130: both say "interrupted" to the caller.
+    assert proc.returncode in (0, 130, -signal.SIGINT), err
     assert "Traceback" not in err
     # No worker left behind: terminated workers may take a moment to go on a busy
     # machine, so wait for the group to empty (bounded) rather than sleep a fixed time.

@@ -39,12 +39,13 @@ EXTRA_VARIABLES = {
     "requete-ta": {"cada_registered_on", "cada_ref", "opinion_on", "opinion_verdict",
                    "confirmed_refusal_on", "court_deadline_on", "court_deadline_legal_on",
                    "deadlines_opposable", "reasonable_delay_on", "confirmation_on",
-                   "court_name"},
+                   "court_name", "attachments"},
 }
 
 
 # The usual case of each letter: a reminder is mostly sent before any referral.
-GOLDEN_CASE = {"relance": {"referral_on": None}}
+# The court golden keeps the inventory a petition has without a dossier's pieces.
+GOLDEN_CASE = {"relance": {"referral_on": None}, "requete-ta": {"attachments": []}}
 
 
 def text_of(html: str) -> str:

@@ -25,6 +25,10 @@ def register(app: typer.Typer) -> None:
     )
     campaign.command("list")(list_)
     campaign.command("show")(show)
+    from cada_tracker.cli import campaign_field_cmds, report_cmds
+
+    campaign_field_cmds.register(campaign)
+    report_cmds.register(campaign)
     app.add_typer(campaign, name="campaign")
     app.command("stats")(stats)
 
@@ -115,17 +119,31 @@ def show(
 
         raise InputError("Choisissez --json ou --csv, pas les deux.")
     ref_today = today_ or today()
+    from cada_tracker.services.campaign_fields import add_to_report
+
     with session() as s:
         report = campaign_report(name, campaign_outcomes(s, name), ref_today)
+        specs = add_to_report(s, report)
     if json_out:
         output.print_json(report)
         return
     if csv_out:
-        output.write_csv(REQUEST_COLUMNS,
-                         ([r[c] for c in REQUEST_COLUMNS] for r in report["requests"]),
-                         raw=raw_csv)
+        names = [sp.name for sp in specs]
+        output.write_csv(
+            [*REQUEST_COLUMNS, "postcode", "city", *names],
+            ([*(r[c] for c in REQUEST_COLUMNS), r["postcode"], r["city"],
+              *(_csv_value(r["fields"][n]) for n in names)] for r in report["requests"]),
+            raw=raw_csv)
         return
     _print_campaign(report, ref_today)
+    if specs:
+        output.plain_table("Champs de la campagne", ["Réf.", *(sp.name for sp in specs)],
+                           ([r["reference"], *(_csv_value(r["fields"][sp.name]) for sp in specs)]
+                            for r in report["requests"]))
+
+
+def _csv_value(value):
+    return {True: "oui", False: "non"}.get(value, value) if isinstance(value, bool) else value
 
 
 def _print_campaign(report: dict, ref_today: date) -> None:

@@ -73,11 +73,29 @@ def _recover_files(engine, loc) -> None:
 
 @contextmanager
 def session(*, write: bool = False):
-    """One transaction for the whole command."""
+    """One transaction for the whole command; a write also updates the search index."""
     from cada_tracker.storage import session_scope
 
     with session_scope(open_engine(), write=write) as s:
+        tracker = _track_search(s) if write else None
         yield s
+    if tracker is not None and tracker.problems:
+        _warn_unread(tracker.problems)
+
+
+def _track_search(s):
+    from cada_tracker.services.search.index import track
+
+    return track(s, locations().data_dir)
+
+
+def _warn_unread(problems) -> None:
+    from cada_tracker.cli.output import warn
+    from cada_tracker.services.search.worker import STATUS_LABELS
+
+    for name, status in problems:
+        kept = "" if status == "empty" else " ; le fichier est conservé, son nom est indexé"
+        warn(f"{name} : {STATUS_LABELS[status]}{kept}.")
 
 
 @contextmanager
@@ -101,6 +119,16 @@ def _after_upgrade(engine, revision: str | None) -> None:
             from cada_tracker.cli.output import info
 
             info(f"Base mise à jour : délais recalculés pour {count} demande(s).")
+    if revision is not None:
+        from cada_tracker.services.search.index import fill_if_empty
+
+        with engine.execution_options(cada_write=True).begin() as conn:
+            report = fill_if_empty(conn, locations().data_dir)
+        if report:
+            from cada_tracker.cli.output import info
+
+            info(f"Base mise à jour : index de recherche construit ({report['requests']} "
+                 f"demande(s), {report['files']} fichier(s)).")
 
 
 def raw_csv_option():

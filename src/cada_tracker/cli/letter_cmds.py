@@ -231,10 +231,10 @@ def doctor() -> None:
 
     problems = 0
     for check in run_checks(_user_dir()):
-        mark = "✓" if check.ok else "✗"
+        mark = "✓" if check.ok else "–" if check.optional else "✗"
         output.info(f"{mark} {check.label} : {check.detail}")
         if not check.ok:
-            problems += 1
+            problems += 0 if check.optional else 1
             if check.fix:
                 output.info(f"    → {check.fix}")
     if problems:

@@ -28,17 +28,30 @@ Exemple :
 """
 
 
+def _show_version(value: bool) -> None:
+    """``cada --version``: eager, so it answers before a command is asked for."""
+    if value:
+        from cada_tracker import __version__
+
+        typer.echo(f"cada {__version__}")
+        raise typer.Exit(0)
+
+
 def build_app() -> typer.Typer:
     from cada_tracker.cli import (
         admin_cmds,
         campaign_cmds,
         clock_cmds,
+        dossier_cmds,
         escalation_cmds,
         event_cmds,
         file_cmds,
         letter_cmds,
         mail_cmds,
+        ocr_cmds,
+        publish_cmds,
         request_cmds,
+        search_cmds,
         setup_cmds,
     )
 
@@ -56,19 +69,16 @@ def build_app() -> typer.Typer:
             None, "--db", metavar="URL",
             help="Base de données (URL SQLAlchemy), sinon CADA_DATABASE_URL, sinon SQLite local.",
         ),
-        version: bool = typer.Option(False, "--version", help="Afficher la version et quitter."),
+        version: bool = typer.Option(False, "--version", is_eager=True, callback=_show_version,
+                                     help="Afficher la version et quitter."),
     ) -> None:
         from cada_tracker.cli.common import set_database_url
 
-        if version:
-            from cada_tracker import __version__
-
-            typer.echo(f"cada {__version__}")
-            raise typer.Exit(0)
         set_database_url(db)
 
     for module in (setup_cmds, admin_cmds, request_cmds, event_cmds, escalation_cmds, clock_cmds,
-                   campaign_cmds, letter_cmds, mail_cmds, file_cmds):
+                   campaign_cmds, letter_cmds, mail_cmds, file_cmds, search_cmds,
+                   dossier_cmds, publish_cmds, ocr_cmds):
         module.register(app)
     return app
 

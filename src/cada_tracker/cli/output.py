@@ -107,3 +107,17 @@ def table(title: str | None, columns: list[str], rows: Iterable[Iterable], *, ca
     for row in rows:
         t.add_row(*[rich_text(v) for v in row])
     out().print(t)
+
+
+def plain_table(title: str | None, columns: list[str], rows: Iterable[Iterable]) -> None:
+    """A table whose cells are shown as they are: text from documents and administrations
+    is never read as Rich markup (``[/]`` stays ``[/]``)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    t = Table(title=title, header_style="bold", title_justify="left")
+    for col in columns:
+        t.add_column(col)
+    for row in rows:
+        t.add_row(*[Text("" if v is None else str(v)) for v in row])
+    out().print(t)

@@ -17,6 +17,9 @@ def register(app: typer.Typer) -> None:
     db.command("path")(db_path)
     db.command("backup")(db_backup)
     db.command("check")(db_check)
+    from cada_tracker.cli.search_cmds import register_db
+
+    register_db(db)
     app.add_typer(db, name="db")
 
 
@@ -136,7 +139,7 @@ def db_backup(
 def db_check(
     json_out: bool = typer.Option(False, "--json", help="Sortie JSON."),
 ) -> int:
-    """Vérifier la base : intégrité, version du schéma, fichiers reçus (SHA-256).
+    """Vérifier la base : intégrité, version du schéma, fichiers reçus (SHA-256), index de recherche.
 
     Code de sortie 0 si tout va bien, 1 si un problème est trouvé.
 

@@ -29,6 +29,7 @@ class Check:
     ok: bool
     detail: str
     fix: str | None = None
+    optional: bool = False  # a missing optional tool is said, not counted as a problem
 
 
 def check_weasyprint() -> Check:
@@ -107,9 +108,24 @@ def check_user_templates(folder: Path) -> Check:
                  f"tous se chargent ({own} modèle(s) personnel(s) dans {folder})")
 
 
+def check_ocr() -> Check:
+    from cada_tracker.services.search.ocr import tools
+
+    found = tools()
+    if found.ok:
+        return Check("Reconnaissance de caractères (cada ocr)", True,
+                     f"Tesseract avec le français ({found.tesseract})")
+    return Check("Reconnaissance de caractères (cada ocr)", False,
+                 "indisponible (facultative) : il manque " + ", ".join(found.missing()),
+                 "Debian, Ubuntu : sudo apt install tesseract-ocr tesseract-ocr-fra "
+                 "poppler-utils ; sans elle, les documents scannés ne sont pas cherchables.",
+                 optional=True)
+
+
 def run_checks(user_letters_dir: Path) -> list[Check]:
     weasy = check_weasyprint()
     checks = [weasy, check_harfbuzz(), check_user_templates(user_letters_dir)]
     if weasy.ok:
         checks.append(check_sample_letter())
+    checks.append(check_ocr())
     return checks

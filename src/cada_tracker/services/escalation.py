@@ -24,7 +24,7 @@ from cada_tracker.services.clock import (
     legal_result,
     written_confirmation,
 )
-from cada_tracker.services.events import as_ev, events_of, files_of
+from cada_tracker.services.events import as_ev, events_of
 from cada_tracker.services.letter_context import documents_of as document_dicts
 from cada_tracker.services.letter_context import letter_context
 from cada_tracker.services.lifecycle import Ev, active
@@ -46,26 +46,17 @@ class LetterOptions:
     court_name: str | None = None
 
 
-def _attachments(session: Session, request: Request, refusal: Ev | None) -> list[str]:
-    """Enclosures of a referral: the request, its receipt, the refusal and its files."""
-    from cada_tracker.frenchdates import date_fr
+def _attachments(session: Session, request: Request, refusal: Ev | None, *,
+                 purpose: str = "cada") -> list[str]:
+    """Enclosures of a referral (or a court petition): the numbered pieces of ``cada
+    dossier REF --for PURPOSE`` (same numbers, same titles), then, for the CADA, the
+    implicit refusal when nothing was answered."""
+    from cada_tracker.services.dossier import enclosure_lines, load, plan
 
-    items = []
-    first = f"Copie de ma demande (réf. {request.reference})"
-    if request.sent_on:
-        first += f" du {date_fr(request.sent_on)}"
-    if request.received_on:
-        first += " et de la preuve de sa réception"
-        first += f" le {date_fr(request.received_on)}"
-    items.append(first)
-    if refusal is not None:
-        line = f"Copie de la décision de refus du {date_fr(refusal.on)}"
-        names = [f.original_name for f in files_of(session, request.id)
-                 if f.event_id == refusal.id]
-        if names:
-            line += f" ({', '.join(names)})"
-        items.append(line)
-    else:
+    _, _, events, files = load(session, request.reference)
+    items = enclosure_lines(plan(reference=request.reference, letter_html=request.letter_html,
+                                 events=events, files=files, purpose=purpose))
+    if refusal is None and purpose == "cada":
         items.append("Aucune réponse reçue : refus implicite né du silence gardé par "
                      "l’administration")
     return items
@@ -103,7 +94,8 @@ def escalation_context(
                   "cada_ref": registered.tracking if registered else None,
                   "opinion_on": opinion.on if opinion else None,
                   "opinion_verdict": opinion.outcome if opinion else None,
-                  "court_name": (options.court_name or "").strip() or None}
+                  "court_name": (options.court_name or "").strip() or None,
+                  "attachments": _attachments(session, request, refusal, purpose="court")}
         extra |= _court_dates(request, admin, evs, known=registered is not None)
     else:
         raise ValueError(f"no letter for event kind {kind!r}")

@@ -93,6 +93,10 @@ def check(engine: Engine, loc: Locations) -> CheckReport:
             for row in conn.exec_driver_sql("PRAGMA foreign_key_check").all():
                 report.problems.append(f"clé étrangère cassée : table {row[0]}, ligne {row[1]}")
         _check_mail(conn, report)
+        if report.revision == SCHEMA_HEAD:
+            from cada_tracker.services.search.index import check_index
+
+            report.problems.extend(check_index(conn))
         rows = conn.execute(
             text("SELECT f.path, f.sha256, f.size, r.reference FROM stored_file f "
                  "JOIN request r ON r.id = f.request_id ORDER BY f.id")
@@ -153,6 +157,11 @@ def _check_shared(engine: Engine, loc: Locations, rows, report: CheckReport) -> 
             report.problems.append(f"{reference} : fichier {path} {seen[sha]}")
 
 
+def _ocr_copy_of_recorded(relative: str, recorded: set[str]) -> bool:
+    """``cada ocr`` keeps the text-layer copy of a scan beside it (``NAME.ocr.pdf``)."""
+    return relative.endswith(".ocr.pdf") and relative[: -len(".ocr.pdf")] in recorded
+
+
 def _strays(loc: Locations, recorded: set[str]) -> list[str]:
     found = []
     if loc.files_dir.is_dir():
@@ -162,6 +171,6 @@ def _strays(loc: Locations, recorded: set[str]) -> list[str]:
             relative = str(path.relative_to(loc.data_dir))
             if path.name.endswith(".tmp"):
                 found.append(f"fichier temporaire laissé par une commande interrompue : {path}")
-            elif relative not in recorded:
+            elif relative not in recorded and not _ocr_copy_of_recorded(relative, recorded):
                 found.append(f"fichier qu'aucun événement ne mentionne : {path}")
     return found

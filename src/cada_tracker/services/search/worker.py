@@ -1,0 +1,109 @@
+"""Text extraction in a subprocess, with limits: a hostile file must not hang cada.
+
+:func:`extract_file` runs ``python -I -m cada_tracker.services.search.worker FILE NAME``
+with a CPU-time and address-space limit set in the child, and a wall-clock timeout
+in the parent; the child prints one JSON line ``{"status", "text"}``. Whatever goes
+wrong (compression bomb, deep nesting, a crash of the PDF library) becomes a status
+for that file: the command goes on, the file is kept, only its name is indexed.
+
+Statuses: ok, truncated, empty, unsupported, too_big, timeout, error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Files larger than this are stored but not read for their text.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+TIMEOUT_SECONDS = 30
+MEMORY_BYTES = 1024 * 1024 * 1024
+
+STATUS_LABELS = {
+    "ok": "texte indexé",
+    "truncated": "texte indexé en partie (trop long)",
+    "empty": "aucun texte (document scanné ? voir cada ocr)",
+    "unsupported": "format non lu (seul le nom est indexé)",
+    "too_big": "fichier trop gros pour en lire le texte",
+    "timeout": "lecture du texte interrompue (trop longue)",
+    "error": "texte illisible (fichier abîmé ou hostile)",
+    "missing": "fichier introuvable",
+}
+#: Statuses that deserve a warning when a file is stored.
+PROBLEMS = {"too_big", "timeout", "error", "missing"}
+
+
+@dataclass(frozen=True)
+class Extraction:
+    status: str
+    text: str = ""
+
+
+def _limits() -> tuple[int, int]:
+    timeout = int(os.environ.get("CADA_EXTRACT_TIMEOUT", TIMEOUT_SECONDS))
+    memory = int(os.environ.get("CADA_EXTRACT_MEMORY_MB", MEMORY_BYTES // 2**20)) * 2**20
+    return timeout, memory
+
+
+def extract_file(path: Path, name: str | None = None) -> Extraction:
+    """The text of ``path`` read by the worker subprocess, within the limits."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return Extraction("missing")
+    if size > MAX_FILE_BYTES:
+        return Extraction("too_big")
+    timeout, memory = _limits()
+
+    def limit_child() -> None:  # runs in the child, before exec
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CPU, (timeout, timeout + 1))
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+    cmd = [sys.executable, "-I", "-m", "cada_tracker.services.search.worker", str(path),
+           name or path.name]
+    try:
+        done = subprocess.run(cmd, capture_output=True, timeout=timeout, preexec_fn=limit_child,
+                              stdin=subprocess.DEVNULL, check=False)
+    except subprocess.TimeoutExpired:
+        return Extraction("timeout")
+    if done.returncode != 0:
+        # SIGXCPU when the CPU limit is reached; a MemoryError or crash otherwise.
+        return Extraction("timeout" if done.returncode == -24 else "error")
+    try:
+        result = json.loads(done.stdout)
+        return Extraction(str(result["status"]), str(result["text"]))
+    except (ValueError, KeyError, TypeError):
+        return Extraction("error")
+
+
+def main(argv: list[str]) -> int:
+    import logging
+    import warnings
+
+    logging.disable(logging.CRITICAL)  # the PDF library's complaints are not for users
+    warnings.simplefilter("ignore")
+    from cada_tracker.services.search.extract import text_of
+
+    path, name = Path(argv[0]), argv[1]
+    with path.open("rb") as fh:
+        data = fh.read(MAX_FILE_BYTES + 1)
+    try:
+        status, text = text_of(data, name)
+    except (MemoryError, RecursionError):
+        return 3
+    except Exception:  # noqa: BLE001 - any failure of a parser on a hostile file
+        status, text = "error", ""
+    sys.stdout.write(json.dumps({"status": status, "text": text}, ensure_ascii=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
