@@ -45,8 +45,8 @@ def _pages_text(path: str) -> list[str]:
     return [page.extract_text() or "" for page in PdfReader(path).pages]
 
 
-def test_dossier_for_the_cada_has_the_bordereau_and_every_piece_in_order(cli, refused_ref,
-                                                                         tmp_path):
+def test_dossier_for_the_cada_has_the_bordereau_and_every_piece_in_order(backend, cli,
+                                                                         refused_ref, tmp_path):
     ref, word = refused_ref
     result = cli("dossier", ref, "--out", tmp_path / "dossier", "--json", ok=True).json()
     titles = [p["title"] for p in result["pieces"]]

@@ -67,7 +67,7 @@ def _folded(value: str) -> str:
     return " ".join(strip_accents(value).lower().split())
 
 
-def test_zip_has_no_trace_of_the_sender_and_a_manifest(cli, campaign, tmp_path):
+def test_zip_has_no_trace_of_the_sender_and_a_manifest(backend, cli, campaign, tmp_path):
     lyon, bron, word = campaign
     out = tmp_path / "vsa-69.zip"
     report = cli("publish", "--campaign", "vsa-69", "--out", out, "--licence",

@@ -40,7 +40,7 @@ def dossier(
     purpose = choice(purpose, service.PURPOSES, field="--for")
     loc = locations()
     with session() as s:
-        request, admin, events, files = service.load(s, reference)
+        request, admin, events, files = service.load(s, reference, loc.data_dir)
         pieces = service.plan(reference=request.reference, letter_html=request.letter_html,
                               events=events, files=files, purpose=purpose)
     if not request.letter_html:

@@ -121,8 +121,11 @@ def enclosure_lines(pieces: list[Piece]) -> list[str]:
     return [f"Pièce n° {p.number} : {p.title}" for p in pieces]
 
 
-def load(session, reference: str) -> tuple:
-    """(request, administration, active events, files) of ``reference``."""
+def load(session, reference: str, data_dir: Path | None = None) -> tuple:
+    """(request, administration, active events, files) of ``reference``.
+
+    With ``data_dir``, each file's path is one readable here: on PostgreSQL, a private
+    cached copy fetched from the shared base."""
     from sqlalchemy import text
 
     from cada_tracker.models import Administration
@@ -138,7 +141,14 @@ def load(session, reference: str) -> tuple:
     unreadable = {row[0] for row in session.connection().execute(text(
         "SELECT source_id FROM search_entry WHERE request_id = :id AND source = 'file' "
         "AND status IN ('too_big', 'timeout', 'error', 'missing')"), {"id": request.id})}
-    files = [FileRef(f.id, f.event_id, f.original_name, f.path, f.sha256, f.size,
+    def readable_path(relative: str) -> str:
+        if data_dir is None:
+            return relative
+        from cada_tracker.dbfiles import local_copy
+
+        return str(local_copy(session.connection(), data_dir, relative).relative_to(data_dir))
+
+    files = [FileRef(f.id, f.event_id, f.original_name, readable_path(f.path), f.sha256, f.size,
                      readable=f.id not in unreadable) for f in files_of(session, request.id)]
     return request, admin, events, files
 

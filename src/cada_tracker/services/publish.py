@@ -128,6 +128,8 @@ def _folder_of(kind: str, outcome: str | None) -> str:
 
 def collect(conn, campaign: str, data_dir: Path, *, include_unchecked: bool) -> tuple:
     """(items, senders, rows of requests) of a campaign, nothing rendered yet."""
+    from cada_tracker.dbfiles import local_copy
+
     requests = conn.execute(text(
         "SELECT r.id, r.reference, r.letter_html, r.sender_name, r.sender_address, "
         "r.sender_email, r.status, r.sent_on, a.name AS administration, a.department "
@@ -151,7 +153,7 @@ def collect(conn, campaign: str, data_dir: Path, *, include_unchecked: bool) -> 
             status = entries[0].status if entries else "missing"
             body = "\n".join(e.body for e in entries) if status not in UNCHECKED else ""
             item = Item(r.reference, r.administration, _folder_of(f.kind or "", f.outcome),
-                        f.original_name, "as-is", source=data_dir / f.path, text=body,
+                        f.original_name, "as-is", source=local_copy(conn, data_dir, f.path), text=body,
                         original=f.original_name)
             item.flags = found(body, senders)
             if status in UNCHECKED:
