@@ -8,6 +8,7 @@ import stat
 import pytest
 
 from cada_tracker import paths
+from members import sent_request
 
 
 def test_cada_home_moves_data_and_config_together(tmp_path):
@@ -69,13 +70,7 @@ def test_every_folder_and_file_is_private_whatever_the_umask(cli, tmp_path, monk
     out = tmp_path / "courriers" / "cada"
     monkeypatch.setenv("CADA_HOME", str(home))
     monkeypatch.setenv("CADA_DATABASE_URL", f"sqlite:///{db}")
-    cli("init", "--name", "Collectif", "--address", r"1 rue X\n69001 Lyon", "--email",
-        "c@example.org", "--city", "Lyon", ok=True)
-    admin = cli("admin", "add", "Mairie de Lyon", "--kind", "commune", "--postcode", "69001",
-                "--city", "Lyon", "--json", ok=True).json()["id"]
-    ref = cli("new", "--to", admin, "--subject", "Caméras", "--doc", "Liste", "--json",
-              ok=True).json()["reference"]
-    cli("sent", ref, "--on", "2026-03-02", "--via", "lrar", ok=True)
+    ref = sent_request(cli)
     reply = tmp_path / "reponse.pdf"
     reply.write_bytes(b"%PDF-1.4 reponse")
     cli("answer", ref, "--on", "2026-03-20", "--outcome", "refusal", "--attach", reply, ok=True)
