@@ -60,7 +60,7 @@ def test_grouped_referral_refers_refused_requests_and_informs_all(cli, series, t
     for ref, town in zip(series, TOWNS, strict=True):
         assert ref in grouped and f"Mairie de {town}" in grouped
         notice = text(out / f"{ref}-information-serie.html")
-        assert f"Mairie de {town}" in notice.split("Fait à")[0]  # its own address block
+        assert f"Mairie de {town}" in notice.split("class=\"objet\"")[0]  # its own address block
         assert "10 mars 2026" in notice and "L. 342-1" in notice
     assert "n° 2" in grouped  # Bron's missing document, by its number in the request
     for ref in series[:5]:

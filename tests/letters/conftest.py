@@ -7,6 +7,8 @@ from datetime import date
 
 import pytest
 
+from cada_tracker.postal import postal_block
+
 LETTER_DATE = date(2026, 3, 15)
 
 DOCUMENTS = [
@@ -36,6 +38,11 @@ RECIPIENT = {
     "prada_name": "Service des affaires juridiques",
     "prada_email": "prada@saint-etienne.example",
 }
+# What letter_context adds: the window block of cada_tracker.postal.
+_BLOCK = postal_block(**{k: RECIPIENT[k] for k in
+                         ("name", "addressee", "street_lines", "postcode", "city", "prada_name")})
+RECIPIENT["postal_lines"] = list(_BLOCK.lines)
+RECIPIENT["postal_problems"] = list(_BLOCK.problems)
 
 
 def base_context(**overrides) -> dict:

@@ -86,7 +86,7 @@ def test_request_cites_its_legal_bases():
     assert "par courrier électronique, sans frais, à l’adresse lyon@technopolice.example" in text
     assert "standard ouvert, aisément réutilisable" in text
     assert "Lettre recommandée avec accusé de réception n° 1A 123 456 7890 1" in text
-    assert "Fait à Lyon, le 15 mars 2026" in text
+    assert "Lyon, le 15 mars 2026" in text
     assert "Objet : Demande de communication de documents administratifs" in text
     assert "Notre référence : 2026-0042" in text
 
@@ -189,6 +189,7 @@ def test_user_html_is_escaped():
     context = base_context()
     context["request"]["documents"][0]["description"] = '<b>x</b><script>alert("y")</script>'
     context["recipient"]["name"] = "Mairie <i>de</i> Lyon & co"
+    context["recipient"]["postal_lines"][0] = context["recipient"]["name"]
     html = letters.render("demande", context)
     assert "<b>x</b>" not in html and "<script>" not in html
     assert "&lt;b&gt;x&lt;/b&gt;&lt;script&gt;alert(&#34;y&#34;)&lt;/script&gt;" in html

@@ -44,6 +44,22 @@ def _print_admin(admin_dict: dict) -> None:
         if isinstance(value, list):
             value = " / ".join(value) if key == "street" else ", ".join(value)
         typer.echo(f"{label:<14} {value if value not in (None, '') else '—'}")
+    block = admin_dict.get("postal_block")
+    if block:
+        typer.echo("Bloc adresse   (tel qu'imprimé dans la fenêtre de l'enveloppe)")
+        for line in block["lines"]:
+            typer.echo(f"  {line}")
+        for problem in block["problems"]:
+            output.warn(f"adresse : {problem}")
+
+
+def _with_block(admin, data: dict) -> dict:
+    """``data`` plus the window block its letters print (``cada_tracker.postal``)."""
+    from cada_tracker.services.letter_context import block_of
+
+    block = block_of(admin)
+    return {**data, "postal_block": {"lines": list(block.lines),
+                                     "problems": list(block.problems)}}
 
 
 def add(
@@ -80,10 +96,12 @@ def add(
     )
     with session(write=True) as s:
         admin = add_admin(s, fields=fields)
-        data = admin_as_dict(admin, fields.tags or [])
+        data = _with_block(admin, admin_as_dict(admin, fields.tags or []))
     if json_out:
         output.print_json(data)
     output.success(f"Administration n° {data['id']} ajoutée : {data['name']}")
+    for problem in data["postal_block"]["problems"]:
+        output.warn(f"adresse de « {data['name']} » : {problem}")
 
 
 def list_(
@@ -141,7 +159,7 @@ def show(
 
     with session() as s:
         admin = get_admin(s, admin_id)
-        data = admin_as_dict(admin, admin_tags(s, admin_id))
+        data = _with_block(admin, admin_as_dict(admin, admin_tags(s, admin_id)))
     if json_out:
         output.print_json(data)
     else:

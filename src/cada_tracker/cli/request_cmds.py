@@ -60,6 +60,7 @@ def new(
         draft_campaign,
         select_administrations,
     )
+    from cada_tracker.services.letter_context import window_problems_of
     from cada_tracker.services.views import request_view
 
     loc = locations()
@@ -88,10 +89,13 @@ def new(
         created = draft_campaign(s, draft=draft, admin_ids=admin_ids, profile=sender,
                                  today=today(), user_letters=loc.user_letters_dir)
         views = [request_view(s, r) for r in created]
+        problems = window_problems_of(s, admin_ids)
     if json_out:
         # One --to prints the request; any selection prints an array (even of one).
         single = len(selection.ids) == 1 and selection == Selection(ids=selection.ids)
         output.print_json(views[0] if single else views)
+    for problem in problems:
+        output.warn(f"adresse : {problem}")
     if len(views) == 1:
         v = views[0]
         output.success(
