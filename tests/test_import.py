@@ -118,6 +118,7 @@ def test_real_rows_end_to_end(cli):
         "prada_name": "Gilbert OLIER",
         "prada_email": "gilbert.olier@larochesuryon.fr",
         "department": "85",
+        "designation": "La Roche-sur-Yon Agglomération",  # a proper name: no article
         "tags": [],
         # The stored fields keep the directory's text; the letter prints this block.
         "postal_block": {"lines": ["La Roche-sur-Yon Agglomération",

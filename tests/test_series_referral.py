@@ -55,7 +55,7 @@ def test_grouped_referral_refers_refused_requests_and_informs_all(cli, series, t
     assert data["referred"] == sorted(series[:5]) and data["informed_only"] == [series[5]]
     grouped = text(out / "vsa-lyon-saisine-cada-serie.html")
     assert "TSA 50730" in grouped and "série de 6 demandes" in grouped
-    assert "refus opposé par Mairie de Bron" in grouped
+    assert "refus opposé par la commune de Bron" in grouped
     assert "décision du 25 janvier 2026" in grouped
     for ref, town in zip(series, TOWNS, strict=True):
         assert ref in grouped and f"Mairie de {town}" in grouped
@@ -184,7 +184,9 @@ def test_a_member_of_a_series_is_not_referred_alone(cli, series):
     alone = cli("refer", series[2], "--on", "2026-03-10", "--no-letter")
     assert alone.exit_code == 4 and "--campaign vsa-lyon" in alone.stderr
     assert "L342-1 al. 2" in alone.stderr
-    assert cli("refer", series[2], "--on", "2026-03-10", "--preview", "--html").exit_code == 0
+    assert cli("refer", series[2], "--on", "2026-03-10", "--preview", "--html").exit_code == 4
+    assert cli("refer", series[2], "--on", "2026-03-10", "--preview", "--html",
+               "--force").exit_code == 0
     assert cli("refer", series[2], "--on", "2026-03-10", "--hors-serie", "--campaign",
                "vsa-lyon").exit_code == 2
     forced = cli("refer", series[2], "--on", "2026-03-10", "--no-letter", "--hors-serie")

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from cada_tracker.errors import InputError, NotFoundError
 from cada_tracker.frenchdates import date_fr
+from cada_tracker.designation import forms
 from cada_tracker.paths import asset_dir
 from cada_tracker.postal import postal_block
 
@@ -74,6 +75,10 @@ _CADA_BLOCK = postal_block(
 )
 CADA_ADDRESS["postal_lines"] = _CADA_BLOCK.lines
 CADA_ADDRESS["postal_problems"] = _CADA_BLOCK.problems
+CADA_ADDRESS["designation"] = MappingProxyType(
+    forms("la Commission d’accès aux documents administratifs")
+)
+CADA_ADDRESS["salutation"] = "Madame, Monsieur"
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _HEADER_RE = re.compile(r"^\s*\{#-?(.*?)-?#\}", re.DOTALL)

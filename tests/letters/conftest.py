@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from cada_tracker.designation import derive, forms, salutation
 from cada_tracker.postal import postal_block
 
 LETTER_DATE = date(2026, 3, 15)
@@ -43,6 +44,8 @@ _BLOCK = postal_block(**{k: RECIPIENT[k] for k in
                          ("name", "addressee", "street_lines", "postcode", "city", "prada_name")})
 RECIPIENT["postal_lines"] = list(_BLOCK.lines)
 RECIPIENT["postal_problems"] = list(_BLOCK.problems)
+RECIPIENT["designation"] = forms(derive(RECIPIENT["name"], "commune"))
+RECIPIENT["salutation"] = salutation(RECIPIENT["addressee"])
 
 
 def base_context(**overrides) -> dict:

@@ -195,7 +195,15 @@ def test_premature_referral_and_court_are_refused(cli, draft_ref):
     cli("received", draft_ref, "--on", "2026-01-07", ok=True)
     early = cli("refer", draft_ref, "--on", "2026-02-06")
     assert early.exit_code == 4 and "prématurée" in early.stderr and "R343-1" in early.stderr
-    assert cli("refer", draft_ref, "--on", "2026-02-06", "--preview", "--html").exit_code == 0
+    # --preview runs the same checks: no draft unless --force, then named -brouillon.
+    preview = cli("refer", draft_ref, "--on", "2026-02-06", "--preview", "--html")
+    assert preview.exit_code == 4 and "prématurée" in preview.stderr
+    assert "--force" in preview.stderr and not list(Path.cwd().glob("*saisine*"))
+    forced = cli("refer", draft_ref, "--on", "2026-02-06", "--preview", "--force", "--html",
+                 "--json", ok=True)
+    assert "prématurée" in forced.stderr and "--force" in forced.stderr
+    assert forced.json()["preview"].endswith("-saisine-cada-2026-02-06-brouillon.html")
+    assert cli("refer", draft_ref, "--on", "2026-02-06", "--force").exit_code == 2
     cli("refer", draft_ref, "--on", "2026-02-10", "--no-letter", ok=True)
     again = cli("refer", draft_ref, "--on", "2026-02-11", "--no-letter")
     assert again.exit_code == 4
@@ -204,6 +212,9 @@ def test_premature_referral_and_court_are_refused(cli, draft_ref):
     cli("refer", draft_ref, "--registered", "2026-02-12", "--cada-ref", "20260999", ok=True)
     before = cli("court", draft_ref, "--on", "2026-04-12", "--no-letter")  # the day it is born
     assert before.exit_code == 4 and "12/04/2026" in before.stderr
+    # A court draft dated before the decision it attacks is refused, preview or not.
+    draft = cli("court", draft_ref, "--on", "2026-04-12", "--preview", "--html")
+    assert draft.exit_code == 4 and "Recours prématuré" in draft.stderr
     assert cli("court", draft_ref, "--on", "2026-04-13", "--no-letter").exit_code == 0
 
 
@@ -265,3 +276,19 @@ def test_court_after_a_written_confirmation_needs_no_registration(cli, answered)
     text = text_of_html(Path(draft["preview"]))
     assert "Par une décision du 20 février 2026, postérieure à la saisine" in text
     assert cli("court", answered, "--on", "2026-03-01", "--no-letter").exit_code == 0
+
+
+def test_escalating_a_fully_answered_request_is_refused(cli, draft_ref):
+    cli("sent", draft_ref, "--on", "2026-01-05", "--via", "lrar", ok=True)
+    cli("received", draft_ref, "--on", "2026-01-07", ok=True)
+    cli("answer", draft_ref, "--on", "2026-01-20", "--outcome", "full", ok=True)
+    for args, step in ((("remind", "--on", "2026-02-01"), "une relance"),
+                       (("refer", "--on", "2026-03-01"), "une saisine de la CADA"),
+                       (("court", "--on", "2026-06-01"), "un recours au tribunal")):
+        for extra in ((), ("--preview", "--html")):
+            refused = cli(args[0], draft_ref, *args[1:], *extra)
+            assert refused.exit_code == 4, (args, extra, refused.stderr)
+            assert "tous été obtenus" in refused.stderr and step in refused.stderr
+            assert "Traceback" not in refused.stderr
+    assert not list(Path.cwd().glob(f"{draft_ref}-*"))  # no letter, no draft
+    assert [e["kind"] for e in events(cli, draft_ref)] == ["sent", "received", "answer"]

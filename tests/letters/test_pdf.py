@@ -87,7 +87,7 @@ def test_text_keeps_french_characters(short_letter):
     assert "« safe city »" in text
     assert "1 000 €" in text
     assert "Lyon, le 15 mars 2026" in text
-    assert "Monsieur le maire," in text
+    assert "Monsieur le Maire," in text
 
 
 def test_typed_html_is_shown_as_text(short_letter):

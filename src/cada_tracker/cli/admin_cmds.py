@@ -10,6 +10,9 @@ from cada_tracker.vocab import ADMIN_KINDS
 
 KINDS = ", ".join(ADMIN_KINDS)
 LIST_PAGE = 50
+DESIGNATION_HELP = ("Nom de l'administration dans une phrase, avec son article "
+                    "(ex. « la commune de Nice »), utilisé par les courriers ; déduit du "
+                    "type et du nom sinon.")
 
 
 def register(app: typer.Typer) -> None:
@@ -37,7 +40,7 @@ def _print_admin(admin_dict: dict) -> None:
         ("id", "N°"), ("name", "Nom"), ("kind", "Type"), ("addressee", "Destinataire"),
         ("street", "Adresse"), ("postcode", "Code postal"), ("city", "Ville"),
         ("email", "E-mail"), ("web_form", "Formulaire"), ("prada_name", "PRADA"), ("prada_email", "E-mail PRADA"),
-        ("department", "Département"), ("tags", "Étiquettes"),
+        ("department", "Département"), ("designation", "Désignation"), ("tags", "Étiquettes"),
     ]
     for key, label in labels:
         value = admin_dict[key]
@@ -74,6 +77,7 @@ def add(
     prada_email: str = typer.Option(None, "--prada-email", help="E-mail de la PRADA."),
     department: str = typer.Option(None, "--department", help="Code du département (calendrier des jours fériés) ; déduit du code postal sinon."),
     tag: list[str] = typer.Option(None, "--tag", help="Étiquette (répétable)."),
+    designation: str = typer.Option(None, "--designation", help=DESIGNATION_HELP),
     json_out: bool = typer.Option(False, "--json", help="Afficher l'administration créée en JSON."),
 ) -> None:
     """Ajouter une administration à l'annuaire.
@@ -93,6 +97,7 @@ def add(
         city=ask(city, flag="--city", label="Ville"),
         addressee=addressee, street=street or [], email=email, prada_name=prada_name,
         prada_email=prada_email, department=department, tags=tag or [],
+        designation=designation,
     )
     with session(write=True) as s:
         admin = add_admin(s, fields=fields)
@@ -179,6 +184,7 @@ def edit(
     prada_email: str = typer.Option(None, "--prada-email", help="E-mail de la PRADA."),
     department: str = typer.Option(None, "--department", help="Code du département."),
     tag: list[str] = typer.Option(None, "--tag", help="Étiquettes (remplacent les anciennes)."),
+    designation: str = typer.Option(None, "--designation", help=DESIGNATION_HELP + " Vide : revenir à celle déduite du type et du nom."),
     json_out: bool = typer.Option(False, "--json", help="Afficher le résultat en JSON."),
 ) -> None:
     """Modifier une administration (seuls les champs donnés changent).
@@ -186,13 +192,14 @@ def edit(
     \b
     Exemple :
       cada admin edit 3 --prada-email prada@ville.fr --tag rhone --tag vsa
+      cada admin edit 4 --designation "le syndicat mixte des transports du Rhône"
     """
     from cada_tracker.services.admins import admin_as_dict, admin_tags, edit_admin
 
     fields = _fields(
         name=name, kind=kind, postcode=postcode, city=city, addressee=addressee,
         street=street or None, email=email, prada_name=prada_name, prada_email=prada_email,
-        department=department, tags=tag or None,
+        department=department, tags=tag or None, designation=designation,
     )
     with session(write=True) as s:
         admin = edit_admin(s, admin_id=admin_id, fields=fields)

@@ -156,6 +156,40 @@ def late_court_warning(session: Session, *, request: Request, admin: Administrat
             f"reste ouvert{until} (R421-5 CJA).")
 
 
+#: What each escalation step is, in a French sentence.
+STEP_LABEL = {"remind": "une relance", "referred": "une saisine de la CADA",
+              "court": "un recours au tribunal administratif"}
+
+
+def check_outstanding(session: Session, *, request: Request, kind: str) -> None:
+    """Refuse an escalation when every document asked for was obtained (StateError):
+    a reminder, a referral or a court draft would ask for an empty list."""
+    documents = documents_of(session, request.id)
+    if documents and all(d.outcome == "obtained" for d in documents):
+        raise StateError(
+            f"Demande {request.reference} : les {len(documents)} document(s) demandé(s) ont "
+            f"tous été obtenus ; {STEP_LABEL[kind]} n'a plus d'objet. (Un document obtenu "
+            "par erreur se corrige avec cada cancel.)"
+        )
+
+
+def check_escalation(session: Session, *, request: Request, admin: Administration,
+                     kind: str, on: date, single: bool = False) -> None:
+    """Every check an escalation step must pass, in the order a user would fix them
+    (StateError): documents still outstanding, the series rule for a referral, the
+    legal clock, then the event rules of the request's history. ``--preview`` runs
+    the same checks as the real command."""
+    from cada_tracker.services import lifecycle
+
+    check_outstanding(session, request=request, kind=kind)
+    if kind == "referred" and not single:
+        from cada_tracker.services.series import check_single_referral
+
+        check_single_referral(session, request)
+    check_timing(session, request=request, admin=admin, kind=kind, on=on)
+    lifecycle.check_new_event([as_ev(e) for e in events_of(session, request.id)], kind, on)
+
+
 def check_timing(session: Session, *, request: Request, admin: Administration, kind: str,
                  on: date) -> None:
     """Refuse an escalation the legal clock says is premature (StateError).

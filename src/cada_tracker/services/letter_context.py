@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from cada_tracker.designation import forms, salutation
 from cada_tracker.models import Administration, Request, RequestedDocument
 from cada_tracker.postal import PostalBlock, postal_block
+from cada_tracker.services.admins import designation_of
 
 
 def block_of(admin: Administration) -> PostalBlock:
@@ -44,6 +46,9 @@ def recipient_of(admin: Administration) -> dict:
         "prada_email": admin.prada_email,
         "postal_lines": list(block.lines),
         "postal_problems": list(block.problems),
+        # "la commune de Nice" and its forms after à, de, par (cada_tracker.designation).
+        "designation": forms(designation_of(admin)),
+        "salutation": salutation(admin.addressee),
     }
 
 
