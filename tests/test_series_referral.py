@@ -262,3 +262,33 @@ def test_a_member_referred_alone_does_not_block_the_series(cli, series):
     assert series[1] not in step["requests"]  # its own CADA file keeps its own number
     assert sorted(step["requests"]) == sorted(data["referred"])
 
+
+
+def test_series_letters_follow_each_file(cli, series, tmp_path):
+    """Issue 13: a notice to a member answered in full asks nothing; a reminder to an
+    informed member does not announce a referral already made; previews are drafts."""
+    cli("answer", series[0], "--on", "2026-01-20", "--outcome", "full", ok=True)
+    out = tmp_path / "apercu"
+    preview = cli("refer", "--campaign", "vsa-lyon", "--on", "2026-03-10", "--preview",
+                  "--html", "--out", out, ok=True)
+    assert "Traceback" not in preview.stderr
+    names = sorted(p.name for p in out.iterdir())
+    assert names and all(name.endswith("-brouillon.html") for name in names), names
+
+    out = tmp_path / "serie"
+    cli("refer", "--campaign", "vsa-lyon", "--on", "2026-03-10", "--html", "--out", out,
+        ok=True)
+    answered = text(out / f"{series[0]}-information-serie.html")
+    assert "l’ensemble des documents demandés" in answered
+    assert "n’appelle aucune réponse" in answered
+    assert "me communiquiez dès à présent" not in answered
+    waiting = text(out / f"{series[1]}-information-serie.html")
+    assert "me communiquiez dès à présent" in waiting and "aucune réponse" not in waiting
+
+    # Écully (sent in March) was only informed; its reminder cites the series referral.
+    reminded = tmp_path / "relance"
+    cli("remind", series[5], "--on", "2026-03-20", "--html", "--out", reminded, ok=True)
+    (letter,) = reminded.iterdir()
+    body = text(letter)
+    assert "le 10 mars 2026 la Commission d’accès aux documents administratifs" in body
+    assert "je saisirai" not in body

@@ -106,6 +106,8 @@ def full_context(**overrides) -> dict:
         # saisine-cada-serie, information-serie
         "series": series_items(),
         "referral_on": date(2026, 3, 15),
+        "series_referral_on": None,
+        "answered_in_full": False,
         # requete-ta
         "cada_registered_on": date(2026, 3, 20),
         "cada_ref": "20261234",

@@ -31,11 +31,11 @@ BUILTIN = {
 BASE_VARIABLES = {"sender", "recipient", "request", "letter"}
 EXTRA_VARIABLES = {
     "relance": {"missing", "implicit_refusal_on", "cada_deadline_on", "refusal_on",
-                "referral_on"},
+                "referral_on", "series_referral_on"},
     "saisine-cada": {"refusal_on", "implicit_refusal_on", "missing", "attachments"},
     "saisine-cada-serie": {"series", "refusal_on", "implicit_refusal_on", "missing",
                            "attachments"},
-    "information-serie": {"series", "referral_on"},
+    "information-serie": {"series", "referral_on", "answered_in_full"},
     "requete-ta": {"cada_registered_on", "cada_ref", "opinion_on", "opinion_verdict",
                    "confirmed_refusal_on", "court_deadline_on", "court_deadline_legal_on",
                    "deadlines_opposable", "reasonable_delay_on", "confirmation_on",

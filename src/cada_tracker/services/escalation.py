@@ -18,6 +18,7 @@ from cada_tracker.dates import format_fr
 from cada_tracker.errors import StateError
 from cada_tracker.models import Administration, Request
 from cada_tracker.services.clock import (
+    SERIES_NOTE,
     earliest_referral,
     express_refusal,
     first_event,
@@ -85,10 +86,15 @@ def escalation_context(
     extra: dict = {"missing": missing}
     referred = first_event(evs, "referred")
     if kind == "remind":
+        # A member informed of a grouped referral of its series: the CADA was seized
+        # for the series, so the reminder must not announce a referral to come.
+        series_note = next((e for e in evs if e.kind == "note" and e.outcome == SERIES_NOTE),
+                           None)
         extra |= {"implicit_refusal_on": request.implicit_refusal_on,
                   "cada_deadline_on": request.cada_deadline_on,
                   "refusal_on": refusal.on if refusal else None,
-                  "referral_on": referred.on if referred else None}
+                  "referral_on": referred.on if referred else None,
+                  "series_referral_on": series_note.on if series_note else None}
     elif kind == "referred":
         extra |= {"refusal_on": refusal.on if refusal else None,
                   "implicit_refusal_on": request.implicit_refusal_on,
