@@ -120,6 +120,7 @@ def full_context(**overrides) -> dict:
         "confirmed_refusal_on": date(2026, 5, 20),
         "court_deadline_on": date(2026, 7, 20),
         "court_name": "Tribunal administratif de Lyon",
+        "court_address_lines": ["184 rue Duguesclin", "69433 Lyon Cedex 03"],
     })
     context.update(overrides)
     return context

@@ -292,3 +292,20 @@ def test_escalating_a_fully_answered_request_is_refused(cli, draft_ref):
             assert "Traceback" not in refused.stderr
     assert not list(Path.cwd().glob(f"{draft_ref}-*"))  # no letter, no draft
     assert [e["kind"] for e in events(cli, draft_ref)] == ["sent", "received", "answer"]
+
+
+def test_court_draft_names_the_competent_tribunal_and_its_address(cli, answered):
+    cli("refer", answered, "--on", "2026-02-10", "--no-letter", ok=True)
+    cli("refer", answered, "--registered", "2026-02-12", "--cada-ref", "20260123", ok=True)
+    cli("court", answered, "--on", "2026-05-01", "--preview", "--html", ok=True)
+    [draft] = Path.cwd().glob(f"{answered}-requete-ta-2026-05-01-brouillon.html")
+    text = text_of_html(draft)  # the administration (Mairie de Lyon) is in the Rhône
+    assert "Tribunal administratif de Lyon Greffe 184 rue Duguesclin 69433 Lyon Cedex 03" in text
+    assert "composant le Tribunal administratif de Lyon" in text
+    draft.unlink()
+    cli("court", answered, "--on", "2026-05-01", "--preview", "--html", "--tribunal",
+        "Tribunal administratif de Grenoble", ok=True)
+    [draft] = Path.cwd().glob(f"{answered}-requete-ta-2026-05-01-brouillon.html")
+    text = text_of_html(draft)
+    assert "Tribunal administratif de Grenoble Greffe 2 place de Verdun" in text
+    assert "Duguesclin" not in text

@@ -39,7 +39,7 @@ EXTRA_VARIABLES = {
     "requete-ta": {"cada_registered_on", "cada_ref", "opinion_on", "opinion_verdict",
                    "confirmed_refusal_on", "court_deadline_on", "court_deadline_legal_on",
                    "deadlines_opposable", "reasonable_delay_on", "confirmation_on",
-                   "court_name"},
+                   "court_name", "court_address_lines"},
 }
 
 

@@ -108,8 +108,8 @@ def escalation_context(
         extra |= {"cada_registered_on": registered.on if registered else None,
                   "cada_ref": registered.tracking if registered else None,
                   "opinion_on": opinion.on if opinion else None,
-                  "opinion_verdict": opinion.outcome if opinion else None,
-                  "court_name": (options.court_name or "").strip() or None}
+                  "opinion_verdict": opinion.outcome if opinion else None}
+        extra |= _court(admin, options.court_name)
         extra |= _court_dates(request, admin, evs, known=registered is not None)
     else:
         raise ValueError(f"no letter for event kind {kind!r}")
@@ -120,6 +120,20 @@ def escalation_context(
     )
     context["letter"]["tracking"] = (options.tracking or "").strip() or None
     return context
+
+
+def _court(admin: Administration, chosen: str | None) -> dict:
+    """The court a draft is addressed to: ``--tribunal`` when given, else the one
+    competent for the administration's seat (R312-1 and R221-3 CJA), with the
+    greffe's address when the table knows it."""
+    from cada_tracker.tribunals import competent_tribunal, tribunal_named
+
+    name = (chosen or "").strip() or None
+    tribunal = tribunal_named(name) if name else competent_tribunal(admin.department)
+    if tribunal is not None:
+        name = tribunal.name
+    return {"court_name": name,
+            "court_address_lines": list(tribunal.address_lines) if tribunal else []}
 
 
 def _court_dates(request: Request, admin: Administration, evs: list[Ev], *,
