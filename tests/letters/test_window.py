@@ -112,3 +112,12 @@ def test_named_letters_of_issue_13_fit(rendered):
             assert len(recipient["postal_lines"]) <= 6
             assert recipient["postal_lines"][0].startswith(("Préfecture", "Agence"))
             assert recipient["postal_lines"][-1].startswith(record.postcode)
+
+
+def test_fold_marks_of_a_dl_envelope(rendered):
+    """Two short rules in the left margin, at a third and two thirds of the page."""
+    _, _, data = rendered[0]
+    with pdfplumber.open(io.BytesIO(data)) as document:
+        page = document.pages[0]
+        marks = sorted(round(r["top"] / MM) for r in page.rects if r["x1"] < 15 * MM)
+    assert marks == [99, 198]
