@@ -278,3 +278,16 @@ def test_ctrl_c_while_forking_is_deferred_even_with_another_thread_alive():
         assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     finally:
         stop.set()
+
+
+def test_no_hyphenation_of_emails_names_or_references(renderer):
+    context = base_context()
+    context["sender"]["email"] = "personne.responsable.acces.documents@technopolice-lyon.example"
+    context["sender"]["name"] = "Nicolas Administrationnellement"
+    context["request"]["reference"] = "2026-0042"
+    data = renderer.pdf(letters.render("demande", context))
+    text = " ".join(page_texts(data))
+    assert "\u2010" not in text and "\u00ad" not in text  # WeasyPrint's hyphen, soft hyphen
+    assert "personne.responsable.acces.documents@technopolice-lyon.example" in text.replace(
+        " ", "")
+    assert "Nicolas Administrationnellement" in text  # never "Ni‐colas"

@@ -339,3 +339,20 @@ def test_court_draft_after_a_written_confirmation_attacks_it():
     text = text_of(letters.render("requete-ta", full_context(confirmation_on=date(2026, 4, 2))))
     assert "Par une décision du 2 avril 2026, postérieure à la saisine" in text
     assert "Le silence gardé" not in text and "(décision du 2 avril 2026)" in text
+
+
+def test_date_line_is_below_the_window_with_a_superscript_ordinal():
+    from datetime import date
+
+    context = full_context()
+    context["letter"]["date"] = date(2026, 12, 1)
+    html = letters.render("demande", context)
+    assert '<p class="lieu-date">Lyon, le 1<sup>er</sup> décembre 2026</p>' in html
+    assert "Fait à" not in html.split('class="objet"')[0]
+    assert html.index('class="lieu-date"') > html.index('class="destinataire"')
+
+
+def test_stylesheet_never_hyphenates():
+    css = (letters.builtin_dir() / letters.STYLESHEET).read_text(encoding="utf-8")
+    assert "hyphens: auto" not in css  # it cut "pra-da@…" and "Ni-colas"
+    assert "hyphens: manual" in css
