@@ -204,8 +204,10 @@ def _initials(name: str) -> str:
 def _attention_line(civility: str | None, person: str) -> str:
     for who in (person, _initials(person)):
         label = f"{civility} {who}" if civility else who
-        for lead in ("À l’attention de", "À l’att. de"):
-            line = f"{lead} {label}"
+        elide = re.match(r"(?i)[aeiouyàâéèêîôûœh]", label) is not None  # "d’Anne"
+        for lead in ("À l’attention d’", "À l’att. d’") if elide else (
+                "À l’attention de ", "À l’att. de "):
+            line = f"{lead}{label}"
             if len(line) <= MAX_CHARS:
                 return line
     return f"À l’att. de {_initials(person)}"

@@ -309,3 +309,18 @@ def test_court_draft_names_the_competent_tribunal_and_its_address(cli, answered)
     text = text_of_html(draft)
     assert "Tribunal administratif de Grenoble Greffe 2 place de Verdun" in text
     assert "Duguesclin" not in text
+
+
+def test_reminder_names_the_address_lines_left_out_and_typographic_apostrophes(
+        cli, answered, admin_id):
+    streets = ["Direction des affaires juridiques", "Service de l'accès aux documents",
+               "Bureau des archives", "Hôtel de ville", "1 place de la Comédie", "CS 10001"]
+    args = [a for line in streets for a in ("--street", line)]
+    cli("admin", "edit", admin_id, "--prada-name", "Anne LABORIE", *args, ok=True)
+    result = cli("remind", answered, "--on", "2026-02-01", "--preview", "--html", ok=True)
+    assert "adresse : « Mairie de Lyon » : ligne « Bureau des archives - Hôtel de ville » omise" in result.stderr
+    [draft] = Path.cwd().glob(f"{answered}-relance-*-brouillon.html")
+    html = draft.read_text(encoding="utf-8")
+    window = html.split('<div class="destinataire">')[1].split("</div>")[0]
+    assert "À l’attention d’Anne LABORIE" in window and "Bureau des archives" not in window
+    assert "l'accès" not in html.replace("&#39;", "'")  # one apostrophe style

@@ -100,6 +100,11 @@ def _escalate(
             late = late_court_warning(s, request=request, admin=admin, on=on)
             if late:
                 output.warn(late)
+        if not no_letter and kind == "remind":  # the one step mailed to the administration
+            from cada_tracker.services.letter_context import window_problems
+
+            for problem in window_problems(admin):
+                output.warn(f"adresse : {problem}")
         if not no_letter:
             options = LetterOptions(template=template, tracking=tracking, court_name=court_name)
             _name, page = render_escalation(

@@ -6,7 +6,7 @@ from datetime import date
 
 from cada_tracker.designation import forms, salutation
 from cada_tracker.models import Administration, Request, RequestedDocument
-from cada_tracker.postal import PostalBlock, postal_block
+from cada_tracker.postal import PostalBlock, postal_block, typographic
 from cada_tracker.services.admins import designation_of
 
 
@@ -35,12 +35,14 @@ def window_problems_of(session, admin_ids: list[int]) -> list[str]:
 
 def recipient_of(admin: Administration) -> dict:
     block = block_of(admin)
+    # One apostrophe style in letters: directories write "l'Agence", letters "l’Agence".
     return {
-        "name": admin.name,
-        "addressee": admin.addressee,
-        "street_lines": admin.street.splitlines() if admin.street else [],
+        "name": typographic(admin.name),
+        "addressee": typographic(admin.addressee) if admin.addressee else None,
+        "street_lines": [typographic(line) for line in admin.street.splitlines()]
+        if admin.street else [],
         "postcode": admin.postcode,
-        "city": admin.city,
+        "city": typographic(admin.city) if admin.city else admin.city,
         "email": admin.email,
         "prada_name": admin.prada_name,
         "prada_email": admin.prada_email,
