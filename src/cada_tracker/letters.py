@@ -31,9 +31,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from cada_tracker.designation import forms
 from cada_tracker.errors import InputError, NotFoundError
 from cada_tracker.frenchdates import date_fr
-from cada_tracker.designation import forms
 from cada_tracker.paths import asset_dir
 from cada_tracker.postal import postal_block
 
