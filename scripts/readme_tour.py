@@ -2,7 +2,10 @@
 
 Runs every command of the tour in a throwaway CADA_HOME with a pinned date and
 replaces the blocks between <!-- tour:NAME --> and <!-- /tour:NAME --> in
-README.md with the commands and what they printed.
+README.md with the commands and what they printed. It then drafts a request to the
+Préfecture du Rhône of the real PRADA directory and renders the first page of its
+PDF to docs/lettre-prefecture-du-rhone.png (pdfplumber, a test dependency), the
+page the README's letter section shows.
 """
 
 from __future__ import annotations
@@ -66,8 +69,8 @@ SECTIONS: dict[str, list[list[str]]] = {
          "--out", "courriers"],
         ["cada", "refer", "2026-0001", "--on", "2026-11-23", "--via", "lrar",
          "--tracking", "1A98765432109", "--out", "courriers"],
-        ["cada", "court", "2026-0001", "--preview", "--tribunal",
-         "Tribunal administratif de Lyon", "--out", "courriers"],
+        ["cada", "court", "2026-0001", "--preview", "--out", "courriers"],
+        ["cada", "court", "2026-0001", "--preview", "--force", "--out", "courriers"],
     ],
     "export": [
         ["cada", "export", "2026-0001", "2026-0002", "--out", "courriers"],
@@ -136,7 +139,36 @@ def main() -> None:
                 sys.exit(f"README.md has no tour:{name} block")
             replacement = f"<!-- tour:{name} -->\n{block}\n<!-- /tour:{name} -->"
             readme = pattern.sub(lambda _m, text=replacement: text, readme)
+        letter_page(env, tmp)
     (ROOT / "README.md").write_text(readme, encoding="utf-8")
+
+
+LETTER_PNG = ROOT / "docs" / "lettre-prefecture-du-rhone.png"
+
+
+def letter_page(env: dict, tmp: str) -> None:
+    """Draft a request to the imported Préfecture du Rhône, export it and render page 1."""
+    import json
+
+    import pdfplumber
+
+    def cada(*args: str) -> str:
+        return subprocess.run(["cada", *args], env=env, cwd=tmp, capture_output=True,
+                              text=True, check=True).stdout
+
+    found = json.loads(cada("admin", "list", "--search", "Préfecture du Rhône", "--json"))
+    (admin,) = [a for a in found if a["name"] == "Préfecture du Rhône"
+                and a["postcode"] == "69419"]  # the PRADA entry, not the hand-typed one
+    request = json.loads(cada(
+        "new", "--to", str(admin["id"]), "--template", "videosurveillance",
+        "--subject", "Vidéoprotection sur la voie publique dans le Rhône",
+        "--doc", "Arrêtés préfectoraux autorisant des systèmes de vidéoprotection en 2026",
+        "--doc", "Avis de la commission départementale de vidéoprotection", "--json"))
+    cada("export", request["reference"], "--out", "png")
+    (pdf,) = Path(tmp, "png").glob("*.pdf")
+    LETTER_PNG.parent.mkdir(exist_ok=True)
+    with pdfplumber.open(pdf) as document:
+        document.pages[0].to_image(resolution=110).save(LETTER_PNG)
 
 
 if __name__ == "__main__":

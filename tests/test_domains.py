@@ -159,9 +159,9 @@ def test_texts_have_limits(cli, admin_id, story):
 
 
 def test_directory_file_size_is_limited(cli, profile, tmp_path, monkeypatch):
-    from cada_tracker import directory
+    from cada_tracker.directory import reader
 
-    monkeypatch.setattr(directory, "DIRECTORY_FILE_MAX", 1000)
+    monkeypatch.setattr(reader, "DIRECTORY_FILE_MAX", 1000)
     big = tmp_path / "gros.csv"
     big.write_text("name,postcode,city\n" + "Mairie,69001,Lyon\n" * 100)
     result = cli("admin", "import", big)

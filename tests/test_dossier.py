@@ -170,7 +170,7 @@ def test_court_petition_lists_the_pieces_of_the_court_dossier(cli, refused_ref, 
     cli("refer", ref, "--registered", "2026-11-26", "--cada-ref", "20265555", ok=True)
     cli("opinion", ref, "--on", "2026-11-30", "--verdict", "unfavorable", ok=True)
     dossier = cli("dossier", ref, "--for", "court", "--json", ok=True).json()
-    petition = cli("court", ref, "--preview", "--html", "--json", "--out",
+    petition = cli("court", ref, "--preview", "--force", "--html", "--json", "--out",
                    tmp_path / "courriers", ok=True).json()
     text = text_of_html(Path(petition["preview"]))
     inventory = text[text.index("Inventaire des pièces"):]

@@ -48,7 +48,12 @@ def show(cli, name: str) -> dict:
 def test_whole_prada_file_twice(cli):
     first = cli("admin", "import", PRADA, "--json", ok=True).json()
     assert set(first) == {"created", "updated", "unchanged", "errors", "warnings",
-                          "duplicates", "format", "dry_run", "imported"}
+                          "address_warnings", "duplicates", "format", "dry_run", "imported"}
+    # Lines the window block leaves out, each naming its administration (issue 13).
+    shortened = first["address_warnings"]
+    assert len(shortened) == 261 and {w["field"] for w in shortened} == {"adresse"}
+    assert ("« Préfecture du Rhône » : ligne « Pôle des affaires juridiques/responsable "
+            "du pôle » omise (plus de 6 lignes)") in [w["message"] for w in shortened]
     assert set(first["warnings"][0]) == {"line", "field", "message"}
     assert (first["created"], first["updated"], first["unchanged"]) == (1704, 0, 0)
     assert first["errors"] == [] and first["duplicates"] == []
@@ -113,7 +118,16 @@ def test_real_rows_end_to_end(cli):
         "prada_name": "Gilbert OLIER",
         "prada_email": "gilbert.olier@larochesuryon.fr",
         "department": "85",
+        "designation": "La Roche-sur-Yon Agglomération",  # a proper name: no article
         "tags": [],
+        # The stored fields keep the directory's text; the letter prints this block.
+        "postal_block": {"lines": ["La Roche-sur-Yon Agglomération",
+                                   "À l’attention de M. Gilbert OLIER",
+                                   "Direction générale",
+                                   "Hôtel de Ville Agglomération",
+                                   "Place du Théâtre - BP 829",
+                                   "85021 LA ROCHE SUR YON CEDEX"],
+                         "problems": []},
     }
     bourg = show(cli, "Mairie de Bourg-en-Bresse")
     assert (bourg["email"], bourg["department"], bourg["postcode"], bourg["city"]) == (
@@ -132,6 +146,7 @@ def test_real_rows_end_to_end(cli):
 
     text = cli("admin", "show", roche["id"], ok=True).stdout
     assert "LA ROCHE-SUR-YON CEDEX" in text and "Gilbert OLIER" in text
+    assert "Bloc adresse" in text and "\n  85021 LA ROCHE SUR YON CEDEX\n" in text
 
 
 # --- Upsert rules --------------------------------------------------------------

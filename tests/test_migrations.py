@@ -94,6 +94,8 @@ def test_upgrade_from_every_schema_keeps_the_data(tmp_path, start):
         assert tuple(row) == ("2026-0001", "Caméras", "received", "2026-01-05", "2026-01-07")
         assert conn.execute(text("SELECT count(*) FROM event")).scalar() == 2
         assert conn.execute(text("SELECT tag FROM administration_tag")).scalar() == "rhone"
+        # 0009: an administration from before has no stored designation (derived when used).
+        assert conn.execute(text("SELECT designation FROM administration")).scalar() is None
     if start != storage.SCHEMA_HEAD:
         backups = list(tmp_path.glob(f"old.db.schema-{start}.bak"))
         assert backups, "an existing SQLite file is backed up before it is upgraded"

@@ -55,12 +55,12 @@ def test_grouped_referral_refers_refused_requests_and_informs_all(cli, series, t
     assert data["referred"] == sorted(series[:5]) and data["informed_only"] == [series[5]]
     grouped = text(out / "vsa-lyon-saisine-cada-serie.html")
     assert "TSA 50730" in grouped and "série de 6 demandes" in grouped
-    assert "refus opposé par Mairie de Bron" in grouped
+    assert "refus opposé par la commune de Bron" in grouped
     assert "décision du 25 janvier 2026" in grouped
     for ref, town in zip(series, TOWNS, strict=True):
         assert ref in grouped and f"Mairie de {town}" in grouped
         notice = text(out / f"{ref}-information-serie.html")
-        assert f"Mairie de {town}" in notice.split("Fait à")[0]  # its own address block
+        assert f"Mairie de {town}" in notice.split("class=\"objet\"")[0]  # its own address block
         assert "10 mars 2026" in notice and "L. 342-1" in notice
     assert "n° 2" in grouped  # Bron's missing document, by its number in the request
     for ref in series[:5]:
@@ -184,7 +184,9 @@ def test_a_member_of_a_series_is_not_referred_alone(cli, series):
     alone = cli("refer", series[2], "--on", "2026-03-10", "--no-letter")
     assert alone.exit_code == 4 and "--campaign vsa-lyon" in alone.stderr
     assert "L342-1 al. 2" in alone.stderr
-    assert cli("refer", series[2], "--on", "2026-03-10", "--preview", "--html").exit_code == 0
+    assert cli("refer", series[2], "--on", "2026-03-10", "--preview", "--html").exit_code == 4
+    assert cli("refer", series[2], "--on", "2026-03-10", "--preview", "--html",
+               "--force").exit_code == 0
     assert cli("refer", series[2], "--on", "2026-03-10", "--hors-serie", "--campaign",
                "vsa-lyon").exit_code == 2
     forced = cli("refer", series[2], "--on", "2026-03-10", "--no-letter", "--hors-serie")
@@ -260,3 +262,33 @@ def test_a_member_referred_alone_does_not_block_the_series(cli, series):
     assert series[1] not in step["requests"]  # its own CADA file keeps its own number
     assert sorted(step["requests"]) == sorted(data["referred"])
 
+
+
+def test_series_letters_follow_each_file(cli, series, tmp_path):
+    """Issue 13: a notice to a member answered in full asks nothing; a reminder to an
+    informed member does not announce a referral already made; previews are drafts."""
+    cli("answer", series[0], "--on", "2026-01-20", "--outcome", "full", ok=True)
+    out = tmp_path / "apercu"
+    preview = cli("refer", "--campaign", "vsa-lyon", "--on", "2026-03-10", "--preview",
+                  "--html", "--out", out, ok=True)
+    assert "Traceback" not in preview.stderr
+    names = sorted(p.name for p in out.iterdir())
+    assert names and all(name.endswith("-brouillon.html") for name in names), names
+
+    out = tmp_path / "serie"
+    cli("refer", "--campaign", "vsa-lyon", "--on", "2026-03-10", "--html", "--out", out,
+        ok=True)
+    answered = text(out / f"{series[0]}-information-serie.html")
+    assert "l’ensemble des documents demandés" in answered
+    assert "n’appelle aucune réponse" in answered
+    assert "me communiquiez dès à présent" not in answered
+    waiting = text(out / f"{series[1]}-information-serie.html")
+    assert "me communiquiez dès à présent" in waiting and "aucune réponse" not in waiting
+
+    # Écully (sent in March) was only informed; its reminder cites the series referral.
+    reminded = tmp_path / "relance"
+    cli("remind", series[5], "--on", "2026-03-20", "--html", "--out", reminded, ok=True)
+    (letter,) = reminded.iterdir()
+    body = text(letter)
+    assert "le 10 mars 2026 la Commission d’accès aux documents administratifs" in body
+    assert "je saisirai" not in body

@@ -31,10 +31,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from cada_tracker.designation import forms
 from cada_tracker.errors import InputError, NotFoundError
 from cada_tracker.sandbox_errors import french_message
 from cada_tracker.frenchdates import date_fr
 from cada_tracker.paths import asset_dir
+from cada_tracker.postal import postal_block
 
 if TYPE_CHECKING:
     from jinja2 import Environment, Template
@@ -65,6 +67,19 @@ CADA_ADDRESS: dict[str, Any] = {
     "prada_name": None,
     "prada_email": None,
 }
+#: Its window block (tuples: the template globals are read-only).
+_CADA_BLOCK = postal_block(
+    name=CADA_ADDRESS["name"],
+    street_lines=CADA_ADDRESS["street_lines"],
+    postcode=CADA_ADDRESS["postcode"],
+    city=CADA_ADDRESS["city"],
+)
+CADA_ADDRESS["postal_lines"] = _CADA_BLOCK.lines
+CADA_ADDRESS["postal_problems"] = _CADA_BLOCK.problems
+CADA_ADDRESS["designation"] = MappingProxyType(
+    forms("la Commission d’accès aux documents administratifs")
+)
+CADA_ADDRESS["salutation"] = "Madame, Monsieur"
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _HEADER_RE = re.compile(r"^\s*\{#-?(.*?)-?#\}", re.DOTALL)

@@ -40,6 +40,8 @@ class Administration(SQLModel, table=True):
     prada_name: str | None = None
     prada_email: str | None = None
     department: str | None = Field(default=None, index=True)
+    # "la commune de Nice": the name as letters use it in a sentence (NULL: derived).
+    designation: str | None = None
     source_key: str | None = Field(default=None, unique=True)  # stable key of an import
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -7,6 +7,9 @@ from datetime import date
 
 import pytest
 
+from cada_tracker.designation import derive, forms, salutation
+from cada_tracker.postal import postal_block
+
 LETTER_DATE = date(2026, 3, 15)
 
 DOCUMENTS = [
@@ -36,6 +39,13 @@ RECIPIENT = {
     "prada_name": "Service des affaires juridiques",
     "prada_email": "prada@saint-etienne.example",
 }
+# What letter_context adds: the window block of cada_tracker.postal.
+_BLOCK = postal_block(**{k: RECIPIENT[k] for k in
+                         ("name", "addressee", "street_lines", "postcode", "city", "prada_name")})
+RECIPIENT["postal_lines"] = list(_BLOCK.lines)
+RECIPIENT["postal_problems"] = list(_BLOCK.problems)
+RECIPIENT["designation"] = forms(derive(RECIPIENT["name"], "commune"))
+RECIPIENT["salutation"] = salutation(RECIPIENT["addressee"])
 
 
 def base_context(**overrides) -> dict:
@@ -96,6 +106,8 @@ def full_context(**overrides) -> dict:
         # saisine-cada-serie, information-serie
         "series": series_items(),
         "referral_on": date(2026, 3, 15),
+        "series_referral_on": None,
+        "answered_in_full": False,
         # requete-ta
         "cada_registered_on": date(2026, 3, 20),
         "cada_ref": "20261234",
@@ -108,6 +120,7 @@ def full_context(**overrides) -> dict:
         "confirmed_refusal_on": date(2026, 5, 20),
         "court_deadline_on": date(2026, 7, 20),
         "court_name": "Tribunal administratif de Lyon",
+        "court_address_lines": ["184 rue Duguesclin", "69433 Lyon Cedex 03"],
     })
     context.update(overrides)
     return context

@@ -195,7 +195,15 @@ def test_premature_referral_and_court_are_refused(cli, draft_ref):
     cli("received", draft_ref, "--on", "2026-01-07", ok=True)
     early = cli("refer", draft_ref, "--on", "2026-02-06")
     assert early.exit_code == 4 and "prématurée" in early.stderr and "R343-1" in early.stderr
-    assert cli("refer", draft_ref, "--on", "2026-02-06", "--preview", "--html").exit_code == 0
+    # --preview runs the same checks: no draft unless --force, then named -brouillon.
+    preview = cli("refer", draft_ref, "--on", "2026-02-06", "--preview", "--html")
+    assert preview.exit_code == 4 and "prématurée" in preview.stderr
+    assert "--force" in preview.stderr and not list(Path.cwd().glob("*saisine*"))
+    forced = cli("refer", draft_ref, "--on", "2026-02-06", "--preview", "--force", "--html",
+                 "--json", ok=True)
+    assert "prématurée" in forced.stderr and "--force" in forced.stderr
+    assert forced.json()["preview"].endswith("-saisine-cada-2026-02-06-brouillon.html")
+    assert cli("refer", draft_ref, "--on", "2026-02-06", "--force").exit_code == 2
     cli("refer", draft_ref, "--on", "2026-02-10", "--no-letter", ok=True)
     again = cli("refer", draft_ref, "--on", "2026-02-11", "--no-letter")
     assert again.exit_code == 4
@@ -204,6 +212,9 @@ def test_premature_referral_and_court_are_refused(cli, draft_ref):
     cli("refer", draft_ref, "--registered", "2026-02-12", "--cada-ref", "20260999", ok=True)
     before = cli("court", draft_ref, "--on", "2026-04-12", "--no-letter")  # the day it is born
     assert before.exit_code == 4 and "12/04/2026" in before.stderr
+    # A court draft dated before the decision it attacks is refused, preview or not.
+    draft = cli("court", draft_ref, "--on", "2026-04-12", "--preview", "--html")
+    assert draft.exit_code == 4 and "Recours prématuré" in draft.stderr
     assert cli("court", draft_ref, "--on", "2026-04-13", "--no-letter").exit_code == 0
 
 
@@ -265,3 +276,51 @@ def test_court_after_a_written_confirmation_needs_no_registration(cli, answered)
     text = text_of_html(Path(draft["preview"]))
     assert "Par une décision du 20 février 2026, postérieure à la saisine" in text
     assert cli("court", answered, "--on", "2026-03-01", "--no-letter").exit_code == 0
+
+
+def test_escalating_a_fully_answered_request_is_refused(cli, draft_ref):
+    cli("sent", draft_ref, "--on", "2026-01-05", "--via", "lrar", ok=True)
+    cli("received", draft_ref, "--on", "2026-01-07", ok=True)
+    cli("answer", draft_ref, "--on", "2026-01-20", "--outcome", "full", ok=True)
+    for args, step in ((("remind", "--on", "2026-02-01"), "une relance"),
+                       (("refer", "--on", "2026-03-01"), "une saisine de la CADA"),
+                       (("court", "--on", "2026-06-01"), "un recours au tribunal")):
+        for extra in ((), ("--preview", "--html")):
+            refused = cli(args[0], draft_ref, *args[1:], *extra)
+            assert refused.exit_code == 4, (args, extra, refused.stderr)
+            assert "tous été obtenus" in refused.stderr and step in refused.stderr
+            assert "Traceback" not in refused.stderr
+    assert not list(Path.cwd().glob(f"{draft_ref}-*"))  # no letter, no draft
+    assert [e["kind"] for e in events(cli, draft_ref)] == ["sent", "received", "answer"]
+
+
+def test_court_draft_names_the_competent_tribunal_and_its_address(cli, answered):
+    cli("refer", answered, "--on", "2026-02-10", "--no-letter", ok=True)
+    cli("refer", answered, "--registered", "2026-02-12", "--cada-ref", "20260123", ok=True)
+    cli("court", answered, "--on", "2026-05-01", "--preview", "--html", ok=True)
+    [draft] = Path.cwd().glob(f"{answered}-requete-ta-2026-05-01-brouillon.html")
+    text = text_of_html(draft)  # the administration (Mairie de Lyon) is in the Rhône
+    assert "Tribunal administratif de Lyon Greffe 184 rue Duguesclin 69433 Lyon Cedex 03" in text
+    assert "composant le Tribunal administratif de Lyon" in text
+    draft.unlink()
+    cli("court", answered, "--on", "2026-05-01", "--preview", "--html", "--tribunal",
+        "Tribunal administratif de Grenoble", ok=True)
+    [draft] = Path.cwd().glob(f"{answered}-requete-ta-2026-05-01-brouillon.html")
+    text = text_of_html(draft)
+    assert "Tribunal administratif de Grenoble Greffe 2 place de Verdun" in text
+    assert "Duguesclin" not in text
+
+
+def test_reminder_names_the_address_lines_left_out_and_typographic_apostrophes(
+        cli, answered, admin_id):
+    streets = ["Direction des affaires juridiques", "Service de l'accès aux documents",
+               "Bureau des archives", "Hôtel de ville", "1 place de la Comédie", "CS 10001"]
+    args = [a for line in streets for a in ("--street", line)]
+    cli("admin", "edit", admin_id, "--prada-name", "Anne LABORIE", *args, ok=True)
+    result = cli("remind", answered, "--on", "2026-02-01", "--preview", "--html", ok=True)
+    assert "adresse : « Mairie de Lyon » : ligne « Bureau des archives - Hôtel de ville » omise" in result.stderr
+    [draft] = Path.cwd().glob(f"{answered}-relance-*-brouillon.html")
+    html = draft.read_text(encoding="utf-8")
+    window = html.split('<div class="destinataire">')[1].split("</div>")[0]
+    assert "À l’attention d’Anne LABORIE" in window and "Bureau des archives" not in window
+    assert "l'accès" not in html.replace("&#39;", "'")  # one apostrophe style

@@ -62,7 +62,7 @@ def test_merge_prints_every_letter_in_order(cli, campaign_of_50, tmp_path):
     merged = Path(data["files"][0])
     assert merged.name == "vsa-91.pdf"
     pages = pdf_pages(merged)
-    firsts = [p for p in pages if "Fait à" in p]  # first page of each letter
+    firsts = [p for p in pages if "Notre référence" in p]  # first page of each letter
     assert len(firsts) == 50
     for i, text in enumerate(firsts, start=1):
         assert town(i) in text

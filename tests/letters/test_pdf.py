@@ -86,8 +86,8 @@ def test_text_keeps_french_characters(short_letter):
         assert char in text, char
     assert "« safe city »" in text
     assert "1 000 €" in text
-    assert "Fait à Lyon, le 15 mars 2026" in text
-    assert "Monsieur le maire," in text
+    assert "Lyon, le 15 mars 2026" in text
+    assert "Monsieur le Maire," in text
 
 
 def test_typed_html_is_shown_as_text(short_letter):
@@ -107,10 +107,10 @@ def test_short_letter_has_no_page_number(short_letter):
 def test_recipient_lies_in_the_envelope_window(short_letter):
     with pdfplumber.open(io.BytesIO(short_letter["pdf"])) as document:
         words = document.pages[0].extract_words()
-    wanted = {"Mairie", "SAINT-ÉTIENNE", "42000", "TSA"}
+    wanted = {"Mairie", "ETIENNE", "42000", "TSA"}
     found = {w["text"]: w for w in words if w["text"] in wanted}
-    assert {"Mairie", "SAINT-ÉTIENNE", "42000"} <= set(found)
-    for text in ("Mairie", "SAINT-ÉTIENNE", "42000"):
+    assert {"Mairie", "ETIENNE", "42000"} <= set(found)
+    for text in ("Mairie", "ETIENNE", "42000"):
         word = found[text]
         assert 110 <= word["x0"] / MM and word["x1"] / MM <= 195, (text, word["x0"] / MM)
         assert 55 <= word["top"] / MM and word["bottom"] / MM <= 88, (text, word["top"] / MM)
@@ -231,7 +231,7 @@ def test_workers_keep_order_and_report_refused_urls(tmp_path):
         htmls.append(letters.render("demande", context).replace(
             "</body>", f'<img src="http://example.invalid/{i}.png"></body>'))
     merged = page_texts(renderer.merged(iter(htmls), chunk=2, workers=3))
-    firsts = [t for t in merged if "Fait à" in t]
+    firsts = [t for t in merged if "Notre référence" in t]
     assert [f"Courrier numéro {i}" in t for i, t in enumerate(firsts)] == [True] * 7
     assert sorted(renderer.refused) == sorted(f"http://example.invalid/{i}.png" for i in range(7))
     paths = [tmp_path / f"{i}.pdf" for i in range(7)]
@@ -278,3 +278,16 @@ def test_ctrl_c_while_forking_is_deferred_even_with_another_thread_alive():
         assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     finally:
         stop.set()
+
+
+def test_no_hyphenation_of_emails_names_or_references(renderer):
+    context = base_context()
+    context["sender"]["email"] = "personne.responsable.acces.documents@technopolice-lyon.example"
+    context["sender"]["name"] = "Nicolas Administrationnellement"
+    context["request"]["reference"] = "2026-0042"
+    data = renderer.pdf(letters.render("demande", context))
+    text = " ".join(page_texts(data))
+    assert "\u2010" not in text and "\u00ad" not in text  # WeasyPrint's hyphen, soft hyphen
+    assert "personne.responsable.acces.documents@technopolice-lyon.example" in text.replace(
+        " ", "")
+    assert "Nicolas Administrationnellement" in text  # never "Ni‐colas"

@@ -31,15 +31,15 @@ BUILTIN = {
 BASE_VARIABLES = {"sender", "recipient", "request", "letter"}
 EXTRA_VARIABLES = {
     "relance": {"missing", "implicit_refusal_on", "cada_deadline_on", "refusal_on",
-                "referral_on"},
+                "referral_on", "series_referral_on"},
     "saisine-cada": {"refusal_on", "implicit_refusal_on", "missing", "attachments"},
     "saisine-cada-serie": {"series", "refusal_on", "implicit_refusal_on", "missing",
                            "attachments"},
-    "information-serie": {"series", "referral_on"},
+    "information-serie": {"series", "referral_on", "answered_in_full"},
     "requete-ta": {"cada_registered_on", "cada_ref", "opinion_on", "opinion_verdict",
                    "confirmed_refusal_on", "court_deadline_on", "court_deadline_legal_on",
                    "deadlines_opposable", "reasonable_delay_on", "confirmation_on",
-                   "court_name", "attachments"},
+                   "court_name", "court_address_lines", "attachments"},
 }
 
 
@@ -87,7 +87,7 @@ def test_request_cites_its_legal_bases():
     assert "par courrier électronique, sans frais, à l’adresse lyon@technopolice.example" in text
     assert "standard ouvert, aisément réutilisable" in text
     assert "Lettre recommandée avec accusé de réception n° 1A 123 456 7890 1" in text
-    assert "Fait à Lyon, le 15 mars 2026" in text
+    assert "Lyon, le 15 mars 2026" in text
     assert "Objet : Demande de communication de documents administratifs" in text
     assert "Notre référence : 2026-0042" in text
 
@@ -190,6 +190,7 @@ def test_user_html_is_escaped():
     context = base_context()
     context["request"]["documents"][0]["description"] = '<b>x</b><script>alert("y")</script>'
     context["recipient"]["name"] = "Mairie <i>de</i> Lyon & co"
+    context["recipient"]["postal_lines"][0] = context["recipient"]["name"]
     html = letters.render("demande", context)
     assert "<b>x</b>" not in html and "<script>" not in html
     assert "&lt;b&gt;x&lt;/b&gt;&lt;script&gt;alert(&#34;y&#34;)&lt;/script&gt;" in html
@@ -339,3 +340,20 @@ def test_court_draft_after_a_written_confirmation_attacks_it():
     text = text_of(letters.render("requete-ta", full_context(confirmation_on=date(2026, 4, 2))))
     assert "Par une décision du 2 avril 2026, postérieure à la saisine" in text
     assert "Le silence gardé" not in text and "(décision du 2 avril 2026)" in text
+
+
+def test_date_line_is_below_the_window_with_a_superscript_ordinal():
+    from datetime import date
+
+    context = full_context()
+    context["letter"]["date"] = date(2026, 12, 1)
+    html = letters.render("demande", context)
+    assert '<p class="lieu-date">Lyon, le 1<sup>er</sup> décembre 2026</p>' in html
+    assert "Fait à" not in html.split('class="objet"')[0]
+    assert html.index('class="lieu-date"') > html.index('class="destinataire"')
+
+
+def test_stylesheet_never_hyphenates():
+    css = (letters.builtin_dir() / letters.STYLESHEET).read_text(encoding="utf-8")
+    assert "hyphens: auto" not in css  # it cut "pra-da@…" and "Ni-colas"
+    assert "hyphens: manual" in css

@@ -10,6 +10,9 @@ from cada_tracker.vocab import ADMIN_KINDS
 
 KINDS = ", ".join(ADMIN_KINDS)
 LIST_PAGE = 50
+DESIGNATION_HELP = ("Nom de l'administration dans une phrase, avec son article "
+                    "(ex. « la commune de Nice »), utilisé par les courriers ; déduit du "
+                    "type et du nom sinon.")
 
 
 def register(app: typer.Typer) -> None:
@@ -37,13 +40,29 @@ def _print_admin(admin_dict: dict) -> None:
         ("id", "N°"), ("name", "Nom"), ("kind", "Type"), ("addressee", "Destinataire"),
         ("street", "Adresse"), ("postcode", "Code postal"), ("city", "Ville"),
         ("email", "E-mail"), ("web_form", "Formulaire"), ("prada_name", "PRADA"), ("prada_email", "E-mail PRADA"),
-        ("department", "Département"), ("tags", "Étiquettes"),
+        ("department", "Département"), ("designation", "Désignation"), ("tags", "Étiquettes"),
     ]
     for key, label in labels:
         value = admin_dict[key]
         if isinstance(value, list):
             value = " / ".join(value) if key == "street" else ", ".join(value)
         output.echo(f"{label:<14} {value if value not in (None, '') else '—'}")
+    block = admin_dict.get("postal_block")
+    if block:
+        output.echo("Bloc adresse   (tel qu'imprimé dans la fenêtre de l'enveloppe)")
+        for line in block["lines"]:
+            output.echo(f"  {line}")
+        for problem in block["problems"]:
+            output.warn(f"adresse : {problem}")
+
+
+def _with_block(admin, data: dict) -> dict:
+    """``data`` plus the window block its letters print (``cada_tracker.postal``)."""
+    from cada_tracker.services.letter_context import block_of
+
+    block = block_of(admin)
+    return {**data, "postal_block": {"lines": list(block.lines),
+                                     "problems": list(block.problems)}}
 
 
 def add(
@@ -58,6 +77,7 @@ def add(
     prada_email: str = typer.Option(None, "--prada-email", help="E-mail de la PRADA."),
     department: str = typer.Option(None, "--department", help="Code du département (calendrier des jours fériés) ; déduit du code postal sinon."),
     tag: list[str] = typer.Option(None, "--tag", help="Étiquette (répétable)."),
+    designation: str = typer.Option(None, "--designation", help=DESIGNATION_HELP),
     json_out: bool = typer.Option(False, "--json", help="Afficher l'administration créée en JSON."),
 ) -> None:
     """Ajouter une administration à l'annuaire.
@@ -77,13 +97,16 @@ def add(
         city=ask(city, flag="--city", label="Ville"),
         addressee=addressee, street=street or [], email=email, prada_name=prada_name,
         prada_email=prada_email, department=department, tags=tag or [],
+        designation=designation,
     )
     with session(write=True) as s:
         admin = add_admin(s, fields=fields)
-        data = admin_as_dict(admin, fields.tags or [])
+        data = _with_block(admin, admin_as_dict(admin, fields.tags or []))
     if json_out:
         output.print_json(data)
     output.success(f"Administration n° {data['id']} ajoutée : {data['name']}")
+    for problem in data["postal_block"]["problems"]:
+        output.warn(f"adresse de « {data['name']} » : {problem}")
 
 
 def list_(
@@ -142,7 +165,7 @@ def show(
 
     with session() as s:
         admin = get_admin(s, admin_id)
-        data = admin_as_dict(admin, admin_tags(s, admin_id))
+        data = _with_block(admin, admin_as_dict(admin, admin_tags(s, admin_id)))
     if json_out:
         output.print_json(data)
     else:
@@ -162,6 +185,7 @@ def edit(
     prada_email: str = typer.Option(None, "--prada-email", help="E-mail de la PRADA."),
     department: str = typer.Option(None, "--department", help="Code du département."),
     tag: list[str] = typer.Option(None, "--tag", help="Étiquettes (remplacent les anciennes)."),
+    designation: str = typer.Option(None, "--designation", help=DESIGNATION_HELP + " Vide : revenir à celle déduite du type et du nom."),
     json_out: bool = typer.Option(False, "--json", help="Afficher le résultat en JSON."),
 ) -> None:
     """Modifier une administration (seuls les champs donnés changent).
@@ -169,13 +193,14 @@ def edit(
     \b
     Exemple :
       cada admin edit 3 --prada-email prada@ville.fr --tag rhone --tag vsa
+      cada admin edit 4 --designation "le syndicat mixte des transports du Rhône"
     """
     from cada_tracker.services.admins import admin_as_dict, admin_tags, edit_admin
 
     fields = _fields(
         name=name, kind=kind, postcode=postcode, city=city, addressee=addressee,
         street=street or None, email=email, prada_name=prada_name, prada_email=prada_email,
-        department=department, tags=tag or None,
+        department=department, tags=tag or None, designation=designation,
     )
     with session(write=True) as s:
         admin = edit_admin(s, admin_id=admin_id, fields=fields)

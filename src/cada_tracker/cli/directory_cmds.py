@@ -49,6 +49,7 @@ def import_(
     """
     from cada_tracker.cli.common import session
     from cada_tracker.directory import DirectoryError, parse_directory
+    from cada_tracker.directory.window import window_warnings
     from cada_tracker.errors import InputError
     from cada_tracker.services.directory_import import apply_import, lock_directory, plan_import
 
@@ -56,6 +57,7 @@ def import_(
         result = parse_directory(file)
     except DirectoryError as exc:
         raise InputError(exc.message) from None
+    address_warnings = window_warnings(result.records)
     if strict and result.errors:
         plan = None
     elif dry_run:
@@ -68,9 +70,9 @@ def import_(
             apply_import(s, plan)
     source = str(file)
     if json_out:
-        output.print_json(_report(result, plan, dry_run=dry_run))
+        output.print_json(_report(result, plan, address_warnings, dry_run=dry_run))
     else:
-        _print_report(result, plan, source, dry_run=dry_run)
+        _print_report(result, plan, source, address_warnings, dry_run=dry_run)
     if plan is None:
         first = result.errors[0]
         raise InputError(
@@ -100,7 +102,7 @@ def _field(name: str) -> str:
     return f", colonne « {name} »" if name else ""
 
 
-def _report(result, plan, *, dry_run: bool) -> dict:
+def _report(result, plan, address_warnings, *, dry_run: bool) -> dict:
     def rows(items):
         return [{"line": e.line, "field": e.field, "message": e.message} for e in items]
 
@@ -110,6 +112,7 @@ def _report(result, plan, *, dry_run: bool) -> dict:
         "unchanged": plan.unchanged if plan else 0,
         "errors": rows(result.errors),
         "warnings": rows(result.warnings),
+        "address_warnings": rows(address_warnings),
         "duplicates": [{"line": line, "first_line": first, "key": key}
                        for line, first, key in result.duplicates],
         "format": result.format,
@@ -121,13 +124,15 @@ def _report(result, plan, *, dry_run: bool) -> dict:
     return data
 
 
-def _print_report(result, plan, source: str, *, dry_run: bool) -> None:
+def _print_report(result, plan, source: str, address_warnings, *, dry_run: bool) -> None:
     output.info(
         f"« {source} » : {result.format_label}, {result.rows_read} ligne(s) lue(s), "
         f"encodage {result.encoding}."
     )
     for title, items in (("Ligne(s) invalide(s)", result.errors),
-                         ("Valeur(s) corrigée(s) ou ignorée(s)", result.warnings)):
+                         ("Valeur(s) corrigée(s) ou ignorée(s)", result.warnings),
+                         ("Adresse(s) raccourcie(s) pour la fenêtre de l'enveloppe "
+                          "(6 lignes de 38 caractères)", address_warnings)):
         if not items:
             continue
         output.info(f"{title} : {len(items)}")

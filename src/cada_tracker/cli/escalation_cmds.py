@@ -15,7 +15,7 @@ import typer
 from cada_tracker.cli import output
 from cada_tracker.cli.common import date_parser, locations, session, today
 from cada_tracker.cli.event_cmds import JSON, REF, _record
-from cada_tracker.errors import InputError, StorageError
+from cada_tracker.errors import InputError, StateError, StorageError
 from cada_tracker.vocab import CHANNELS, EVENT_KINDS, STATUSES, VERDICTS
 
 
@@ -37,6 +37,9 @@ NO_LETTER = typer.Option(False, "--no-letter",
                          help="Enregistrer l'événement sans produire de courrier.")
 PREVIEW = typer.Option(False, "--preview",
                        help="Produire le courrier sans rien enregistrer (brouillon).")
+FORCE = typer.Option(False, "--force",
+                     help="Avec --preview : écrire le brouillon même quand la démarche est "
+                          "prématurée ou sans objet (le fichier est suffixé -brouillon).")
 TEMPLATE = typer.Option(None, "--template",
                         help="Modèle de courrier à utiliser (cada templates list).")
 TRACKING = typer.Option(None, "--tracking", help="Numéro du recommandé de ce courrier.")
@@ -47,12 +50,13 @@ def _escalate(
     reference: str, json_out: bool, *, kind: str, on: date, out: Path, html: bool,
     no_letter: bool, preview: bool, channel: str | None = None, tracking: str | None = None,
     template: str | None = None, court_name: str | None = None, single: bool = False,
+    force: bool = False,
 ) -> None:
     from cada_tracker.fileio import prepare_out_dir, write_new_file
     from cada_tracker.services.admins import get_admin
     from cada_tracker.services.escalation import (
         LetterOptions,
-        check_timing,
+        check_escalation,
         late_court_warning,
         letter_filename,
         render_escalation,
@@ -69,6 +73,9 @@ def _escalate(
 
     if no_letter and preview:
         raise InputError("--preview produit le courrier : il ne va pas avec --no-letter.")
+    if force and not preview:
+        raise InputError("--force ne vaut qu'avec --preview (un brouillon) : une démarche "
+                         "enregistrée doit passer tous les contrôles.")
     if no_letter and (template or html):
         raise InputError("--template et --html décrivent le courrier : ils ne vont pas avec "
                          "--no-letter.")
@@ -82,15 +89,25 @@ def _escalate(
         admin = get_admin(s, request.administration_id)
         if not preview:
             lock_request(s, request)  # the checks below and the event, one at a time
-            if kind == "referred" and not single:
-                from cada_tracker.services.series import check_single_referral
-
-                check_single_referral(s, request)
-            check_timing(s, request=request, admin=admin, kind=kind, on=on)
+        try:
+            check_escalation(s, request=request, admin=admin, kind=kind, on=on,
+                             single=single)
+        except StateError as exc:
+            if not preview:
+                raise
+            if not force:
+                raise StateError(f"{exc.message} Aucun brouillon écrit (--force pour "
+                                 "l'écrire quand même).", hint=exc.hint) from exc
+            output.warn(f"brouillon écrit malgré tout (--force) : {exc.message}")
         if kind == "court":
             late = late_court_warning(s, request=request, admin=admin, on=on)
             if late:
                 output.warn(late)
+        if not no_letter and kind == "remind":  # the one step mailed to the administration
+            from cada_tracker.services.letter_context import window_problems
+
+            for problem in window_problems(admin):
+                output.warn(f"adresse : {problem}")
         if not no_letter:
             options = LetterOptions(template=template, tracking=tracking, court_name=court_name)
             _name, page = render_escalation(
@@ -154,6 +171,7 @@ def remind(
     template: str = TEMPLATE,
     no_letter: bool = NO_LETTER,
     preview: bool = PREVIEW,
+    force: bool = FORCE,
     json_out: bool = JSON,
 ) -> None:
     """Relancer l'administration : enregistre la relance et produit la lettre, qui ne
@@ -165,7 +183,7 @@ def remind(
     """
     _escalate(reference, json_out, kind="remind", on=on or today(), channel=via,
               tracking=tracking, out=out, html=html, template=template, no_letter=no_letter,
-              preview=preview)
+              preview=preview, force=force)
 
 
 def refer(
@@ -196,6 +214,7 @@ def refer(
     template: str = TEMPLATE,
     no_letter: bool = NO_LETTER,
     preview: bool = PREVIEW,
+    force: bool = FORCE,
     json_out: bool = JSON,
 ) -> None:
     """Saisir la CADA (préalable obligatoire au recours, L342-1 CRPA) : enregistre la
@@ -250,7 +269,7 @@ def refer(
         raise InputError("--cada-ref va avec --registered (la date d'enregistrement par la CADA).")
     _escalate(reference, json_out, kind="referred", on=on or today(), channel=via,
               tracking=tracking, out=out, html=html, template=template, no_letter=no_letter,
-              preview=preview, single=single)
+              preview=preview, single=single, force=force)
 
 
 def opinion(
@@ -297,6 +316,7 @@ def court(
     template: str = TEMPLATE,
     no_letter: bool = NO_LETTER,
     preview: bool = PREVIEW,
+    force: bool = FORCE,
     json_out: bool = JSON,
 ) -> None:
     """Recours au tribunal administratif (après la CADA) : produit le projet de requête
@@ -309,4 +329,5 @@ def court(
       cada court 2026-0042 --on 2026-08-01 --no-letter
     """
     _escalate(reference, json_out, kind="court", on=on or today(), out=out, html=html,
-              template=template, no_letter=no_letter, preview=preview, court_name=tribunal)
+              template=template, no_letter=no_letter, preview=preview, court_name=tribunal,
+              force=force)

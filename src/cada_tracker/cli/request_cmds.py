@@ -66,6 +66,7 @@ def new(
         Draft,
         Selection,
     )
+    from cada_tracker.services.letter_context import window_problems_of
     from cada_tracker.services.views import request_view
 
     loc = locations()
@@ -95,10 +96,13 @@ def new(
                          today=today(), user_letters=loc.user_letters_dir)
     with session() as s:  # after the commit: the write lock is not held for this
         views = [request_view(s, r) for r in created]
+        problems = window_problems_of(s, [r.administration_id for r in created])
     if json_out:
         # One --to prints the request; any selection prints an array (even of one).
         single = len(selection.ids) == 1 and selection == Selection(ids=selection.ids)
         output.print_json(views[0] if single else views)
+    for problem in problems:
+        output.warn(f"adresse : {problem}")
     if len(views) == 1:
         v = views[0]
         output.success(

@@ -47,8 +47,9 @@ def refer_campaign(
                 renderer = Renderer(user_dir=loc.user_letters_dir)
                 workers = default_workers() if len(notice_htmls) > 10 else 1
                 datas = renderer.many([grouped_html, *notice_htmls], workers=workers)
-            grouped = (f"{slug(campaign)}-saisine-cada-serie.{suffix}", datas[0])
-            notices = [(f"{m.request.reference}-information-serie.{suffix}", data)
+            mark = "-brouillon" if preview else ""  # like every other preview
+            grouped = (f"{slug(campaign)}-saisine-cada-serie{mark}.{suffix}", datas[0])
+            notices = [(f"{m.request.reference}-information-serie{mark}.{suffix}", data)
                        for m, data in zip(plan.members, datas[1:], strict=True)]
             files = [grouped, *notices]
         if not preview:

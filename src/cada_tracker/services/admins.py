@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, delete, func, select
 
+from cada_tracker.designation import derive
 from cada_tracker.errors import InputError, NotFoundError, StateError
 from cada_tracker.models import Administration, AdministrationTag, Request, utcnow
 from cada_tracker.services.like import ESCAPE, contains
@@ -31,6 +32,7 @@ class AdminFields:
     prada_email: str | None = None
     department: str | None = None
     tags: list[str] | None = None
+    designation: str | None = None  # "" on edit: back to the derived one
     extra: dict = field(default_factory=dict)
 
 
@@ -89,7 +91,17 @@ def _validate(f: AdminFields) -> AdminFields:
         f.department = normalise_department(f.department)
     if f.tags is not None:
         f.tags = sorted({t.strip().lower() for t in f.tags if t.strip()})
+    if f.designation is not None:
+        f.designation = " ".join(f.designation.split()).replace("'", "’")
+        if len(f.designation) > 200:
+            raise InputError("--designation : 200 caractères au plus.")
     return f
+
+
+def designation_of(admin: Administration) -> str:
+    """How letters name ``admin`` in a sentence: the edited designation, else the one
+    derived from its kind and name ("la commune de Nice")."""
+    return admin.designation or derive(admin.name, admin.kind)
 
 
 def _set_tags(session: Session, admin_id: int, tags: list[str]) -> None:
@@ -113,6 +125,7 @@ def add_admin(session: Session, *, fields: AdminFields) -> Administration:
         prada_name=(f.prada_name or "").strip() or None,
         prada_email=(f.prada_email or "").strip() or None,
         department=f.department or department_from_postcode(f.postcode),
+        designation=f.designation or None,
     )
     session.add(admin)
     session.flush()
@@ -148,7 +161,7 @@ def edit_admin(session: Session, *, admin_id: int, fields: AdminFields) -> Admin
         value = getattr(f, name)
         if value is not None:
             setattr(admin, name, value.strip())
-    for name in ("addressee", "email", "prada_name", "prada_email"):
+    for name in ("addressee", "email", "prada_name", "prada_email", "designation"):
         value = getattr(f, name)
         if value is not None:
             setattr(admin, name, value.strip() or None)
@@ -233,5 +246,6 @@ def admin_as_dict(admin: Administration, tags: list[str]) -> dict:
         "prada_name": admin.prada_name,
         "prada_email": admin.prada_email,
         "department": admin.department,
+        "designation": designation_of(admin),
         "tags": tags,
     }

@@ -18,6 +18,7 @@ from cada_tracker.dates import format_fr
 from cada_tracker.errors import StateError
 from cada_tracker.models import Administration, Request
 from cada_tracker.services.clock import (
+    SERIES_NOTE,
     earliest_referral,
     express_refusal,
     first_event,
@@ -76,10 +77,15 @@ def escalation_context(
     extra: dict = {"missing": missing}
     referred = first_event(evs, "referred")
     if kind == "remind":
+        # A member informed of a grouped referral of its series: the CADA was seized
+        # for the series, so the reminder must not announce a referral to come.
+        series_note = next((e for e in evs if e.kind == "note" and e.outcome == SERIES_NOTE),
+                           None)
         extra |= {"implicit_refusal_on": request.implicit_refusal_on,
                   "cada_deadline_on": request.cada_deadline_on,
                   "refusal_on": refusal.on if refusal else None,
-                  "referral_on": referred.on if referred else None}
+                  "referral_on": referred.on if referred else None,
+                  "series_referral_on": series_note.on if series_note else None}
     elif kind == "referred":
         extra |= {"refusal_on": refusal.on if refusal else None,
                   "implicit_refusal_on": request.implicit_refusal_on,
@@ -94,8 +100,8 @@ def escalation_context(
                   "cada_ref": registered.tracking if registered else None,
                   "opinion_on": opinion.on if opinion else None,
                   "opinion_verdict": opinion.outcome if opinion else None,
-                  "court_name": (options.court_name or "").strip() or None,
                   "attachments": _attachments(session, request, refusal, purpose="court")}
+        extra |= _court(admin, options.court_name)
         extra |= _court_dates(request, admin, evs, known=registered is not None)
     else:
         raise ValueError(f"no letter for event kind {kind!r}")
@@ -106,6 +112,20 @@ def escalation_context(
     )
     context["letter"]["tracking"] = (options.tracking or "").strip() or None
     return context
+
+
+def _court(admin: Administration, chosen: str | None) -> dict:
+    """The court a draft is addressed to: ``--tribunal`` when given, else the one
+    competent for the administration's seat (R312-1 and R221-3 CJA), with the
+    greffe's address when the table knows it."""
+    from cada_tracker.tribunals import competent_tribunal, tribunal_named
+
+    name = (chosen or "").strip() or None
+    tribunal = tribunal_named(name) if name else competent_tribunal(admin.department)
+    if tribunal is not None:
+        name = tribunal.name
+    return {"court_name": name,
+            "court_address_lines": list(tribunal.address_lines) if tribunal else []}
 
 
 def _court_dates(request: Request, admin: Administration, evs: list[Ev], *,
@@ -146,6 +166,40 @@ def late_court_warning(session: Session, *, request: Request, admin: Administrat
     until = f" jusqu'au {format_fr(reasonable)} au plus tard" if reasonable else ""
     return (message + " ; les délais n'étant pas opposables, un délai raisonnable d'un an "
             f"reste ouvert{until} (R421-5 CJA).")
+
+
+#: What each escalation step is, in a French sentence.
+STEP_LABEL = {"remind": "une relance", "referred": "une saisine de la CADA",
+              "court": "un recours au tribunal administratif"}
+
+
+def check_outstanding(session: Session, *, request: Request, kind: str) -> None:
+    """Refuse an escalation when every document asked for was obtained (StateError):
+    a reminder, a referral or a court draft would ask for an empty list."""
+    documents = documents_of(session, request.id)
+    if documents and all(d.outcome == "obtained" for d in documents):
+        raise StateError(
+            f"Demande {request.reference} : les {len(documents)} document(s) demandé(s) ont "
+            f"tous été obtenus ; {STEP_LABEL[kind]} n'a plus d'objet. (Un document obtenu "
+            "par erreur se corrige avec cada cancel.)"
+        )
+
+
+def check_escalation(session: Session, *, request: Request, admin: Administration,
+                     kind: str, on: date, single: bool = False) -> None:
+    """Every check an escalation step must pass, in the order a user would fix them
+    (StateError): documents still outstanding, the series rule for a referral, the
+    legal clock, then the event rules of the request's history. ``--preview`` runs
+    the same checks as the real command."""
+    from cada_tracker.services import lifecycle
+
+    check_outstanding(session, request=request, kind=kind)
+    if kind == "referred" and not single:
+        from cada_tracker.services.series import check_single_referral
+
+        check_single_referral(session, request)
+    check_timing(session, request=request, admin=admin, kind=kind, on=on)
+    lifecycle.check_new_event([as_ev(e) for e in events_of(session, request.id)], kind, on)
 
 
 def check_timing(session: Session, *, request: Request, admin: Administration, kind: str,

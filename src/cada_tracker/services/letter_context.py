@@ -4,19 +4,53 @@ from __future__ import annotations
 
 from datetime import date
 
+from cada_tracker.designation import forms, salutation
 from cada_tracker.models import Administration, Request, RequestedDocument
+from cada_tracker.postal import PostalBlock, postal_block, typographic
+from cada_tracker.services.admins import designation_of
+
+
+def block_of(admin: Administration) -> PostalBlock:
+    """The window block of ``admin`` as its letters print it (``cada_tracker.postal``)."""
+    return postal_block(
+        name=admin.name,
+        addressee=admin.addressee,
+        street_lines=admin.street.splitlines() if admin.street else [],
+        postcode=admin.postcode,
+        city=admin.city,
+        prada_name=admin.prada_name,
+    )
+
+
+def window_problems(admin: Administration) -> list[str]:
+    """What the window block of ``admin`` leaves out or shortens, in French, naming it."""
+    return [f"« {admin.name} » : {problem}" for problem in block_of(admin).problems]
+
+
+def window_problems_of(session, admin_ids: list[int]) -> list[str]:
+    """:func:`window_problems` of each administration of ``admin_ids``."""
+    return [problem for admin_id in admin_ids
+            for problem in window_problems(session.get(Administration, admin_id))]
 
 
 def recipient_of(admin: Administration) -> dict:
+    block = block_of(admin)
+    # One apostrophe style in letters: directories write "l'Agence", letters "l’Agence".
     return {
-        "name": admin.name,
-        "addressee": admin.addressee,
-        "street_lines": admin.street.splitlines() if admin.street else [],
+        "name": typographic(admin.name),
+        "addressee": typographic(admin.addressee) if admin.addressee else None,
+        "street_lines": [typographic(line) for line in admin.street.splitlines()]
+        if admin.street else [],
         "postcode": admin.postcode,
-        "city": admin.city,
+        "city": typographic(admin.city) if admin.city else admin.city,
         "email": admin.email,
         "prada_name": admin.prada_name,
         "prada_email": admin.prada_email,
+        "postal_lines": list(block.lines),
+        "postal_problems": list(block.problems),
+        # "la commune de Nice" and its forms after à, de, par (cada_tracker.designation).
+        "designation": forms(designation_of(admin)),
+        "salutation": salutation(admin.addressee),
     }
 
 

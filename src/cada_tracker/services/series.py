@@ -249,7 +249,10 @@ def render_series_letters(session: Session, plan: SeriesPlan, *, user_dir: Path 
     for m in plan.members:
         notice = letter_context(request=m.request, admin=m.admin, documents=m.documents,
                                 letter_date=plan.on,
-                                extra={"series": series, "referral_on": plan.on})
+                                extra={"series": series, "referral_on": plan.on,
+                                       # Answered in full: the notice asks for nothing.
+                                       "answered_in_full": bool(m.documents)
+                                       and not m.missing})
         notices.append(letters.render(NOTICE_TEMPLATE, notice, user_dir=user_dir))
     return grouped, notices
 
