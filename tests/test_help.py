@@ -64,4 +64,4 @@ def test_ctrl_c_while_starting_up_exits_130_in_french(monkeypatch, capsys):
     monkeypatch.setattr(builtins, "__import__", interrupted)
     with pytest.raises(SystemExit) as exited:
         entry.main()
-    assert exited.value.code == 130 and capsys.readouterr().err == "Interrompu.\n"
+    assert exited.value.code == 130 and capsys.readouterr().err == "\nInterrompu, rien n'a été enregistré.\n"

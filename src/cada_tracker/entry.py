@@ -11,6 +11,6 @@ def main() -> None:
     try:
         from cada_tracker.cli.main import main as run_cli
     except KeyboardInterrupt:
-        sys.stderr.write("Interrompu.\n")
+        sys.stderr.write("\nInterrompu, rien n'a été enregistré.\n")
         sys.exit(130)
     run_cli()

@@ -37,6 +37,16 @@ def normalise_address(text: str) -> str:
     )
 
 
+def check_email(text: str) -> str:
+    """The sender's address, stripped; InputError when a mail server would refuse it."""
+    from cada_tracker.emails import valid_email
+
+    text = text.strip()
+    if not valid_email(text):
+        raise InputError(f"Adresse e-mail invalide : « {text} » (exemple : nom@exemple.fr).")
+    return text
+
+
 def _load(path: Path) -> dict:
     if not path.exists():
         return {"default": None, "profiles": {}}
@@ -54,8 +64,7 @@ def save_profile(path: Path, profile: Profile, *, make_default: bool = False) ->
     for field in ("name", "address", "email", "city"):
         if not getattr(profile, field).strip():
             raise InputError(f"Le champ « {field} » du profil ne peut pas être vide.")
-    if "@" not in profile.email:
-        raise InputError(f"Adresse e-mail invalide : « {profile.email} ».")
+    check_email(profile.email)
     data = _load(path)
     fields = asdict(profile)
     key = fields.pop("key")

@@ -71,6 +71,21 @@ def _recover_files(engine, loc) -> None:
              "supprimé(s).")
 
 
+_committed: list[bool] = []  # one entry per write transaction committed by this run
+
+
+def interrupted_message() -> str:
+    """What a Ctrl-C leaves: nothing, unless the command commits as it goes
+    (``cada mail send`` records each message sent as soon as it is sent)."""
+    if _committed:
+        return "Interrompu : ce qui a été annoncé comme fait est enregistré, le reste non."
+    return "Interrompu, rien n'a été enregistré."
+
+
+def reset_run() -> None:
+    _committed.clear()
+
+
 @contextmanager
 def session(*, write: bool = False):
     """One transaction for the whole command; a write also updates the search index."""
@@ -79,6 +94,8 @@ def session(*, write: bool = False):
     with session_scope(open_engine(), write=write) as s:
         tracker = _track_search(s) if write else None
         yield s
+    if write:
+        _committed.append(True)
     if tracker is not None and tracker.problems:
         _warn_unread(tracker.problems)
 
@@ -159,42 +176,29 @@ def date_parser(flag: str):
     return parse
 
 
-def ask(value, *, flag: str, label: str, default: str | None = None, choices=None) -> str:
-    """The flag's value, else a prompt on a terminal, else an error naming the flag."""
+def ask(value, *, flag: str, label: str, default: str | None = None, choices=None,
+        check=None):
+    """The flag's value, else a question on a terminal (each answer checked by ``check``
+    and asked again when wrong, cli.prompts), else an error naming the flag."""
     if value is not None and str(value).strip():
-        return value
+        return check(value) if check is not None else value
     if not interactive():
         if default is not None:
             return default
         raise InputError(f"Option {flag} manquante ({label}).")
-    from rich.prompt import Prompt
+    from cada_tracker.cli import prompts
 
-    from cada_tracker.cli.output import err
-
-    while True:
-        answer = Prompt.ask(label, console=err(), default=default, choices=choices)
-        if answer and answer.strip():
-            return answer.strip()
-        err().print("Une valeur est nécessaire.")
+    if choices:
+        return prompts.ask_choice(label, [(c, "") for c in choices], default=default)
+    return prompts.ask_value(label, default=default, check=check)
 
 
-def ask_list(values: list[str] | None, *, flag: str, label: str) -> list[str]:
+def ask_list(values: list[str] | None, *, flag: str, label: str, item: str = "ligne") -> list[str]:
+    """The flag's values, else one answer per line on a terminal (empty line ends)."""
     if values:
         return values
     if not interactive():
         raise InputError(f"Option {flag} manquante ({label}).")
-    from rich.prompt import Prompt
+    from cada_tracker.cli import prompts
 
-    from cada_tracker.cli.output import err
-
-    items: list[str] = []
-    while True:
-        answer = Prompt.ask(
-            f"{label} n° {len(items) + 1} (ligne vide pour terminer)", console=err(), default=""
-        )
-        if not answer.strip():
-            if items:
-                return items
-            err().print("Indiquez au moins un élément.")
-            continue
-        items.append(answer.strip())
+    return prompts.ask_lines(label, item=item)

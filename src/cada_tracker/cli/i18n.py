@@ -15,7 +15,7 @@ FRENCH = {
     "env var: {var}": "variable d'environnement : {var}",
     "Missing command.": "Commande manquante.",
     "No such command {name!r}.": "Commande inconnue : {name!r}.",
-    "Aborted!": "Interrompu.",
+    "Aborted!": "Interrompu, rien n'a été enregistré.",
     "(dynamic)": "(dynamique)",
     "Show this message and exit.": "Afficher cette aide et quitter.",
 }

@@ -128,11 +128,14 @@ def run(argv: list[str] | None = None) -> int:
     from cada_tracker.errors import CadaError
 
     output.reset()
+    _reset_common()
     i18n.install()
     command = typer.main.get_command(build_app())
     try:
         _check_arguments(sys.argv[1:] if argv is None else argv)
         result = command.main(args=argv, prog_name="cada", standalone_mode=False)
+        if result == 130:  # Typer turns a Ctrl-C into a silent Exit(130), then returns it
+            return _interrupted()
         return result if isinstance(result, int) else 0
     except CadaError as exc:
         output.error(_scrub(exc.message), _scrub(exc.hint))
@@ -148,8 +151,7 @@ def run(argv: list[str] | None = None) -> int:
                      f"Voir : {ctx.command_path} --help" if ctx is not None else None)
         return 2
     except (typer.Abort, KeyboardInterrupt, EOFError):
-        output.err().print("Interrompu.")
-        return 130
+        return _interrupted()
     except BrokenPipeError:
         return _quiet_broken_pipe()
     except SystemExit as exc:  # Typer exits by itself on a broken pipe
@@ -160,6 +162,19 @@ def run(argv: list[str] | None = None) -> int:
         if os.environ.get("CADA_DEBUG"):
             raise
         return _unexpected(exc)
+
+
+def _interrupted() -> int:
+    from cada_tracker.cli.common import interrupted_message
+
+    sys.stderr.write("\n" + interrupted_message() + "\n")
+    return 130
+
+
+def _reset_common() -> None:
+    common = sys.modules.get("cada_tracker.cli.common")  # not imported by --help alone
+    if common is not None:
+        common.reset_run()
 
 
 def _database_url() -> str | None:

@@ -11,6 +11,7 @@ from cada_tracker.cli.common import (
     MAX_ID,
     ask,
     ask_list,
+    interactive,
     locations,
     raw_csv_option,
     session,
@@ -36,7 +37,7 @@ def new(
     to_file: Path = typer.Option(None, "--to-file", help="Fichier : une administration par ligne (numéro ou nom exact)."),
     subject: str = typer.Option(None, "--subject", help="Objet de la demande."),
     doc: list[str] = typer.Option(None, "--doc", help="Un document demandé (répétable : un par document)."),
-    template: str = typer.Option("demande", "--template", help="Modèle de courrier (cada templates list)."),
+    template: str = typer.Option(None, "--template", help="Modèle de courrier (cada templates list ; défaut : demande)."),
     mode: str = typer.Option(None, "--mode", help="Mode de communication : email, paper ou consultation."),
     regime: str = typer.Option("general", "--regime", help="Régime : general, environment ou archives."),
     campaign: str = typer.Option(None, "--campaign", help="Campagne (nommée automatiquement pour plusieurs destinataires)."),
@@ -74,20 +75,23 @@ def new(
     selection = Selection(ids=list(to or []), tags=list(to_tag or []),
                           kinds=list(to_kind or []), departments=list(to_department or []),
                           file_entries=_read_to_file(to_file) if to_file else None)
+    guided = selection.empty() and interactive()  # no recipient given: ask for everything
     if selection.empty():
-        answer = ask(None, flag="--to", label="Numéro de l'administration (cada admin list)")
-        if not (answer.isascii() and answer.isdigit()):
-            raise InputError(f"--to : « {answer} » n'est pas un numéro d'administration.")
-        selection.ids = [int(answer)]
+        if not guided:
+            raise InputError("Option --to manquante (numéro de l'administration, "
+                             "cada admin list).")
+        from cada_tracker.cli.pickers import ask_administration
+
+        selection.ids = [ask_administration(session)]
     draft = Draft(
         administration_id=0,
         subject=ask(subject, flag="--subject", label="Objet de la demande"),
-        documents=ask_list(doc, flag="--doc", label="Document demandé"),
-        template=template,
+        documents=ask_list(doc, flag="--doc", label="Documents demandés", item="document"),
+        template=template or _ask_template(guided, loc.user_letters_dir),
         mode=ask(mode, flag="--mode", label="Mode de communication", default="email",
                  choices=list(MODES)),
         regime=regime,
-        campaign=campaign,
+        campaign=campaign if campaign is not None or not guided else _ask_campaign(),
         tags=tag or [],
     )
     from cada_tracker.services.drafting import draft_many
@@ -119,6 +123,20 @@ def new(
             "(L342-1 al. 2 CRPA) : en cas de refus, la CADA ne peut être saisie qu'une fois, "
             f"par une saisine groupée : cada refer --campaign \"{views[0]['campaign']}\"."
         )
+
+
+def _ask_template(guided: bool, user_dir: Path) -> str:
+    if not guided:
+        return "demande"
+    from cada_tracker.cli.pickers import ask_template
+
+    return ask_template(user_dir)
+
+
+def _ask_campaign() -> str | None:
+    from cada_tracker.cli.pickers import ask_campaign
+
+    return ask_campaign(session)
 
 
 def _read_to_file(path: Path) -> list[tuple[int, str]]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from cada_tracker.cli import output
-from cada_tracker.cli.common import ask, locations
+from cada_tracker.cli.common import ask, ask_list, locations
 
 
 def register(app: typer.Typer) -> None:
@@ -42,16 +42,19 @@ def init(
                 --email marie@example.org --city Lyon
       cada init --profile asso --name "Technopolice Lyon" ... --default
     """
-    from cada_tracker.profiles import Profile, normalise_address, save_profile
+    from cada_tracker.profiles import Profile, check_email, normalise_address, save_profile
 
+    from cada_tracker.errors import InputError
+
+    if not profile.strip():  # before the questions, not after the last one
+        raise InputError("--profile : le nom du profil ne peut pas être vide.")
     loc = locations()
     profile_obj = Profile(
         key=profile.strip(),
         name=ask(name, flag="--name", label="Nom de l'expéditeur").strip(),
-        address=normalise_address(
-            ask(address, flag="--address", label='Adresse postale (lignes séparées par "\\n")')
-        ),
-        email=ask(email, flag="--email", label="Adresse e-mail").strip(),
+        address=normalise_address(address) if address is not None and address.strip()
+        else "\n".join(ask_list(None, flag="--address", label="Adresse postale")),
+        email=ask(email, flag="--email", label="Adresse e-mail", check=check_email),
         city=ask(city, flag="--city", label="Ville (« Fait à … »)").strip(),
     )
     is_default = save_profile(loc.profiles_file, profile_obj, make_default=default)

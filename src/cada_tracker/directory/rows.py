@@ -7,6 +7,7 @@ import re
 from cada_tracker.directory.places import normalise_department
 from cada_tracker.directory.records import RowError
 from cada_tracker.directory.text import clean_line
+from cada_tracker.emails import valid_email as _valid_email
 
 
 class RowReject(Exception):
@@ -74,16 +75,3 @@ class Row:
             return squeezed
         self.warn(field_name, f"courriel « {text} » invalide, ignoré")
         return None
-
-
-_EMAIL = re.compile(
-    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@"
-    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}"
-)
-
-
-def _valid_email(text: str) -> bool:
-    local = text.split("@", 1)[0]
-    return bool(_EMAIL.fullmatch(text)) and not (
-        local.startswith(".") or local.endswith(".") or ".." in local
-    )
