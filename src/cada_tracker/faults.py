@@ -122,6 +122,10 @@ def storage_error(exc: BaseException, url: str | None) -> StorageError | None:
                                      "disque en lecture-écriture.")
         if "locked" in message:
             return busy_message(where, busy_timeout())
+        if path is not None and ("readonly" in message or "unable to open" in message):
+            named = _unwritable(path)
+            if named is not None:
+                return named
         for needle, french, hint in _SQLITE:
             if needle in message:
                 return StorageError(_capital(french.format(w=where)) + ".", hint=hint)
@@ -138,6 +142,26 @@ def storage_error(exc: BaseException, url: str | None) -> StorageError | None:
         if found is not None:
             french, hint = found
             return StorageError(_capital(french.format(w=where)) + ".", hint=hint)
+    return None
+
+
+def _unwritable(path) -> StorageError | None:
+    """Which of the database's folder or file stops SQLite, named (or None)."""
+    folder = path.parent
+    if not folder.exists():
+        return StorageError(f"Le dossier de la base « {folder} » n'existe pas.",
+                            hint="Créez-le, ou indiquez une autre base avec --db ou "
+                                 "CADA_DATABASE_URL.")
+    if not folder.is_dir():
+        return StorageError(f"« {folder} », où devrait être la base, n'est pas un dossier.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return StorageError(
+            f"Le dossier de la base « {folder} » est en lecture seule pour vous.",
+            hint="cada doit pouvoir y écrire, même pour lire (fichiers -wal et -shm) : "
+                 "rendez-le accessible en écriture (chmod u+w), ou copiez la base ailleurs.")
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        return StorageError(f"La base « {path} » est en lecture seule pour vous.",
+                            hint="Rendez le fichier accessible en écriture (chmod u+rw).")
     return None
 
 
