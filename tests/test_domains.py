@@ -166,3 +166,16 @@ def test_directory_file_size_is_limited(cli, profile, tmp_path, monkeypatch):
     big.write_text("name,postcode,city\n" + "Mairie,69001,Lyon\n" * 100)
     result = cli("admin", "import", big)
     assert result.exit_code == 2 and "Mo" in result.stderr and "gros.csv" in result.stderr
+
+
+def test_every_option_out_of_its_range_answers_in_french(cli, story):
+    """Each option once, with a value out of every range: a negative number too big for
+    any integer, not a date, not a choice, and read as an option by a text one."""
+    value = "-99999999999"
+    for path, flag in OPTIONS:
+        args = [*path, *_arguments(path, story)]
+        if flag is None:
+            args = [*path, value, *_arguments(path, story)[1:]]
+        else:
+            args += [flag, value]
+        _check(cli(*args), "cada " + " ".join(args))
