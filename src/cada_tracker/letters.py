@@ -118,16 +118,31 @@ class TemplateInfo:
 
 
 def _visible_controls(value: Any) -> Any:
-    """Control characters in user text are shown (``\\x1b``), not slipped into a letter."""
+    """Control characters in user text are shown (``\\x1b``), not slipped into a letter;
+    apostrophes are made typographic (:func:`_apostrophes`)."""
     from markupsafe import Markup
 
     from cada_tracker.escape import terminal
 
-    if isinstance(value, Markup):
-        return Markup(terminal(str(value)))
+    if isinstance(value, Markup):  # escaped user text: its apostrophes are "&#39;"
+        text = terminal(str(value))
+        if "@" not in text and "://" not in text:
+            text = text.replace("&#39;", "’")
+        return Markup(text)
     if isinstance(value, str):
-        return terminal(value)
+        return _apostrophes(terminal(value))
     return value
+
+
+def _apostrophes(text: str) -> str:
+    """One apostrophe style in a letter: what the user typed ("l'AIPD") is printed with
+    the typographic apostrophe of the templates ("l’AIPD"). E-mail addresses and links
+    are left exactly as they are: they must still work when copied."""
+    if "'" not in text or "@" in text or "://" in text:
+        return text
+    from cada_tracker.postal import typographic
+
+    return typographic(text)
 
 
 def nl2br(value: Any) -> Markup:

@@ -357,3 +357,16 @@ def test_stylesheet_never_hyphenates():
     css = (letters.builtin_dir() / letters.STYLESHEET).read_text(encoding="utf-8")
     assert "hyphens: auto" not in css  # it cut "pra-da@…" and "Ni-colas"
     assert "hyphens: manual" in css
+
+
+def test_apostrophes_typed_by_the_user_are_typographic_in_the_letter():
+    context = base_context()
+    context["request"]["subject"] = "Contrat d'exploitation de l'outil"
+    context["request"]["documents"][0]["description"] = "L'analyse d'impact (AIPD)"
+    context["sender"]["name"] = "Collectif l'Œil"
+    context["sender"]["email"] = "o'brien@example.org"  # an address stays as typed
+    text = text_of(letters.render("demande", context))
+    assert "Contrat d’exploitation de l’outil" in text
+    assert "L’analyse d’impact (AIPD)" in text and "Collectif l’Œil" in text
+    assert "o'brien@example.org" in text
+    assert not re.search(r"\w'\w", text.replace("o'brien@", "")), "one apostrophe style"
