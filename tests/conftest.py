@@ -22,6 +22,17 @@ def real_user_dirs_untouched():
         assert existed or not os.path.exists(path), f"a test wrote to the real {path}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def warm_processes():
+    """Stops the forkserver of tests/procs.py, if a test started it."""
+    yield
+    import sys
+
+    procs = sys.modules.get("procs")
+    if procs is not None:
+        procs.stop_server()
+
+
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path, monkeypatch):
     home = tmp_path / "cada-home"
