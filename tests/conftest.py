@@ -7,6 +7,12 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import settings
+
+# The same examples on every run and no per-example deadline: a busy machine must not
+# turn a property test red (a failure found once is replayed from .hypothesis/).
+settings.register_profile("cada", derandomize=True, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "cada"))
 
 
 @pytest.fixture(scope="session", autouse=True)
