@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ("pydantic", "sqlalchemy", "sqlmodel", "alembic", "jinja2", "weasyprint")
+HEAVY = ("pydantic", "holidays", "sqlalchemy", "sqlmodel", "alembic", "jinja2", "weasyprint")
 
 
 def _loaded(args: list[str]) -> tuple[list[str], str]:
