@@ -7,6 +7,12 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import settings
+
+# The same examples on every run and no per-example deadline: a busy machine must not
+# turn a property test red (a failure found once is replayed from .hypothesis/).
+settings.register_profile("cada", derandomize=True, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "cada"))
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -20,6 +26,17 @@ def real_user_dirs_untouched():
     yield
     for path, existed in before.items():
         assert existed or not os.path.exists(path), f"a test wrote to the real {path}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def warm_processes():
+    """Stops the forkserver of tests/procs.py, if a test started it."""
+    yield
+    import sys
+
+    procs = sys.modules.get("procs")
+    if procs is not None:
+        procs.stop_server()
 
 
 @pytest.fixture(autouse=True)

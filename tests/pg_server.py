@@ -52,10 +52,20 @@ class PgServer:
     def start(self) -> PgServer:
         self._run(self.initdb, "-D", self.data, "-U", "cada", "-A", "trust", "--no-sync",
                   "-E", "UTF8", "--locale", "C.UTF-8")
-        opts = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-        self._run(self.pg_ctl, "-D", self.data, "-o", opts, "-l",
-                  os.path.join(self.dir, "log"), "-w", "start")
+        # Test processes run side by side (pytest-xdist), each with its own cluster: a
+        # port another one took between our probe and the server's bind is retried.
+        for attempt in range(5):
+            opts = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
+                    "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+                    "-c max_connections=200")
+            try:
+                self._run(self.pg_ctl, "-D", self.data, "-o", opts, "-l",
+                          os.path.join(self.dir, "log"), "-w", "start")
+                return self
+            except subprocess.CalledProcessError:
+                if attempt == 4:
+                    raise
+                self.port = _free_port()
         return self
 
     def url(self, database: str = "postgres") -> str:

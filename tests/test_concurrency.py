@@ -1,26 +1,13 @@
-"""Eight processes writing at once to one database lose nothing; references stay unique."""
+"""Eight processes writing at once to one database lose nothing; references stay unique.
+
+Each writer (tests/procs.py) records four requests, their sending and a note.
+"""
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
-WORKER = r"""
-import sys
-from cada_tracker.cli.main import run
-worker = int(sys.argv[1])
-for i in range(4):
-    import io, contextlib, json
-    buf = io.StringIO()
-    with contextlib.redirect_stdout(buf):
-        code = run(["new", "--to", "1", "--subject", f"Objet {worker}-{i}", "--doc", "Liste",
-                    "--json"])
-    assert code == 0, code
-    ref = json.loads(buf.getvalue())["reference"]
-    assert run(["sent", ref, "--on", "2026-03-02", "--via", "email"]) == 0
-    assert run(["note", ref, f"note du processus {worker}", "--on", "2026-03-03"]) == 0
-"""
+from procs import Child, together, writer
 
 
 def _race(cli, env_extra):
@@ -29,11 +16,12 @@ def _race(cli, env_extra):
     cli("admin", "add", "Mairie de Lyon", "--kind", "commune", "--postcode", "69001",
         "--city", "Lyon", ok=True)
     env = {**os.environ, **env_extra}
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER, str(n)], env=env,
-                              stderr=subprocess.PIPE, text=True) for n in range(8)]
-    for proc in procs:
-        _, err = proc.communicate(timeout=120)
-        assert proc.returncode == 0, err
+    start = together(8)
+    writers = [Child(writer, n, env=env, barrier=start) for n in range(8)]
+    start.wait(timeout=120)
+    for one in writers:
+        code, _, err = one.wait()
+        assert code == 0, err
     rows = cli("list", "--json", ok=True).json()
     refs = [r["reference"] for r in rows]
     assert len(refs) == 32 and len(set(refs)) == 32

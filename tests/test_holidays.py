@@ -50,3 +50,33 @@ def test_chained_non_working_days():
     assert next_working_day(D(2026, 5, 1), "metropole") == D(2026, 5, 4)
     assert not is_working_day(D(2026, 4, 3), "alsace-moselle")
     assert is_working_day(D(2026, 4, 3), "metropole")
+
+
+def test_the_generated_table_is_what_the_holidays_package_says():
+    """A ``holidays`` release that changes a date fails here: run the script again."""
+    import importlib.util
+    from pathlib import Path
+
+    from cada_tracker.deadlines import holiday_table
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "holiday_table.py"
+    spec = importlib.util.spec_from_file_location("holiday_table_script", script)
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    names, rows = generator.table()
+    assert (holiday_table.FIRST, holiday_table.LAST) == (generator.FIRST, generator.LAST)
+    assert holiday_table.NAMES == names, "python scripts/holiday_table.py"
+    for zone, per_year in rows.items():
+        assert holiday_table.TABLE[zone] == per_year, f"{zone}: python scripts/holiday_table.py"
+
+
+@pytest.mark.parametrize("zone", ["metropole", "alsace-moselle", "974", "977", "986"])
+def test_outside_the_table_the_package_answers(zone):
+    from cada_tracker.deadlines import holiday_table
+    from cada_tracker.deadlines.calendar import holidays_from_package
+
+    for year in (holiday_table.FIRST - 1, holiday_table.LAST + 1):
+        assert holidays_of(zone, year) == holidays_from_package(zone, year)
+        assert D(year, 12, 25) in holidays_of(zone, year)
+    inside = holiday_table.FIRST + 26
+    assert holidays_of(zone, inside) == holidays_from_package(zone, inside)

@@ -1,36 +1,22 @@
 """Eight members recording the same fact at the same moment: one event, seven refusals.
 
-Each worker imports cada, then waits for a shared start signal so that the eight
-commands really overlap; each one records the same step on the same request (a
-different date per worker, so a lost lock would show up in the stored clock).
+Each member is a process forked from a warm interpreter (tests/procs.py) that
+waits at a barrier until all eight are ready, so that the eight commands really
+overlap; each one records the same step on the same request (a different date per
+worker, so a lost lock would show up in the stored clock).
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from datetime import date, timedelta
 
 import pytest
 from members import sent_request
+from procs import Child, cada, together
 from sqlalchemy import create_engine, text
 
 from cada_tracker.paths import resolve
-
-WORKER = r"""
-import contextlib, io, os, sys, time
-from cada_tracker.cli.main import run
-import cada_tracker.services.events, cada_tracker.services.escalation  # warm imports
-go = sys.argv[1]
-while not os.path.exists(go):
-    time.sleep(0.005)
-err = io.StringIO()
-with contextlib.redirect_stderr(err):
-    code = run(sys.argv[2:])
-sys.stdout.write(f"{code}\n{err.getvalue()}")
-"""
 
 MEMBERS = 8
 SENT = date(2026, 3, 2)
@@ -73,19 +59,14 @@ def _stored_clock(ref: str) -> dict:
 def test_eight_members_record_the_same_fact_once(cli, backend, tmp_path, kind):
     ref, commands = _prepare(cli, kind)
     before = cli("show", ref, "--json", ok=True).json()["events"]
-    go = tmp_path / "go"
     env = {**os.environ, "CADA_TODAY": "2026-06-01"}
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER, str(go), *argv], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for argv in commands]
-    time.sleep(1.0)  # let every worker import cada and wait on the signal
-    go.touch()
+    start = together(len(commands))
+    members = [Child(cada, *argv, env=env, barrier=start) for argv in commands]
+    start.wait(timeout=120)
     results = []
-    for proc in procs:
-        out, err = proc.communicate(timeout=120)
-        assert proc.returncode == 0, err
-        code, _, message = out.partition("\n")
-        results.append((int(code), message))
+    for member in members:
+        code, _, message = member.wait()
+        results.append((code, message))
     codes = sorted(code for code, _ in results)
     assert codes == [0] + [4] * (MEMBERS - 1), results
     for code, message in results:

@@ -1,18 +1,21 @@
-"""A large campaign does not hold the write lock while its letters render."""
+"""A large campaign does not hold the write lock while its letters render.
+
+The campaign's first letter is held while eight members write (tests/procs.py):
+had the campaign taken the write lock before rendering, every writer would wait
+on it past its busy timeout and fail. The campaign then finds its references
+taken, prepares again and commits.
+"""
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 
+from procs import Child, context, paused_at_first_letter, together, writer
 from sqlalchemy import create_engine, text
-from test_concurrency import WORKER as WRITER  # 4 x (new, sent, note)
 
 from cada_tracker.paths import resolve
 
-RECIPIENTS = 2000
+RECIPIENTS = 300
 WRITERS = 8
 
 def _many_administrations(n: int) -> None:
@@ -30,21 +33,25 @@ def _many_administrations(n: int) -> None:
 def test_writers_are_not_blocked_by_a_large_campaign(cli, backend, profile):
     cli("admin", "list", ok=True)  # creates the database
     _many_administrations(RECIPIENTS)
-    env = {**os.environ, "CADA_BUSY_TIMEOUT": "5"}
-    campaign = subprocess.Popen(
-        [sys.executable, "-m", "cada_tracker", "new", "--to-tag", "toutes", "--subject",
-         "Vidéosurveillance", "--doc", "Liste des caméras", "--campaign", "grande"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    time.sleep(3)  # the campaign is rendering its letters
-    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(n)], env=env,
-                                stderr=subprocess.PIPE, text=True) for n in range(WRITERS)]
+    # Writers wait for each other (they start together); a campaign holding the lock
+    # while paused would make them wait until they fail, whatever the timeout.
+    env = {**os.environ, "CADA_BUSY_TIMEOUT": "60"}
+    rendering, resume = context().Event(), context().Event()
+    campaign = Child(paused_at_first_letter, rendering, resume, "new", "--to-tag", "toutes",
+                     "--subject", "Vidéosurveillance", "--doc", "Liste des caméras",
+                     "--campaign", "grande", env=env)
+    assert rendering.wait(timeout=120), "the campaign never started rendering"
+    start = together(WRITERS)
+    writers = [Child(writer, n, env=env, barrier=start) for n in range(WRITERS)]
+    start.wait(timeout=120)
     failures = []
-    for proc in writers:
-        _, err = proc.communicate(timeout=300)
-        if proc.returncode != 0:
+    for one in writers:
+        code, _, err = one.wait()
+        if code != 0:
             failures.append(err)
-    _, err = campaign.communicate(timeout=600)
-    assert campaign.returncode == 0, err
+    resume.set()
+    code, _, err = campaign.wait()
+    assert code == 0, err
     assert failures == []
     created = cli("list", "--campaign", "grande", "--json", ok=True).json()
     assert len(created) == RECIPIENTS

@@ -10,6 +10,7 @@ import sys
 import time
 
 from members import sent_request
+from procs import Child, cada
 
 from cada_tracker.filestore import safe_name
 
@@ -120,14 +121,16 @@ def _campaign(cli, name: str) -> None:
 
 
 def _kill_when(proc, ready, extra: float) -> bool:
-    """SIGKILL ``proc`` ``extra`` seconds after ``ready()`` holds; False if it ended first."""
+    """SIGKILL ``proc`` ``extra`` seconds after ``ready()`` holds; False if it ended first.
+
+    ``proc`` is a ``subprocess.Popen`` or a ``procs.Child`` (a warm forked command)."""
     while proc.poll() is None and not ready():
         time.sleep(0.001)
     time.sleep(extra)
     if proc.poll() is not None:
         return False
-    proc.send_signal(signal.SIGKILL)
-    proc.communicate()
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
     return True
 
 
@@ -141,10 +144,10 @@ def test_sigkill_during_a_campaign_referral_leaves_nothing_after_the_next_comman
     interrupted = 0
     for series in ("vsa", "lapi", "drones"):  # a run that finished first: a new series
         _campaign(cli, series)
-        argv = [sys.executable, "-m", "cada_tracker", "refer", "--campaign", series, "--on",
-                "2026-03-10", "--via", "lrar", "--html", "--out", str(tmp_path / series)]
+        argv = ["refer", "--campaign", series, "--on", "2026-03-10", "--via", "lrar",
+                "--html", "--out", str(tmp_path / series)]
         for extra in (0.0, 0.0, 0.002, 0.005, 0.01, 0.02, 0.05, 5.0):
-            proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            proc = Child(cada, *argv)
             killed = _kill_when(proc, lambda: bool(_leftovers(isolated_home)), extra)
             if killed and _leftovers(isolated_home):
                 interrupted += 1  # killed while writing: files and a journal left behind
@@ -153,7 +156,7 @@ def test_sigkill_during_a_campaign_referral_leaves_nothing_after_the_next_comman
             check = cli("db", "check")
             assert check.exit_code == 0, check.stderr
             if not killed:
-                assert proc.wait() == 0
+                assert proc.wait()[0] == 0
                 break
             statuses = {r["status"] for r in cli("list", "--campaign", series, "--json",
                                                  ok=True).json()}

@@ -5,25 +5,14 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-import subprocess
-import sys
-import time
 
 import pytest
 from alembic import command
+from procs import Child, cada, together
 from sqlalchemy import create_engine, text
 from test_migrations import FIRST_SCHEMA_DATA, _revisions
 
 from cada_tracker import storage
-
-WORKER = r"""
-import os, sys, time
-import cada_tracker.cli.main as main, cada_tracker.storage, sqlmodel  # warm imports
-while not os.path.exists(sys.argv[1]):
-    time.sleep(0.002)
-sys.exit(main.run(["show", "2026-0001", "--json"]))
-"""
-
 
 def _old_database(url: str) -> None:
     engine = create_engine(url)
@@ -34,18 +23,13 @@ def _old_database(url: str) -> None:
     engine.dispose()
 
 
-def _together(tmp_path, env: dict, n: int = 6) -> list[subprocess.CompletedProcess]:
-    go = tmp_path / f"go-{time.monotonic_ns()}"
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER, str(go)], env={**os.environ, **env},
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(n)]
-    time.sleep(1.0)
-    go.touch()
-    done = []
-    for proc in procs:
-        out, err = proc.communicate(timeout=120)
-        done.append((proc.returncode, out, err))
-    return done
+def _together(tmp_path, env: dict, n: int = 6) -> list[tuple[int, str, str]]:
+    """``cada show`` in ``n`` processes started at once on the old database."""
+    start = together(n)
+    members = [Child(cada, "show", "2026-0001", "--json", env={**os.environ, **env},
+                     barrier=start) for _ in range(n)]
+    start.wait(timeout=120)
+    return [member.wait() for member in members]
 
 
 def test_concurrent_upgrades_keep_the_old_backup_intact(tmp_path):

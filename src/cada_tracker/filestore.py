@@ -15,7 +15,6 @@ import errno
 import fcntl
 import hashlib
 import os
-import tempfile
 import unicodedata
 import uuid
 from collections.abc import Callable
@@ -118,12 +117,15 @@ def _reason(exc: OSError) -> str:
 def _store(reader: BinaryIO, name: str, folder: Path, journal, *, limit: int | None,
            what: str) -> Stored:
     folder = ensure_private_dir(folder)
-    fd, tmp_name = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=folder)
-    tmp = Path(tmp_name)
     announce = getattr(journal, "announce", None)
+    fd = -1
+    tmp = folder / f".{uuid.uuid4().hex}.tmp"
     try:
+        # Journaled before it exists: a command killed right after creating it
+        # still leaves it listed for the next command to remove.
         if announce is not None:
             announce(tmp)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
         digest, size = _copy(reader, fd, limit=limit, what=what, folder=folder)
         os.fchmod(fd, PRIVATE_FILE)
         os.close(fd)

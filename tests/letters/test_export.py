@@ -160,41 +160,63 @@ def test_doctor_reports_harfbuzz(cli, monkeypatch):
     assert "libharfbuzz-subset0" in missing.stderr and "apt install" in missing.stderr
 
 
-@pytest.mark.parametrize("delay", [0.8, 1.4])
-def test_ctrl_c_during_a_parallel_export_exits_cleanly(campaign_of_50, tmp_path, delay):
+def _group(pgid: int) -> list[str]:
+    import subprocess
+
+    return subprocess.run(["ps", "-o", "pid=", "-g", str(pgid)], capture_output=True,
+                          text=True).stdout.split()
+
+
+def _wait_for(condition, proc, what: str) -> None:
+    """Until ``condition()`` holds (bounded); fails if the export ended first."""
+    import time
+
+    deadline = time.monotonic() + 120
+    while not condition():
+        if proc.poll() is not None:
+            pytest.fail(f"cada export ended before {what}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"cada export never reached {what}")
+        time.sleep(0.01)
+
+
+@pytest.mark.parametrize("moment", ["workers-forked", "first-letter-written"])
+def test_ctrl_c_during_a_parallel_export_exits_cleanly(campaign_of_50, tmp_path, moment):
     import os
     import signal
     import subprocess
     import sys
     import time
 
+    out = tmp_path / "ex"
     proc = subprocess.Popen(
         [sys.executable, "-m", "cada_tracker", "export", "--campaign", "vsa-91", "--jobs", "4",
-         "--out", str(tmp_path / "ex")],
+         "--out", str(out)],
         start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(delay)
+    # The signal is sent at a moment the test observes, not after a guessed delay.
+    if moment == "workers-forked":
+        _wait_for(lambda: len(_group(proc.pid)) >= 5, proc, "forking its 4 workers")
+    else:
+        _wait_for(lambda: out.is_dir() and any(out.glob("*.pdf")), proc, "its first letter")
     os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole group
     try:
-        _, err = proc.communicate(timeout=30)
+        _, err = proc.communicate(timeout=60)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         pytest.fail("cada export hung after Ctrl-C")
-    # 0 if it finished before the signal; 130, or death by SIGINT itself (-2), which a
-    # shell also reports as 130: both say "interrupted" to the caller.
-    assert proc.returncode in (0, 130, -signal.SIGINT), err
+    # 130, or death by SIGINT itself (-2), which a shell also reports as 130: both say
+    # "interrupted" to the caller.
+    assert proc.returncode in (130, -signal.SIGINT), err
     assert "Traceback" not in err
     # No worker left behind: terminated workers may take a moment to go on a busy
     # machine, so wait for the group to empty (bounded) rather than sleep a fixed time.
-    deadline = time.monotonic() + 15
-    while True:
-        group = subprocess.run(["ps", "-o", "pid=", "-g", str(proc.pid)], capture_output=True,
-                               text=True).stdout.split()
-        if not group or time.monotonic() > deadline:
-            break
-        time.sleep(0.1)
+    deadline = time.monotonic() + 30
+    while (group := _group(proc.pid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert group == []
-    leftovers = [p.name for p in (tmp_path / "ex").glob(".*")] if (tmp_path / "ex").exists() \
-        else []
+    written = sorted(out.glob("*.pdf"))
+    assert len(written) < 50, "the export was interrupted before its end"
+    leftovers = [p.name for p in out.glob(".*")] if out.exists() else []
     assert leftovers == []  # no temporary file half-written
 
 

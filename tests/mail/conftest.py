@@ -86,10 +86,17 @@ def smtp_server():
         def factory(self):
             return DsnSMTP(self.handler, **self.SMTP_kwargs)
 
-    controller = DsnController(Handler(), hostname=server.host, port=server.port,
-                               authenticator=authenticator, auth_required=True,
-                               auth_require_tls=False, decode_data=False)
-    controller.start()
+    for attempt in range(3):  # the port may be taken meanwhile by a parallel test process
+        controller = DsnController(Handler(), hostname=server.host, port=server.port,
+                                   authenticator=authenticator, auth_required=True,
+                                   auth_require_tls=False, decode_data=False)
+        try:
+            controller.start()
+            break
+        except (OSError, RuntimeError):
+            if attempt == 2:
+                raise
+            server.port = free_port()
     try:
         yield server
     finally:
@@ -116,12 +123,19 @@ def imap_server():
 
     from tests.mail.imap_server import ImapServer
 
-    try:
-        server = ImapServer(port=free_port(), user=USER, password=PASSWORD).start()
-    except (FileNotFoundError, RuntimeError) as exc:
+    for attempt in range(3):  # the port may be taken meanwhile by a parallel test process
+        try:
+            server = ImapServer(port=free_port(), user=USER, password=PASSWORD).start()
+            break
+        except FileNotFoundError as exc:
+            missing = exc
+        except RuntimeError as exc:
+            missing = exc
+            if attempt < 2:
+                continue
         if os.environ.get("CI"):
-            pytest.fail(f"Dovecot must run under CI, but cannot start: {exc}")
-        pytest.skip(f"Dovecot unavailable: {exc}")
+            pytest.fail(f"Dovecot must run under CI, but cannot start: {missing}")
+        pytest.skip(f"Dovecot unavailable: {missing}")
     try:
         yield server
     finally:

@@ -35,6 +35,8 @@ _VALIDATION = [
     (r"'?(.*?)'? is not a valid integer.*", r"« \1 » n'est pas un nombre entier"),
     (r"'?(.*?)'? is not a valid float.*", r"« \1 » n'est pas un nombre"),
     (r"'?(.*?)'? is not a valid boolean.*", r"« \1 » n'est pas oui ou non"),
+    # Typer 0.28's click names its integer types "int" and "int range".
+    (r"'?(.*?)'? is not a valid int(?: range)?\.$", r"« \1 » n'est pas un nombre entier"),
     (r"(.*?) is not in the range (.*)\.$", r"\1 n'est pas dans l'intervalle \2"),
     (r"'(.*?)' is not one of (.*)\.$", r"« \1 » n'est pas parmi \2"),
 ]

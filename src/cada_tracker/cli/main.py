@@ -42,6 +42,7 @@ def build_app() -> typer.Typer:
         admin_cmds,
         campaign_cmds,
         clock_cmds,
+        completion_cmds,
         dossier_cmds,
         escalation_cmds,
         event_cmds,
@@ -78,7 +79,7 @@ def build_app() -> typer.Typer:
 
     for module in (setup_cmds, admin_cmds, request_cmds, event_cmds, escalation_cmds, clock_cmds,
                    campaign_cmds, letter_cmds, mail_cmds, file_cmds, search_cmds,
-                   dossier_cmds, publish_cmds, ocr_cmds):
+                   dossier_cmds, publish_cmds, ocr_cmds, completion_cmds):
         module.register(app)
     return app
 
@@ -130,6 +131,9 @@ def run(argv: list[str] | None = None) -> int:
     output.reset()
     _reset_common()
     i18n.install()
+    from cada_tracker.cli.completion_cmds import enable_if_asked
+
+    enable_if_asked(os.environ)
     command = typer.main.get_command(build_app())
     try:
         _check_arguments(sys.argv[1:] if argv is None else argv)

@@ -4,7 +4,9 @@ Zones: ``metropole`` (the 11 fêtes légales of L3133-1 Code du travail),
 ``alsace-moselle`` (departments 57, 67, 68: adds Good Friday and 26 December,
 L3134-13), and the overseas departments ``971`` Guadeloupe, ``972`` Martinique,
 ``973`` Guyane, ``974`` La Réunion, ``976`` Mayotte (add their abolition-of-slavery
-day, L3422-2). The ``holidays`` package supplies the dates; for overseas zones it
+day, L3422-2). The ``holidays`` package supplies the dates (through
+``holiday_table``, generated from it for 2000–2099 by scripts/holiday_table.py; the
+package itself outside those years); for overseas zones it
 also lists customary days (Mi-Carême, Good Friday in Guadeloupe, 21 July Victor
 Schœlcher) that the rule book does not establish as legal holidays: they are
 dropped, so that the legal reading never relies on an unproven extension.
@@ -86,8 +88,25 @@ def zone_for(code: str | int) -> str:
     )
 
 
+# Zones with a calendar of their own in holiday_table (the others use métropole's).
+TABLE_ZONES = ("metropole", *_SUBDIV)
+
+
 @lru_cache(maxsize=512)
 def holidays_of(zone: str, year: int) -> dict[date, str]:
+    """The zone's holidays of ``year``: from the generated table, else the package."""
+    from cada_tracker.deadlines import holiday_table as table
+
+    if table.FIRST <= year <= table.LAST:
+        row = table.TABLE[zone if zone in _SUBDIV else "metropole"][year - table.FIRST]
+        return {date(year, int(item[:2]), int(item[2:4])): table.NAMES[int(item[5:])]
+                for item in row.split()}
+    return holidays_from_package(zone, year)
+
+
+def holidays_from_package(zone: str, year: int) -> dict[date, str]:
+    """The zone's holidays as the ``holidays`` package computes them (slow to import:
+    every country module of the package comes with ``holidays.France``)."""
     import holidays
 
     base = dict(holidays.France(years=year, language="fr"))
