@@ -47,6 +47,7 @@ def build_app() -> typer.Typer:
         event_cmds,
         file_cmds,
         letter_cmds,
+        madada_cmds,
         mail_cmds,
         ocr_cmds,
         publish_cmds,
@@ -78,7 +79,7 @@ def build_app() -> typer.Typer:
 
     for module in (setup_cmds, admin_cmds, request_cmds, event_cmds, escalation_cmds, clock_cmds,
                    campaign_cmds, letter_cmds, mail_cmds, file_cmds, search_cmds,
-                   dossier_cmds, publish_cmds, ocr_cmds):
+                   dossier_cmds, publish_cmds, ocr_cmds, madada_cmds):
         module.register(app)
     return app
 
