@@ -189,3 +189,17 @@ def test_zip_entries_never_become_paths(cli, profile, tmp_path):
         assert ".." not in stored["path"].split("/")
         assert stored["path"].startswith(f"fichiers/{ref}/")
     assert not (tmp_path / "evil.pdf").exists()
+
+
+def test_an_event_cada_refuses_is_kept_as_a_note_saying_why(cli, profile, tmp_path):
+    unsent = variant(tmp_path, "sans-envoi.json", lambda d: d.update(info_request_events=[
+        e for e in d["info_request_events"] if e["event_type"] != "sent"]))
+    result = _import(cli, unsent).json()
+    [row] = result["requests"]
+    assert row["status"] == "draft"
+    refused = [n for n in result["notes"] if "Non enregistré comme « answer »" in n["text"]]
+    assert len(refused) == 1 and "envoyée" in refused[0]["text"]
+    shown = cli("show", row["reference"], "--json", ok=True).json()
+    assert [e["kind"] for e in shown["events"]] == ["note", "note", "note"]
+    # Imported again, the refused event is not retried: its note holds its key.
+    assert _import(cli, unsent).json()["requests"][0]["events_added"] == 0

@@ -40,6 +40,7 @@ def _show_version(value: bool) -> None:
 def build_app() -> typer.Typer:
     from cada_tracker.cli import (
         admin_cmds,
+        avis_cmds,
         campaign_cmds,
         clock_cmds,
         dossier_cmds,
@@ -79,7 +80,7 @@ def build_app() -> typer.Typer:
 
     for module in (setup_cmds, admin_cmds, request_cmds, event_cmds, escalation_cmds, clock_cmds,
                    campaign_cmds, letter_cmds, mail_cmds, file_cmds, search_cmds,
-                   dossier_cmds, publish_cmds, ocr_cmds, madada_cmds):
+                   dossier_cmds, publish_cmds, ocr_cmds, madada_cmds, avis_cmds):
         module.register(app)
     return app
 
