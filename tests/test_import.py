@@ -128,6 +128,7 @@ def test_real_rows_end_to_end(cli):
                                    "Place du Théâtre - BP 829",
                                    "85021 LA ROCHE SUR YON CEDEX"],
                          "problems": []},
+        "cada_opinions": None,  # no CADA opinions index in this test (cada avis)
     }
     bourg = show(cli, "Mairie de Bourg-en-Bresse")
     assert (bourg["email"], bourg["department"], bourg["postcode"], bourg["city"]) == (

@@ -96,6 +96,9 @@ def test_upgrade_from_every_schema_keeps_the_data(tmp_path, start):
         assert conn.execute(text("SELECT tag FROM administration_tag")).scalar() == "rhone"
         # 0009: an administration from before has no stored designation (derived when used).
         assert conn.execute(text("SELECT designation FROM administration")).scalar() is None
+        # 0012: requests typed in have no Ma Dada source, events no Alaveteli key.
+        assert conn.execute(text("SELECT source_url FROM request")).scalar() is None
+        assert conn.execute(text("SELECT count(source_key) FROM event")).scalar() == 0
     if start != storage.SCHEMA_HEAD:
         backups = list(tmp_path.glob(f"old.db.schema-{start}.bak"))
         assert backups, "an existing SQLite file is backed up before it is upgraded"

@@ -301,6 +301,12 @@ def _render_error(exc: Exception, template: Template) -> InputError | None:
 # --------------------------------------------------------------------------- library
 
 
+def require_template(name: str, user_dir: Path | None = None) -> None:
+    """Refuse an unknown template name before anything is printed or recorded."""
+    if name not in template_names(user_dir):
+        raise _unknown_template(name, user_dir)
+
+
 def template_names(user_dir: Path | None = None) -> list[str]:
     """Names of the letters that can be rendered (built-in and user), sorted."""
     env = environment(user_dir)

@@ -96,6 +96,9 @@ class Request(SQLModel, table=True):
     cada_deadline_on: date | None = None
     confirmed_refusal_on: date | None = None
     court_deadline_on: date | None = None
+    # The request's public page when it was made on an Alaveteli site (cada madada
+    # import, migration 0012): shown, quoted by the referral, the key of a re-import.
+    source_url: str | None = Field(default=None, unique=True, index=True)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -121,6 +124,8 @@ class Event(SQLModel, table=True):
         Index("ix_event_mail", "request_id", "kind",
               sqlite_where=text("kind IN ('mail', 'bounce')"),
               postgresql_where=text("kind IN ('mail', 'bounce')")),
+        # The Alaveteli event an imported event came from (migration 0012).
+        Index("ix_event_source", "request_id", "source_key", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -137,6 +142,7 @@ class Event(SQLModel, table=True):
     text: str | None = None
     cancels_id: int | None = Field(default=None, foreign_key="event.id")
     recorded_by: str | None = None
+    source_key: str | None = None  # "alaveteli:<event id>" (cada madada import)
     created_at: datetime = Field(default_factory=utcnow)
 
 

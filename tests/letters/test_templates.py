@@ -32,7 +32,7 @@ BASE_VARIABLES = {"sender", "recipient", "request", "letter"}
 EXTRA_VARIABLES = {
     "relance": {"missing", "implicit_refusal_on", "cada_deadline_on", "refusal_on",
                 "referral_on", "series_referral_on"},
-    "saisine-cada": {"refusal_on", "implicit_refusal_on", "missing", "attachments"},
+    "saisine-cada": {"refusal_on", "implicit_refusal_on", "missing", "attachments", "opinions"},
     "saisine-cada-serie": {"series", "refusal_on", "implicit_refusal_on", "missing",
                            "attachments"},
     "information-serie": {"series", "referral_on", "answered_in_full"},

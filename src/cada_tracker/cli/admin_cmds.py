@@ -166,10 +166,29 @@ def show(
     with session() as s:
         admin = get_admin(s, admin_id)
         data = _with_block(admin, admin_as_dict(admin, admin_tags(s, admin_id)))
+        data["cada_opinions"] = _opinions(s, admin)
     if json_out:
         output.print_json(data)
     else:
         _print_admin(data)
+        _print_opinions(data["cada_opinions"])
+
+
+def _opinions(s, admin) -> dict | None:
+    """The CADA's opinions on ``admin`` (cada avis import), None without the index."""
+    from cada_tracker.services.avis import admin_opinion_counts
+
+    found = admin_opinion_counts(s, admin)
+    if found is None:
+        return None
+    return dict(zip(("count", "favorable", "no_answer"), found, strict=True))
+
+
+def _print_opinions(opinions: dict | None) -> None:
+    if opinions is None:
+        return
+    output.echo(f"{'Avis CADA':<14} {opinions['count']} avis, dont {opinions['favorable']} "
+                f"favorable(s) ; « En l'absence de réponse » : {opinions['no_answer']} fois")
 
 
 def edit(

@@ -79,9 +79,13 @@ def _escalate(
     if no_letter and (template or html):
         raise InputError("--template et --html décrivent le courrier : ils ne vont pas avec "
                          "--no-letter.")
+    loc = locations()
+    if template and not no_letter:  # before any warning: a typo is the error to show
+        from cada_tracker.letters import require_template
+
+        require_template(template, loc.user_letters_dir)
     if not no_letter:
         prepare_out_dir(out)
-    loc = locations()
     letter: tuple[str, bytes] | None = None
     data: dict = {}
     with files_removed_on_failure(loc.data_dir) as written, session(write=not preview) as s:

@@ -40,6 +40,7 @@ def _show_version(value: bool) -> None:
 def build_app() -> typer.Typer:
     from cada_tracker.cli import (
         admin_cmds,
+        avis_cmds,
         campaign_cmds,
         clock_cmds,
         completion_cmds,
@@ -48,6 +49,7 @@ def build_app() -> typer.Typer:
         event_cmds,
         file_cmds,
         letter_cmds,
+        madada_cmds,
         mail_cmds,
         ocr_cmds,
         publish_cmds,
@@ -79,7 +81,8 @@ def build_app() -> typer.Typer:
 
     for module in (setup_cmds, admin_cmds, request_cmds, event_cmds, escalation_cmds, clock_cmds,
                    campaign_cmds, letter_cmds, mail_cmds, file_cmds, search_cmds,
-                   dossier_cmds, publish_cmds, ocr_cmds, completion_cmds):
+                   dossier_cmds, publish_cmds, ocr_cmds, madada_cmds, avis_cmds,
+                   completion_cmds):
         module.register(app)
     return app
 

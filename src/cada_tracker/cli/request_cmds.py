@@ -322,6 +322,8 @@ def _print_view(v: dict) -> None:
     echo(f"Objet          {v['subject']}")
     echo(f"Administration {v['administration']['name']} (n° {v['administration']['id']})")
     echo(f"Mode           {MODES[v['mode']]} ; {REGIMES[v['regime']]}")
+    if v.get("source_url"):
+        echo(f"Publiée sur    {v['source_url']}")
     if v["campaign"]:
         echo(f"Campagne       {v['campaign']}")
     if v["tags"]:

@@ -87,9 +87,12 @@ def escalation_context(
                   "referral_on": referred.on if referred else None,
                   "series_referral_on": series_note.on if series_note else None}
     elif kind == "referred":
+        from cada_tracker.services.avis import cited_opinions
+
         extra |= {"refusal_on": refusal.on if refusal else None,
                   "implicit_refusal_on": request.implicit_refusal_on,
-                  "attachments": _attachments(session, request, refusal)}
+                  "attachments": _attachments(session, request, refusal),
+                  "opinions": cited_opinions(session, admin=admin, subject=request.subject)}
     elif kind == "court":
         registered = next((e for e in events if e.kind == "registered"
                            and e.id in {v.id for v in evs}), None)

@@ -147,10 +147,8 @@ def record_event(
     try:
         folder = files_dir / request.reference
         shared = dbfiles.uses_database(session)  # PostgreSQL: the bytes go in the base
-        for path in new.attachments:
-            stored = (dbfiles.put_path(session, path, folder) if shared
-                      else filestore.store_path(path, folder, written))
-            session.add(_record_file(request, event, path.name, stored, files_dir))
+        attach_files(session, request=request, event=event, paths=new.attachments,
+                     files_dir=files_dir, written=written)
         for name, data in new.produced:
             stored = (dbfiles.put_bytes(session, data, name, folder) if shared
                       else filestore.store_bytes(data, name, folder, written))
@@ -162,6 +160,17 @@ def record_event(
             path.unlink(missing_ok=True)
         raise
     return event
+
+
+def attach_files(session: Session, *, request: Request, event: Event, paths: list[Path],
+                 files_dir: Path, written: list[Path]) -> None:
+    """Store ``paths`` as files of ``event`` (new files are added to ``written``)."""
+    folder = files_dir / request.reference
+    shared = dbfiles.uses_database(session)  # PostgreSQL: the bytes go in the base
+    for path in paths:
+        stored = (dbfiles.put_path(session, path, folder) if shared
+                  else filestore.store_path(path, folder, written))
+        session.add(_record_file(request, event, path.name, stored, files_dir))
 
 
 def lock_request(session: Session, request: Request) -> None:

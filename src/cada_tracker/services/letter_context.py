@@ -94,6 +94,7 @@ def letter_context(
             "received_on": request.received_on,
             "channel": channel,
             "tracking": tracking,
+            "source_url": request.source_url,
         },
         "letter": {"date": letter_date, "place": request.sender_city, "tracking": tracking},
     }

@@ -106,17 +106,7 @@ def draft_request(
         sender_email=profile.email,
         sender_city=profile.city,
     )
-    _lock_references(session)
-    for attempt in range(5):
-        request.reference = next_reference(session, today.year)
-        try:
-            with session.begin_nested():
-                session.add(request)
-                session.flush()
-            break
-        except IntegrityError:
-            if attempt == 4:
-                raise
+    insert_with_reference(session, request, today.year)
     documents = [
         RequestedDocument(request_id=request.id, position=i, description=text)
         for i, text in enumerate(d.documents, start=1)
@@ -217,6 +207,21 @@ def draft_campaign(
         requests.append(draft_request(session, draft=one, profile=profile, today=today,
                                       user_letters=user_letters))
     return requests
+
+
+def insert_with_reference(session: Session, request: Request, year: int) -> None:
+    """Insert ``request`` under the year's next reference (concurrent writers retry)."""
+    _lock_references(session)
+    for attempt in range(5):
+        request.reference = next_reference(session, year)
+        try:
+            with session.begin_nested():
+                session.add(request)
+                session.flush()
+            return
+        except IntegrityError:
+            if attempt == 4:
+                raise
 
 
 def _lock_references(session: Session) -> None:

@@ -70,6 +70,7 @@ def request_view(session: Session, request: Request) -> dict:
         "tags": request_tags(session, request.id),
         "template": request.template,
         "profile": request.profile,
+        "source_url": request.source_url,
         "sender": {
             "name": request.sender_name,
             "address": request.sender_address.splitlines(),
