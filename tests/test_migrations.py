@@ -96,6 +96,16 @@ def test_upgrade_from_every_schema_keeps_the_data(tmp_path, start):
         assert conn.execute(text("SELECT tag FROM administration_tag")).scalar() == "rhone"
         # 0009: an administration from before has no stored designation (derived when used).
         assert conn.execute(text("SELECT designation FROM administration")).scalar() is None
+        # 0010: search keys backfilled for the rows already there (rows written by
+        # plain SQL into a later schema have none: cada writes them).
+        keys = start < "0010"
+        assert not keys or tuple(conn.execute(text(
+            "SELECT search_key, name_key FROM administration")).one()) == (
+            "mairie de lyon lyon 69001", "mairie lyon")
+        assert not keys or conn.execute(text("SELECT search_key FROM request")).scalar() == (
+            "2026 0001 cameras")
+        assert not keys or conn.execute(text(
+            "SELECT search_key FROM requested_document")).scalar() == "liste des cameras"
     if start != storage.SCHEMA_HEAD:
         backups = list(tmp_path.glob(f"old.db.schema-{start}.bak"))
         assert backups, "an existing SQLite file is backed up before it is upgraded"
@@ -115,6 +125,8 @@ def test_upgraded_database_works_with_the_cli(tmp_path, cli, monkeypatch):
     shown = cli("--db", f"sqlite:///{db}", "show", "2026-0001", "--json", ok=True).json()
     assert shown["administration"]["name"] == "Mairie de Lyon"
     assert [e["kind"] for e in shown["events"]] == ["sent", "received"]
+    found = cli("--db", f"sqlite:///{db}", "list", "--search", "CAMÉRAS lyon", "--json").json()
+    assert [r["reference"] for r in found] == ["2026-0001"]  # keys backfilled by 0010
     # The clock columns added by 0002 were computed for the old request: overdue sees it.
     due = cli("--db", f"sqlite:///{db}", "overdue", "--today", "2026-02-10", "--json").json()
     assert [i["reference"] for i in due["action_needed"]] == ["2026-0001"]

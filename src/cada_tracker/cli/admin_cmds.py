@@ -113,7 +113,7 @@ def list_(
     tag: str = typer.Option(None, "--tag", help="Seulement cette étiquette."),
     kind: str = typer.Option(None, "--kind", help=f"Seulement ce type ({KINDS})."),
     department: str = typer.Option(None, "--department", help="Seulement ce département."),
-    search: str = typer.Option(None, "--search", help="Texte cherché dans le nom ou la ville."),
+    search: str = typer.Option(None, "--search", help="Mots cherchés dans le nom, la ville ou le code postal, dans n'importe quel ordre, sans tenir compte des accents ni des majuscules."),
     all_rows: bool = typer.Option(False, "--all",
                                   help=f"Tout afficher (sinon les {LIST_PAGE} premières)."),
     csv_out: bool = typer.Option(False, "--csv", help="Sortie CSV (toutes les lignes)."),

@@ -38,6 +38,7 @@ from sqlmodel import Session, insert, select, update
 
 from cada_tracker.directory import AdminRecord, ParseResult, normalise_name
 from cada_tracker.errors import InputError
+from cada_tracker.folding import admin_search_key, name_key
 from cada_tracker.models import Administration, AdministrationTag, utcnow
 
 # Stored columns an import sets, in the order changes are shown.
@@ -244,7 +245,7 @@ def apply_import(session: Session, plan: ImportPlan) -> None:
     updates = [c for c in plan.changes if c.action == "update"]
     ids: dict[str, int] = {}
     if creates:
-        rows = [{**plan.values[c.key], "source_key": c.key, "created_at": now,
+        rows = [{**_with_keys(plan.values[c.key]), "source_key": c.key, "created_at": now,
                  "updated_at": now} for c in creates]
         # render_nulls: one key set for every row, so one batched INSERT (not one per
         # pattern of empty cells).
@@ -255,7 +256,7 @@ def apply_import(session: Session, plan: ImportPlan) -> None:
             params=rows,
         )
         ids = {key: admin_id for admin_id, key in inserted}
-    field_updates = [{"id": c.admin_id, **plan.values[c.key], "updated_at": now}
+    field_updates = [{"id": c.admin_id, **_with_keys(plan.values[c.key]), "updated_at": now}
                      for c in updates]
     if field_updates:
         session.exec(update(Administration), params=field_updates)
@@ -267,6 +268,13 @@ def apply_import(session: Session, plan: ImportPlan) -> None:
     if tag_rows:
         session.exec(insert(AdministrationTag), params=tag_rows)
     session.flush()
+
+
+def _with_keys(values: dict[str, str | None]) -> dict[str, str | None]:
+    """Bulk statements skip the ORM's hooks: the search keys are computed here."""
+    return {**values,
+            "search_key": admin_search_key(values["name"], values["city"], values["postcode"]),
+            "name_key": name_key(values["name"])}
 
 
 def lock_directory(session: Session) -> None:
