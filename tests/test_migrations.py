@@ -183,3 +183,22 @@ def test_upgrade_from_0003_recomputes_the_stored_clock(tmp_path, cli):
     assert row == ("2026-02-08", "2026-04-06", "2026-04-20", None)
     past = cli("--db", url, "overdue", "--today", "2026-04-07", "--json").json()
     assert past["action_needed"][0]["state"] == "past_safe"
+
+
+def test_upgrade_to_0010_makes_sous_prefectures_their_own_kind(tmp_path):
+    db = tmp_path / "old.db"
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:
+        command.upgrade(storage.alembic_config(conn), "0009")
+        conn.execute(text(
+            "INSERT INTO administration (id, name, kind, street, postcode, city, created_at, "
+            "updated_at) VALUES (1, 'Sous-Préfecture de Gex', 'prefecture', '', '01170', "
+            "'Gex', '2026-01-02', '2026-01-02'), (2, 'Préfecture de l''Ain', 'prefecture', "
+            "'', '01012', 'Bourg', '2026-01-02', '2026-01-02')"))
+    engine.dispose()
+    upgraded = storage.open_db(paths.resolve(f"sqlite:///{db}"))
+    with upgraded.connect() as conn:
+        rows = conn.execute(text("SELECT kind, name_key FROM administration ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [("sous_prefecture", "sous prefecture gex"),
+                                            ("prefecture", "prefecture ain")]
+        assert conn.execute(text("SELECT count(*) FROM administration_alias")).scalar() == 0

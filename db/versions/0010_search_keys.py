@@ -1,4 +1,4 @@
-"""Search keys: French names found however they are typed (issue 15).
+"""Search keys, one body one row, sous-préfectures (issue 15).
 
 Adds ``search_key`` (folded words: no accents, case or punctuation) to
 ``administration`` (name, city, postal code), ``request`` (reference, subject) and
@@ -6,6 +6,10 @@ Adds ``search_key`` (folded words: no accents, case or punctuation) to
 two directories of one body agree on it), indexed with the postal code. Existing
 rows are backfilled here, with the same function cada uses on every write
 (``cada_tracker.folding``: pure, no ORM), 5,000 rows at a time.
+
+``administration_alias`` holds the other directories' keys of a body merged into
+one row. The kind ``sous_prefecture`` is new: rows of kind ``prefecture`` whose name
+starts with "Sous-préfecture" get it (letters then say "la sous-préfecture de …").
 
 Revision ID: 0010
 Revises: 0009
@@ -58,12 +62,29 @@ def upgrade() -> None:
         'search_key': folding.request_search_key(reference, subject)})
     _backfill('requested_document', 'description', lambda description: {
         'search_key': folding.fold(description)})
+    op.execute("UPDATE administration SET kind = 'sous_prefecture' "
+               "WHERE kind = 'prefecture' AND name_key LIKE 'sous prefecture%'")
+    op.create_table(
+        'administration_alias',
+        sa.Column('key', sa.String(), nullable=False),
+        sa.Column('administration_id', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['administration_id'], ['administration.id'],
+                                ondelete='CASCADE',
+                                name=op.f('fk_administration_alias_administration_id_administration')),
+        sa.PrimaryKeyConstraint('key', name=op.f('pk_administration_alias')),
+    )
+    op.create_index(op.f('ix_administration_alias_administration_id'),
+                    'administration_alias', ['administration_id'])
     op.create_index(op.f('ix_administration_search_key'), 'administration', ['search_key'])
     op.create_index('ix_administration_name_key', 'administration', ['name_key', 'postcode'])
     op.create_index(op.f('ix_request_search_key'), 'request', ['search_key'])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_administration_alias_administration_id'),
+                  table_name='administration_alias')
+    op.drop_table('administration_alias')
+    op.execute("UPDATE administration SET kind = 'prefecture' WHERE kind = 'sous_prefecture'")
     op.drop_index(op.f('ix_request_search_key'), table_name='request')
     op.drop_index('ix_administration_name_key', table_name='administration')
     op.drop_index(op.f('ix_administration_search_key'), table_name='administration')

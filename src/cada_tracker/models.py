@@ -56,6 +56,16 @@ class Administration(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+class AdministrationAlias(SQLModel, table=True):
+    """Another directory's key for the same body (a merge at import or by
+    ``cada admin merge``): a re-import of that directory finds this row by it."""
+
+    __tablename__ = "administration_alias"
+    key: str = Field(primary_key=True)
+    administration_id: int = Field(foreign_key="administration.id", index=True,
+                                   ondelete="CASCADE")
+
+
 class AdministrationTag(SQLModel, table=True):
     __tablename__ = "administration_tag"
     administration_id: int = Field(
