@@ -45,6 +45,11 @@ def import_(
     de sortie 2). Un fichier illisible (introuvable, vide, format inconnu, guillemet
     non fermé…) donne toujours le code 2.
 
+    Le fichier est lu deux fois, ligne à ligne : une vérification complète, puis
+    l'écriture par lots de 5 000 administrations, chaque lot validé à part. Un import
+    interrompu garde les lots écrits et le dit ; relancer la même commande le termine
+    sans rien dupliquer.
+
     \b
     Exemple :
       cada admin import annuaire_des_prada.csv --dry-run
@@ -52,31 +57,31 @@ def import_(
       cada admin import autorites-madada.csv --strict --json
     """
     from cada_tracker.cli.common import session
-    from cada_tracker.directory import DirectoryError, parse_directory
-    from cada_tracker.directory.window import window_warnings
+    from cada_tracker.directory import DirectoryError
+    from cada_tracker.directory.reader import open_directory
     from cada_tracker.errors import InputError
-    from cada_tracker.services.directory_import import apply_import, lock_directory, plan_import
+    from cada_tracker.services import directory_batches
 
     try:
-        result = parse_directory(file)
+        stream = open_directory(file)
+        checked = directory_batches.check(stream)  # no write before the whole file is read
     except DirectoryError as exc:
         raise InputError(exc.message) from None
-    address_warnings = window_warnings(result.records)
-    if strict and result.errors:
-        plan = None
-    elif dry_run:
-        with session() as s:
-            plan = plan_import(s, result, extra_tags=tag or [])
-    else:
-        with session(write=True) as s:
-            lock_directory(s)
-            plan = plan_import(s, result, extra_tags=tag or [])
-            apply_import(s, plan)
+    result = stream.result
+    plan = None
+    if not (strict and result.errors):
+        try:
+            plan = directory_batches.write(session, stream, total=checked.records,
+                                           extra_tags=tag or [], dry_run=dry_run)
+        except DirectoryError as exc:  # the file changed between the two passes
+            raise InputError(exc.message) from None
+    address_warnings = checked.address_warnings
     source = str(file)
     if json_out:
         output.print_json(_report(result, plan, address_warnings, dry_run=dry_run))
     else:
-        _print_report(result, plan, source, address_warnings, dry_run=dry_run)
+        _print_report(result, plan, source, address_warnings, dry_run=dry_run,
+                      missing=checked.without_address)
     if plan is None:
         first = result.errors[0]
         raise InputError(
@@ -131,7 +136,8 @@ def _report(result, plan, address_warnings, *, dry_run: bool) -> dict:
     return data
 
 
-def _print_report(result, plan, source: str, address_warnings, *, dry_run: bool) -> None:
+def _print_report(result, plan, source: str, address_warnings, *, dry_run: bool,
+                  missing: int) -> None:
     output.info(
         f"« {source} » : {result.format_label}, {result.rows_read} ligne(s) lue(s), "
         f"encodage {result.encoding}."
@@ -153,7 +159,6 @@ def _print_report(result, plan, source: str, address_warnings, *, dry_run: bool)
             output.info(f"  ligne {line} : même clé que la ligne {first} ({key})")
     if plan is None:
         return
-    missing = sum(1 for r in result.records if not r.postcode)
     if missing:
         output.warn(f"{missing} administration(s) sans adresse postale dans le fichier "
                     "(envoi papier impossible sans la compléter).")

@@ -2,11 +2,12 @@
 
 An import is an upsert keyed by ``Administration.source_key`` (the record's stable
 ``key``) and the aliases other directories' keys became when a body was merged:
-importing the same file twice leaves the same rows. It runs in two steps, both inside
-the caller's transaction:
+importing the same file twice leaves the same rows. A batch of records
+(:mod:`services.directory_batches` cuts the file into batches of :data:`BATCH`) is
+imported in two steps, both inside the caller's transaction:
 
-* :func:`plan_import` reads the administrations the records may concern (by key, by
-  alias, by name key and postal code: indexed selects, a few per 5,000 records) and
+* :func:`plan_batch` reads the administrations the records may concern (by key, by
+  alias, by name key and postal code: a few indexed selects per batch) and
   compares each record with what is stored: ``create``, ``update`` (with the fields
   that change, old and new value), ``merge`` (another directory's row of the same
   body) or ``unchanged``. Nothing is written, so ``--dry-run`` is the plan alone.
@@ -19,7 +20,8 @@ Tags are only added: the record's tags (Alaveteli ``tag_string``) plus ``--tag``
 tags set by hand stay. So ``cada admin export`` then ``cada admin import`` into the
 same database creates nothing, and a second import changes nothing.
 
->>> # plan = plan_import(session, parse_directory(path), extra_tags=["vsa"])
+>>> # plan = ImportPlan(changes=[], values={})
+>>> # plan_batch(session, records[:BATCH], plan, extra_tags=["vsa"], claimed={})
 >>> # (plan.created, plan.updated, plan.unchanged) == (1704, 0, 0)
 >>> # apply_import(session, plan)
 """
@@ -31,7 +33,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, insert, select, update
 
-from cada_tracker.directory import AdminRecord, ParseResult, normalise_name
+from cada_tracker.directory import AdminRecord, normalise_name
 from cada_tracker.errors import InputError
 from cada_tracker.folding import admin_search_key, name_key
 from cada_tracker.models import (
@@ -42,7 +44,7 @@ from cada_tracker.models import (
 )
 from cada_tracker.services.directory_match import FIELDS, replaced, richer, source_of, stored
 
-BATCH = 5000  # records looked up (and, by the CLI, written) at a time
+BATCH = 5000  # records looked up and written at a time (one transaction each)
 FIELD_LABELS = {
     "name": "nom",
     "kind": "type",
@@ -215,21 +217,11 @@ def _find(found: _Stored, record: AdminRecord, claimed: dict[int, set[str]]
     return None, ""
 
 
-def plan_import(
-    session: Session, result: ParseResult, *, extra_tags: Iterable[str] = ()
-) -> ImportPlan:
-    """Compare the parsed records with the database (a few selects per :data:`BATCH`)."""
-    plan = ImportPlan(changes=[], values={})
-    claimed: dict[int, set[str]] = {}
-    for start in range(0, len(result.records), BATCH):
-        plan_batch(session, result.records[start:start + BATCH], plan,
-                   extra_tags=extra_tags, claimed=claimed)
-    return plan
-
-
 def plan_batch(session: Session, records: list[AdminRecord], plan: ImportPlan, *,
                extra_tags: Iterable[str] = (), claimed: dict[int, set[str]]) -> None:
-    """Add the changes of ``records`` to ``plan``."""
+    """Add the changes of ``records`` to ``plan``. ``claimed`` (kept across the
+    batches of one import) records which directories merged into which rows, so that
+    one directory never merges two of its records into one row."""
     extra = normalise_tags(extra_tags)
     found = _read_stored(session, records)
     for record in records:
