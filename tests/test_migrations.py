@@ -202,3 +202,21 @@ def test_upgrade_to_0010_makes_sous_prefectures_their_own_kind(tmp_path):
         assert [tuple(r) for r in rows] == [("sous_prefecture", "sous prefecture gex"),
                                             ("prefecture", "prefecture ain")]
         assert conn.execute(text("SELECT count(*) FROM administration_alias")).scalar() == 0
+
+
+def test_0010_backfills_the_search_keys_on_postgresql(pg_server):
+    url = pg_server.create_database()
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        command.upgrade(storage.alembic_config(conn), "0009")
+        for statement in FIRST_SCHEMA_DATA:
+            conn.execute(text(statement))
+    engine.dispose()
+    upgraded = storage.open_db(paths.resolve(url))
+    with upgraded.connect() as conn:
+        assert tuple(conn.execute(text(
+            "SELECT search_key, name_key FROM administration")).one()) == (
+            "mairie de lyon lyon 69001", "mairie lyon")
+        assert conn.execute(text("SELECT search_key FROM request")).scalar() == (
+            "2026 0001 cameras")
+    upgraded.dispose()
