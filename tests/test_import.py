@@ -47,7 +47,7 @@ def show(cli, name: str) -> dict:
 
 def test_whole_prada_file_twice(cli):
     first = cli("admin", "import", PRADA, "--json", ok=True).json()
-    assert set(first) == {"created", "updated", "unchanged", "errors", "warnings",
+    assert set(first) == {"created", "updated", "merged", "unchanged", "errors", "warnings",
                           "address_warnings", "duplicates", "format", "dry_run", "imported"}
     # Lines the window block leaves out, each naming its administration (issue 13).
     shortened = first["address_warnings"]
@@ -131,8 +131,10 @@ def test_real_rows_end_to_end(cli):
         "cada_opinions": None,  # no CADA opinions index in this test (cada avis)
     }
     bourg = show(cli, "Mairie de Bourg-en-Bresse")
+    # One body in both files: Ma Dada's row merged into the PRADA's, which had no e-mail.
     assert (bourg["email"], bourg["department"], bourg["postcode"], bourg["city"]) == (
-        None, "01", "01012", "BOURG-EN-BRESSE CEDEX")
+        "courrier@bourgenbresse.fr", "01", "01012", "BOURG-EN-BRESSE CEDEX")
+    assert bourg["tags"] == ["madada", "mairie"] and bourg["prada_name"] == "Cécile BUISSON-SCREVE"
     ajaccio = show(cli, "Mairie d'Ajaccio")
     assert (ajaccio["department"], ajaccio["kind"]) == ("2A", "commune")
 

@@ -96,6 +96,16 @@ def test_upgrade_from_every_schema_keeps_the_data(tmp_path, start):
         assert conn.execute(text("SELECT tag FROM administration_tag")).scalar() == "rhone"
         # 0009: an administration from before has no stored designation (derived when used).
         assert conn.execute(text("SELECT designation FROM administration")).scalar() is None
+        # 0010: search keys backfilled for the rows already there (rows written by
+        # plain SQL into a later schema have none: cada writes them).
+        keys = start < "0010"
+        assert not keys or tuple(conn.execute(text(
+            "SELECT search_key, name_key FROM administration")).one()) == (
+            "mairie de lyon lyon 69001", "mairie lyon")
+        assert not keys or conn.execute(text("SELECT search_key FROM request")).scalar() == (
+            "2026 0001 cameras")
+        assert not keys or conn.execute(text(
+            "SELECT search_key FROM requested_document")).scalar() == "liste des cameras"
         # 0012: requests typed in have no Ma Dada source, events no Alaveteli key.
         assert conn.execute(text("SELECT source_url FROM request")).scalar() is None
         assert conn.execute(text("SELECT count(source_key) FROM event")).scalar() == 0
@@ -118,6 +128,8 @@ def test_upgraded_database_works_with_the_cli(tmp_path, cli, monkeypatch):
     shown = cli("--db", f"sqlite:///{db}", "show", "2026-0001", "--json", ok=True).json()
     assert shown["administration"]["name"] == "Mairie de Lyon"
     assert [e["kind"] for e in shown["events"]] == ["sent", "received"]
+    found = cli("--db", f"sqlite:///{db}", "list", "--search", "CAMÉRAS lyon", "--json").json()
+    assert [r["reference"] for r in found] == ["2026-0001"]  # keys backfilled by 0010
     # The clock columns added by 0002 were computed for the old request: overdue sees it.
     due = cli("--db", f"sqlite:///{db}", "overdue", "--today", "2026-02-10", "--json").json()
     assert [i["reference"] for i in due["action_needed"]] == ["2026-0001"]
@@ -174,3 +186,40 @@ def test_upgrade_from_0003_recomputes_the_stored_clock(tmp_path, cli):
     assert row == ("2026-02-08", "2026-04-06", "2026-04-20", None)
     past = cli("--db", url, "overdue", "--today", "2026-04-07", "--json").json()
     assert past["action_needed"][0]["state"] == "past_safe"
+
+
+def test_upgrade_to_0010_makes_sous_prefectures_their_own_kind(tmp_path):
+    db = tmp_path / "old.db"
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:
+        command.upgrade(storage.alembic_config(conn), "0009")
+        conn.execute(text(
+            "INSERT INTO administration (id, name, kind, street, postcode, city, created_at, "
+            "updated_at) VALUES (1, 'Sous-Préfecture de Gex', 'prefecture', '', '01170', "
+            "'Gex', '2026-01-02', '2026-01-02'), (2, 'Préfecture de l''Ain', 'prefecture', "
+            "'', '01012', 'Bourg', '2026-01-02', '2026-01-02')"))
+    engine.dispose()
+    upgraded = storage.open_db(paths.resolve(f"sqlite:///{db}"))
+    with upgraded.connect() as conn:
+        rows = conn.execute(text("SELECT kind, name_key FROM administration ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [("sous_prefecture", "sous prefecture gex"),
+                                            ("prefecture", "prefecture ain")]
+        assert conn.execute(text("SELECT count(*) FROM administration_alias")).scalar() == 0
+
+
+def test_0010_backfills_the_search_keys_on_postgresql(pg_server):
+    url = pg_server.create_database()
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        command.upgrade(storage.alembic_config(conn), "0009")
+        for statement in FIRST_SCHEMA_DATA:
+            conn.execute(text(statement))
+    engine.dispose()
+    upgraded = storage.open_db(paths.resolve(url))
+    with upgraded.connect() as conn:
+        assert tuple(conn.execute(text(
+            "SELECT search_key, name_key FROM administration")).one()) == (
+            "mairie de lyon lyon 69001", "mairie lyon")
+        assert conn.execute(text("SELECT search_key FROM request")).scalar() == (
+            "2026 0001 cameras")
+    upgraded.dispose()

@@ -8,7 +8,7 @@ Alaveteli event an event was imported from (``alaveteli:<event id>``), so that a
 second import adds only what is new. Both are NULL for everything typed in.
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-01
 """
 from alembic import op
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 
 revision = '0012'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

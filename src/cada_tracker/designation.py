@@ -44,7 +44,7 @@ _PLURAL = {"hôpitaux", "permanences", "services", "voies", "archives", "haras"}
 _H_MUET = {"hôpital", "hôpitaux", "hôtel"}
 _ASPIRATED = {"haut-commissariat", "haute", "haut"}
 # Kinds whose first word is a common noun written in lower case inside a sentence.
-_LOWER_KINDS = {"commune", "prefecture", "departement", "region", "intercommunalite",
+_LOWER_KINDS = {"commune", "prefecture", "sous_prefecture", "departement", "region", "intercommunalite",
                 "ministere"}
 _VOWEL = re.compile(r"(?i)^[aeiouyàâäéèêëîïôöùûüœæ]")
 _ACRONYM_TAIL = re.compile(r"\s*\((?:CD|CG|CR)\s*[\dA-B]*\)\s*$")
@@ -87,6 +87,9 @@ def derive(name: str, kind: str = "autre") -> str:
     match = re.match(r"(?i)^mairie\s+-\s+(.+?)(?:\s+\d{5}-\d{2})?$", text)
     if kind == "commune" and match:  # Ma Dada: "Mairie - Saint-Maur 60588-01"
         return f"la commune {forms(match.group(1))['de']}"
+    match = re.match(r"(?i)^sous-préfecture\s+-\s+(.+)$", text)
+    if kind == "sous_prefecture" and match:  # Ma Dada: "Sous-préfecture - Belley"
+        return f"la sous-préfecture {forms(match.group(1))['de']}"
     match = re.match(r"(?i)^conseil (départemental|général)\s+(.*)$", text)
     if match and _PREPOSITION.match(match.group(2)):
         return f"le département {_ACRONYM_TAIL.sub('', match.group(2))}"
@@ -101,8 +104,8 @@ def derive(name: str, kind: str = "autre") -> str:
     article = _article(first)
     if not article:
         return text
-    if kind in _LOWER_KINDS and not first.isupper():
-        text = text[0].lower() + text[1:]
+    if kind in _LOWER_KINDS and not first.isupper():  # "Sous-Préfecture" too
+        text = first.lower() + text[len(first):]
     return article + text
 
 

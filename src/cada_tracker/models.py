@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, UTC
 
-from sqlalchemy import BigInteger, Column, Index, LargeBinary, MetaData, UniqueConstraint, text
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, MetaData, UniqueConstraint, event, text
 from sqlmodel import Field, SQLModel
+
+from cada_tracker import folding
 
 # Constraint names are needed by Alembic's batch mode on SQLite (stack notes).
 SQLModel.metadata.naming_convention = {
@@ -28,6 +30,10 @@ def utcnow() -> datetime:
 
 
 class Administration(SQLModel, table=True):
+    # The name as directories agree on it, with the postal code: one body, one row
+    # (cada_tracker.folding, migration 0010).
+    __table_args__ = (Index("ix_administration_name_key", "name_key", "postcode"),)
+
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True)
     kind: str = "autre"
@@ -43,8 +49,21 @@ class Administration(SQLModel, table=True):
     # "la commune de Nice": the name as letters use it in a sentence (NULL: derived).
     designation: str | None = None
     source_key: str | None = Field(default=None, unique=True)  # stable key of an import
+    # Derived from name, city and postal code on every write (see _keys below).
+    search_key: str = Field(default="", index=True)
+    name_key: str = ""
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class AdministrationAlias(SQLModel, table=True):
+    """Another directory's key for the same body (a merge at import or by
+    ``cada admin merge``): a re-import of that directory finds this row by it."""
+
+    __tablename__ = "administration_alias"
+    key: str = Field(primary_key=True)
+    administration_id: int = Field(foreign_key="administration.id", index=True,
+                                   ondelete="CASCADE")
 
 
 class AdministrationTag(SQLModel, table=True):
@@ -74,6 +93,7 @@ class Request(SQLModel, table=True):
     mode: str = "email"  # email | paper | consultation
     regime: str = "general"  # general | environment | archives
     campaign: str | None = Field(default=None, index=True)
+    search_key: str = Field(default="", index=True)  # reference and subject, folded
     template: str = "demande"
     letter_html: str = ""
     profile: str = ""
@@ -116,6 +136,7 @@ class RequestedDocument(SQLModel, table=True):
     position: int
     description: str
     outcome: str = "pending"  # pending | obtained | refused (derived from answer events)
+    search_key: str = ""  # the description, folded
 
 
 class Event(SQLModel, table=True):
@@ -245,3 +266,24 @@ class CampaignValue(SQLModel, table=True):
     field_id: int = Field(foreign_key="campaign_field.id", primary_key=True, ondelete="CASCADE")
     value: str  # canonical text: "12", "oui"/"non", the choice
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+# Search keys follow the text they fold on every ORM write (add, edit, draft). Bulk
+# statements (directory import) and migration 0010 compute them themselves.
+@event.listens_for(Administration, "before_insert")
+@event.listens_for(Administration, "before_update")
+def _admin_keys(_mapper, _connection, admin: Administration) -> None:
+    admin.search_key = folding.admin_search_key(admin.name, admin.city, admin.postcode)
+    admin.name_key = folding.name_key(admin.name)
+
+
+@event.listens_for(Request, "before_insert")
+@event.listens_for(Request, "before_update")
+def _request_key(_mapper, _connection, request: Request) -> None:
+    request.search_key = folding.request_search_key(request.reference, request.subject)
+
+
+@event.listens_for(RequestedDocument, "before_insert")
+@event.listens_for(RequestedDocument, "before_update")
+def _document_key(_mapper, _connection, document: RequestedDocument) -> None:
+    document.search_key = folding.fold(document.description)

@@ -24,6 +24,7 @@ def register(app: typer.Typer) -> None:
     admin.command("show")(show)
     admin.command("edit")(edit)
     admin.command("remove")(remove)
+    admin.command("merge")(merge)
     from cada_tracker.cli import directory_cmds
     directory_cmds.register(admin)
     app.add_typer(admin, name="admin")
@@ -113,7 +114,7 @@ def list_(
     tag: str = typer.Option(None, "--tag", help="Seulement cette étiquette."),
     kind: str = typer.Option(None, "--kind", help=f"Seulement ce type ({KINDS})."),
     department: str = typer.Option(None, "--department", help="Seulement ce département."),
-    search: str = typer.Option(None, "--search", help="Texte cherché dans le nom ou la ville."),
+    search: str = typer.Option(None, "--search", help="Mots cherchés dans le nom, la ville ou le code postal, dans n'importe quel ordre, sans tenir compte des accents ni des majuscules."),
     all_rows: bool = typer.Option(False, "--all",
                                   help=f"Tout afficher (sinon les {LIST_PAGE} premières)."),
     csv_out: bool = typer.Option(False, "--csv", help="Sortie CSV (toutes les lignes)."),
@@ -244,3 +245,38 @@ def remove(
         admin = remove_admin(s, admin_id=admin_id)
         name = admin.name
     output.success(f"Administration n° {admin_id} supprimée : {name}")
+
+
+def merge(
+    keep_id: int = typer.Argument(..., metavar="ID", min=1, max=MAX_ID, help="Numéro de l'administration gardée."),
+    other_id: int = typer.Argument(..., metavar="AUTRE", min=1, max=MAX_ID, help="Numéro de l'administration fusionnée dans la première (elle disparaît)."),
+    json_out: bool = typer.Option(False, "--json", help="Afficher l'administration gardée en JSON."),
+) -> None:
+    """Fusionner deux fiches d'un même organisme (deux annuaires, une saisie en double).
+
+    Les demandes et étiquettes de AUTRE passent à ID ; chaque champ garde la valeur
+    la plus complète des deux fiches ; les clés d'annuaire de AUTRE restent attachées
+    à ID, si bien qu'un nouvel import de son annuaire ne la recrée pas. Refusé pour
+    deux types connus différents. Tout ou rien, en une transaction.
+
+    \b
+    Exemple :
+      cada admin merge 12 4807
+    """
+    from cada_tracker.services.admin_merge import merge_admins
+    from cada_tracker.services.admins import admin_as_dict, admin_tags
+
+    with session(write=True) as s:
+        result = merge_admins(s, keep_id=keep_id, other_id=other_id)
+        data = admin_as_dict(result.keep, admin_tags(s, keep_id))
+    if json_out:
+        output.print_json({**data, "merged_id": other_id, "requests_moved": result.requests})
+    fields = ""
+    if result.fields:
+        from cada_tracker.services.directory_import import FIELD_LABELS
+
+        fields = " ; champs complétés : " + ", ".join(FIELD_LABELS[f] for f in result.fields)
+    output.success(
+        f"« {result.other_name} » (n° {other_id}) fusionnée dans « {data['name']} » "
+        f"(n° {keep_id}) : {result.requests} demande(s) et {result.tags} étiquette(s) "
+        f"reprises{fields}. Le n° {other_id} n'existe plus.")

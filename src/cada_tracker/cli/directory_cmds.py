@@ -11,6 +11,7 @@ from cada_tracker.cli.common import raw_csv_option
 from cada_tracker.vocab import ADMIN_KINDS
 
 SHOWN = 20  # rows of changes, errors and warnings listed before "…"
+ACTIONS = {"create": "création", "update": "mise à jour", "merge": "fusion"}
 
 
 def register(admin: typer.Typer) -> None:
@@ -24,7 +25,7 @@ def import_(
     dry_run: bool = typer.Option(False, "--dry-run", help="Montrer ce qui changerait, sans rien écrire."),
     strict: bool = typer.Option(False, "--strict", help="Ne rien importer si une ligne est invalide (code de sortie 2)."),
     tag: list[str] = typer.Option(None, "--tag", help="Étiquette ajoutée à chaque administration importée (répétable)."),
-    json_out: bool = typer.Option(False, "--json", help="Sortie JSON : created, updated, unchanged, errors, warnings, duplicates."),
+    json_out: bool = typer.Option(False, "--json", help="Sortie JSON : created, updated, merged, unchanged, errors, warnings, duplicates."),
 ) -> None:
     """Importer un annuaire d'administrations (mise à jour si déjà importé).
 
@@ -33,13 +34,21 @@ def import_(
     Chaque administration garde la clé de sa source : réimporter le même fichier, ou
     une version plus récente, met à jour les fiches au lieu de les dupliquer. Une
     cellule vide n'efface jamais une valeur connue ; les étiquettes sont seulement
-    ajoutées.
+    ajoutées. Une administration déjà importée d'un autre annuaire (même nom,
+    articles et accents mis à part, et même code postal) n'est pas dupliquée : les
+    deux fiches sont fusionnées, en gardant la valeur la plus complète de chaque
+    champ (--dry-run les montre).
 
     Une ligne invalide est signalée avec son numéro et sa colonne. Sans --strict, les
     lignes valides sont importées, les autres ignorées avec un avertissement (code de
     sortie 0) ; avec --strict, rien n'est importé dès qu'une ligne est invalide (code
     de sortie 2). Un fichier illisible (introuvable, vide, format inconnu, guillemet
     non fermé…) donne toujours le code 2.
+
+    Le fichier est lu deux fois, ligne à ligne : une vérification complète, puis
+    l'écriture par lots de 5 000 administrations, chaque lot validé à part. Un import
+    interrompu garde les lots écrits et le dit ; relancer la même commande le termine
+    sans rien dupliquer.
 
     \b
     Exemple :
@@ -48,31 +57,31 @@ def import_(
       cada admin import autorites-madada.csv --strict --json
     """
     from cada_tracker.cli.common import session
-    from cada_tracker.directory import DirectoryError, parse_directory
-    from cada_tracker.directory.window import window_warnings
+    from cada_tracker.directory import DirectoryError
+    from cada_tracker.directory.reader import open_directory
     from cada_tracker.errors import InputError
-    from cada_tracker.services.directory_import import apply_import, lock_directory, plan_import
+    from cada_tracker.services import directory_batches
 
     try:
-        result = parse_directory(file)
+        stream = open_directory(file)
+        checked = directory_batches.check(stream)  # no write before the whole file is read
     except DirectoryError as exc:
         raise InputError(exc.message) from None
-    address_warnings = window_warnings(result.records)
-    if strict and result.errors:
-        plan = None
-    elif dry_run:
-        with session() as s:
-            plan = plan_import(s, result, extra_tags=tag or [])
-    else:
-        with session(write=True) as s:
-            lock_directory(s)
-            plan = plan_import(s, result, extra_tags=tag or [])
-            apply_import(s, plan)
+    result = stream.result
+    plan = None
+    if not (strict and result.errors):
+        try:
+            plan = directory_batches.write(session, stream, total=checked.records,
+                                           extra_tags=tag or [], dry_run=dry_run)
+        except DirectoryError as exc:  # the file changed between the two passes
+            raise InputError(exc.message) from None
+    address_warnings = checked.address_warnings
     source = str(file)
     if json_out:
         output.print_json(_report(result, plan, address_warnings, dry_run=dry_run))
     else:
-        _print_report(result, plan, source, address_warnings, dry_run=dry_run)
+        _print_report(result, plan, source, address_warnings, dry_run=dry_run,
+                      missing=checked.without_address)
     if plan is None:
         first = result.errors[0]
         raise InputError(
@@ -89,12 +98,14 @@ def import_(
     if dry_run:
         output.info(
             f"Simulation (--dry-run) : {plan.created} à créer, {plan.updated} à mettre à "
-            f"jour, {plan.unchanged} inchangée(s). Rien n'a été écrit."
+            f"jour, {plan.merged} à fusionner avec un autre annuaire, {plan.unchanged} "
+            "inchangée(s). Rien n'a été écrit."
         )
     else:
         output.success(
             f"« {source} » ({result.format_label}) : {plan.created} administration(s) "
-            f"créée(s), {plan.updated} mise(s) à jour, {plan.unchanged} inchangée(s)."
+            f"créée(s), {plan.updated} mise(s) à jour, {plan.merged} fusionnée(s) avec la "
+            f"fiche d'un autre annuaire, {plan.unchanged} inchangée(s)."
         )
 
 
@@ -109,6 +120,7 @@ def _report(result, plan, address_warnings, *, dry_run: bool) -> dict:
     data = {
         "created": plan.created if plan else 0,
         "updated": plan.updated if plan else 0,
+        "merged": plan.merged if plan else 0,
         "unchanged": plan.unchanged if plan else 0,
         "errors": rows(result.errors),
         "warnings": rows(result.warnings),
@@ -124,7 +136,8 @@ def _report(result, plan, address_warnings, *, dry_run: bool) -> dict:
     return data
 
 
-def _print_report(result, plan, source: str, address_warnings, *, dry_run: bool) -> None:
+def _print_report(result, plan, source: str, address_warnings, *, dry_run: bool,
+                  missing: int) -> None:
     output.info(
         f"« {source} » : {result.format_label}, {result.rows_read} ligne(s) lue(s), "
         f"encodage {result.encoding}."
@@ -146,10 +159,18 @@ def _print_report(result, plan, source: str, address_warnings, *, dry_run: bool)
             output.info(f"  ligne {line} : même clé que la ligne {first} ({key})")
     if plan is None:
         return
-    missing = sum(1 for r in result.records if not r.postcode)
     if missing:
         output.warn(f"{missing} administration(s) sans adresse postale dans le fichier "
                     "(envoi papier impossible sans la compléter).")
+    merges = [c for c in plan.changes if c.action == "merge"]
+    if dry_run and merges:
+        output.info(f"Fusion(s) avec la fiche d'un autre annuaire (même nom et code "
+                    f"postal) : {len(merges)}")
+        for c in merges[:SHOWN]:
+            output.info(f"  ligne {c.line} : « {c.name} » → n° {c.admin_id} « {c.into} »")
+        if len(merges) > SHOWN:
+            output.info(f"  … et {len(merges) - SHOWN} autre(s) (--json pour la liste "
+                        "complète)")
     changed = plan.changed()
     if dry_run and changed:
         shown = changed[:SHOWN]
@@ -157,26 +178,31 @@ def _print_report(result, plan, source: str, address_warnings, *, dry_run: bool)
             f"{len(shown)} sur {len(changed)} (--json pour la liste complète)")
         output.table(
             "Changements prévus", ["Ligne", "Action", "N°", "Nom", "Champs"],
-            ((c.line, "création" if c.action == "create" else "mise à jour",
-              c.admin_id, c.name, _describe(c)) for c in shown),
+            ((c.line, ACTIONS[c.action], c.admin_id, c.name, _describe(c)) for c in shown),
             caption=caption,
         )
 
 
 def _describe(change) -> str:
-    from cada_tracker.services.directory_import import FIELD_LABELS
-
-    if change.action == "create":
+    if change.action == "merge":
+        text = f"même organisme que « {change.into} »"
+        if change.fields:
+            text += " ; " + _fields_text(change)
+    elif change.action == "create":
         parts = [change.fields.get(k, (None, None))[1] for k in ("postcode", "city")]
         text = " ".join(p for p in parts if p) or "sans adresse"
     else:
-        text = " ; ".join(
-            f"{FIELD_LABELS[k]} : {_short(old)} → {_short(new)}"
-            for k, (old, new) in change.fields.items()
-        )
+        text = _fields_text(change)
     if change.tags_added:
         text += ("" if not text else " ; ") + "étiquettes + " + ", ".join(change.tags_added)
     return text
+
+
+def _fields_text(change) -> str:
+    from cada_tracker.services.directory_import import FIELD_LABELS
+
+    return " ; ".join(f"{FIELD_LABELS[k]} : {_short(old)} → {_short(new)}"
+                      for k, (old, new) in change.fields.items())
 
 
 def _short(value) -> str:

@@ -10,7 +10,8 @@ from cada_tracker.vocab import ADMIN_KIND_ALIASES, ADMIN_KINDS
 
 _KIND_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ministere", (r"^ministere\b",)),
-    ("prefecture", (r"^(sous-)?prefecture\b", r"^haut-commissariat\b")),
+    ("sous_prefecture", (r"^sous-prefecture\b",)),
+    ("prefecture", (r"^prefecture\b", r"^haut-commissariat\b")),
     (
         "etablissement_public",
         (
@@ -64,7 +65,7 @@ _TAG_KINDS = {
     "cg": "departement",
     "cr": "region",
     "prefecture": "prefecture",
-    "sous_pref": "prefecture",
+    "sous_pref": "sous_prefecture",
     "ministere": "ministere",
 }
 

@@ -1,11 +1,19 @@
-"""Reading a file: decoding, delimiter, CSV rows, format detection, one parser per row."""
+"""Reading a file: decoding, delimiter, CSV rows, format detection, one parser per row.
+
+A file is read as a stream (:func:`open_directory`): one pass over its bytes tells the
+encoding, then each pass over its rows yields one record at a time, so memory does not
+grow with the file. :func:`parse_directory` collects a whole ParseResult.
+"""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
-from collections.abc import Iterator
+import itertools
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TextIO
 
 from cada_tracker.directory.alaveteli import (
     ALAVETELI_OPTIONAL,
@@ -14,7 +22,13 @@ from cada_tracker.directory.alaveteli import (
 )
 from cada_tracker.directory.cada_format import CADA_COLUMNS, parse_cada
 from cada_tracker.directory.prada import PRADA_COLUMNS, parse_prada
-from cada_tracker.directory.records import FORMATS, DirectoryError, ParseResult, RowError
+from cada_tracker.directory.records import (
+    FORMATS,
+    AdminRecord,
+    DirectoryError,
+    ParseResult,
+    RowError,
+)
 from cada_tracker.directory.rows import Row, RowReject
 from cada_tracker.directory.text import clean_line, normalise_name
 from cada_tracker.escape import unquote_csv_cell
@@ -26,7 +40,13 @@ DIRECTORY_FILE_MAX = 200_000_000
 
 
 def parse_directory(path: Path) -> ParseResult:
-    """Read one directory file, whatever its format; raises DirectoryError."""
+    """Read one directory file whole, whatever its format; raises DirectoryError."""
+    return open_directory(path).collect()
+
+
+def open_directory(path: Path) -> DirectoryStream:
+    """A directory file to read row by row (:class:`DirectoryStream`), its size checked
+    and its encoding told by one pass over its bytes; raises DirectoryError."""
     path = Path(path)
     name = str(path)
     try:
@@ -34,7 +54,7 @@ def parse_directory(path: Path) -> ParseResult:
             raise DirectoryError(
                 f"« {name} » fait plus de {DIRECTORY_FILE_MAX // 1_000_000} Mo : découpez-le "
                 "(un annuaire national complet en fait une vingtaine)", path=name)
-        data = path.read_bytes()
+        encoding, text = _file_encoding(path)
     except FileNotFoundError:
         raise DirectoryError(f"fichier introuvable : {name}", path=name) from None
     except IsADirectoryError:
@@ -47,7 +67,11 @@ def parse_directory(path: Path) -> ParseResult:
         raise DirectoryError(
             f"impossible de lire « {name} » : {exc.strerror or exc}", path=name
         ) from None
-    return parse_bytes(data, source_name=name)
+    if not text:
+        raise DirectoryError(f"« {name} » n'est pas un fichier texte (CSV attendu)", path=name)
+    python_encoding = "utf-8-sig" if encoding == "utf-8" else encoding
+    return DirectoryStream(name, lambda: path.open(encoding=python_encoding, newline=""),
+                           encoding)
 
 
 def parse_bytes(data: bytes, *, source_name: str) -> ParseResult:
@@ -60,75 +84,125 @@ def parse_bytes(data: bytes, *, source_name: str) -> ParseResult:
     return result
 
 
+def _candidates(start: bytes) -> list[str]:
+    utf16 = ["utf-16"] if start.startswith((b"\xff\xfe", b"\xfe\xff")) else []
+    return [*utf16, "utf-8-sig", "cp1252", "latin-1"]
+
+
 def _decode(data: bytes) -> tuple[str, str]:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # a spreadsheet's "Unicode text"
+    for encoding in _candidates(data[:2])[:-1]:
         try:
-            return data.decode("utf-16"), "utf-16"
+            return data.decode(encoding), encoding.removesuffix("-sig")
         except UnicodeDecodeError:
             pass
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
+    return data.decode("latin-1"), "latin-1"
+
+
+def _file_encoding(path: Path, chunk: int = 1 << 20) -> tuple[str, bool]:
+    """The first encoding of :func:`_decode`'s order that decodes the whole file, read a
+    megabyte at a time (memory flat whatever the size), and whether the file is text
+    (no NUL character)."""
+    with path.open("rb") as fh:
+        candidates = _candidates(fh.read(2))
+        for encoding in candidates:
+            fh.seek(0)
+            decoder = codecs.getincrementaldecoder(encoding)()
+            text = True
+            try:
+                while block := fh.read(chunk):
+                    text = text and "\x00" not in decoder.decode(block)
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                continue
+            return encoding.removesuffix("-sig"), text
+    raise AssertionError("latin-1 decodes any byte")
 
 
 def parse_text(text: str, *, source_name: str) -> ParseResult:
     """Parse an already decoded directory; ``source_name`` names it in messages."""
-    text = text.removeprefix("\ufeff")
-    if not text.strip():
-        raise DirectoryError(f"le fichier « {source_name} » est vide", path=source_name)
-    if "\x00" in text:
+    if text.strip() and "\x00" in text:
         raise DirectoryError(
             f"« {source_name} » n'est pas un fichier texte (CSV attendu)", path=source_name
         )
-    delimiter = _sniff_delimiter(text)
-    rows = _csv_rows(text, delimiter, source_name)
-    header_line, header = next(rows)
-    fmt, columns, ignored = _detect_format(header, header_line, source_name)
-    result = ParseResult(source=source_name, format=fmt, delimiter=delimiter)
-    for name in ignored:
-        result.warnings.append(RowError(header_line, name, f"colonne « {name} » ignorée"))
-    parse_row = _ROW_PARSERS[fmt]
-    first_line_of_key: dict[str, int] = {}
-    width = len(header)
-    for line, cells in rows:
-        if not any(cell.strip() for cell in cells):
-            continue  # a blank row, often left at the end of a spreadsheet export
-        result.rows_read += 1
-        if len(cells) > width and not any(cell.strip() for cell in cells[width:]):
-            cells = cells[:width]
-        if len(cells) != width:
-            message = f"{len(cells)} colonnes au lieu de {width}"
-            if any("\n" in cell or "\r" in cell for cell in cells):
-                message += " (un guillemet mal placé regroupe peut-être plusieurs lignes)"
-            result.errors.append(RowError(line, "", message))
-            continue
-        row = Row(line)
-        values = {column: cells[index] for column, index in columns.items()}
-        if fmt == "cada":  # cada's export makes formula-like cells inert with a "'"
-            values = {column: unquote_csv_cell(v) for column, v in values.items()}
-        try:
-            record = parse_row(values, row)
-        except RowReject as exc:
-            result.errors.append(RowError(line, exc.field, exc.message))
-            continue
-        first = first_line_of_key.get(record.key)
-        if first is not None:
-            result.duplicates.append((line, first, record.key))
-            continue
-        first_line_of_key[record.key] = line
-        result.warnings.extend(row.warnings)
-        result.records.append(record)
-    return result
+    return DirectoryStream(source_name, lambda: io.StringIO(text, newline=""), "utf-8").collect()
 
 
-def _sniff_delimiter(text: str) -> str:
+class DirectoryStream:
+    """One directory read row by row: each call of :meth:`records` is a new pass over
+    the file, from its first line, that fills :attr:`result` (format, delimiter, rows
+    read, errors, warnings, duplicates; not the records, which it yields). Memory holds
+    one row at a time, plus the keys seen (to report a key given twice)."""
+
+    def __init__(self, source_name: str, open_text: Callable[[], TextIO], encoding: str):
+        self.source = source_name
+        self._open = open_text
+        self.encoding = encoding
+        self.result = ParseResult(source=source_name, format="cada", encoding=encoding)
+
+    def collect(self) -> ParseResult:
+        """Every record in one ParseResult (what :func:`parse_directory` returns)."""
+        records = list(self.records())
+        self.result.records = records
+        return self.result
+
+    def records(self) -> Iterator[AdminRecord]:
+        with self._open() as fh:
+            yield from self._parse(fh)
+
+    def _parse(self, fh: TextIO) -> Iterator[AdminRecord]:
+        source_name = self.source
+        lines = iter(fh)
+        blank: list[str] = []
+        for first in lines:
+            if first.strip():
+                break
+            blank.append(first)
+        else:
+            raise DirectoryError(f"le fichier « {source_name} » est vide", path=source_name)
+        first = first.removeprefix("\ufeff") if not blank else first
+        delimiter = _sniff_delimiter(first)
+        rows = _csv_rows(itertools.chain(blank, [first], lines), delimiter, source_name)
+        header_line, header = next(rows)
+        fmt, columns, ignored = _detect_format(header, header_line, source_name)
+        result = self.result = ParseResult(source=source_name, format=fmt,
+                                           delimiter=delimiter, encoding=self.encoding)
+        for name in ignored:
+            result.warnings.append(RowError(header_line, name, f"colonne « {name} » ignorée"))
+        parse_row = _ROW_PARSERS[fmt]
+        first_line_of_key: dict[str, int] = {}
+        width = len(header)
+        for line, cells in rows:
+            if not any(cell.strip() for cell in cells):
+                continue  # a blank row, often left at the end of a spreadsheet export
+            result.rows_read += 1
+            if len(cells) > width and not any(cell.strip() for cell in cells[width:]):
+                cells = cells[:width]
+            if len(cells) != width:
+                message = f"{len(cells)} colonnes au lieu de {width}"
+                if any("\n" in cell or "\r" in cell for cell in cells):
+                    message += " (un guillemet mal placé regroupe peut-être plusieurs lignes)"
+                result.errors.append(RowError(line, "", message))
+                continue
+            row = Row(line)
+            values = {column: cells[index] for column, index in columns.items()}
+            if fmt == "cada":  # cada's export makes formula-like cells inert with a "'"
+                values = {column: unquote_csv_cell(v) for column, v in values.items()}
+            try:
+                record = parse_row(values, row)
+            except RowReject as exc:
+                result.errors.append(RowError(line, exc.field, exc.message))
+                continue
+            first_line = first_line_of_key.get(record.key)
+            if first_line is not None:
+                result.duplicates.append((line, first_line, record.key))
+                continue
+            first_line_of_key[record.key] = line
+            result.warnings.extend(row.warnings)
+            yield record
+
+
+def _sniff_delimiter(header: str) -> str:
     """The delimiter of the header line: the most frequent of , ; and tab outside quotes."""
-    header = next((line for line in text.splitlines() if line.strip()), "")
     counts = {",": 0, ";": 0, "\t": 0}
     quoted = False
     for char in header:
@@ -140,9 +214,10 @@ def _sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def _csv_rows(text: str, delimiter: str, source_name: str) -> Iterator[tuple[int, list[str]]]:
+def _csv_rows(lines: Iterable[str], delimiter: str, source_name: str
+              ) -> Iterator[tuple[int, list[str]]]:
     """(line where the row starts, cells) for every row; broken quotes raise."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     previous_end = 0
     while True:
         start = previous_end + 1

@@ -10,7 +10,7 @@ from sqlmodel import Session, delete, func, select
 from cada_tracker.designation import derive
 from cada_tracker.errors import InputError, NotFoundError, StateError
 from cada_tracker.models import Administration, AdministrationTag, Request, utcnow
-from cada_tracker.services.like import ESCAPE, contains
+from cada_tracker.services.like import every_word, key_like
 from cada_tracker.vocab import ADMIN_KIND_ALIASES, ADMIN_KINDS, choice
 
 _POSTCODE = re.compile(r"^\d{5}$")
@@ -225,10 +225,8 @@ def _filtered(query, *, tag: str | None, kind: str | None, department: str | Non
         )
     if department:
         query = query.where(Administration.department == normalise_department(department))
-    if search:
-        like = contains(search)
-        query = query.where(func.lower(Administration.name).like(like, escape=ESCAPE)
-                            | func.lower(Administration.city).like(like, escape=ESCAPE))
+    if search:  # every word, in any order, accents and case folded (services.like)
+        query = query.where(every_word(search, key_like(Administration.search_key)))
     return query
 
 

@@ -1,30 +1,27 @@
 """Importing a directory file into the administrations, and exporting them back.
 
 An import is an upsert keyed by ``Administration.source_key`` (the record's stable
-``key``): importing the same file twice leaves the same rows. It runs in two steps,
-both inside the caller's transaction:
+``key``) and the aliases other directories' keys became when a body was merged:
+importing the same file twice leaves the same rows. A batch of records
+(:mod:`services.directory_batches` cuts the file into batches of :data:`BATCH`) is
+imported in two steps, both inside the caller's transaction:
 
-* :func:`plan_import` reads every administration once (one column select, one select
-  of their tags) and compares each record with what is stored: ``create``, ``update``
-  (with the fields that change, old and new value) or ``unchanged``. Nothing is written,
-  so ``--dry-run`` is the plan alone.
+* :func:`plan_batch` reads the administrations the records may concern (by key, by
+  alias, by name key and postal code: a few indexed selects per batch) and
+  compares each record with what is stored: ``create``, ``update`` (with the fields
+  that change, old and new value), ``merge`` (another directory's row of the same
+  body) or ``unchanged``. Nothing is written, so ``--dry-run`` is the plan alone.
 * :func:`apply_import` writes the plan in bulk: one multi-row INSERT for the new
-  administrations, one bulk UPDATE by primary key, one INSERT for the new tags.
+  administrations, one bulk UPDATE by primary key, one INSERT for the new aliases and
+  one for the new tags.
 
-Merge rules, in one place:
+How a record finds its row and how fields merge: :mod:`services.directory_match`.
+Tags are only added: the record's tags (Alaveteli ``tag_string``) plus ``--tag``;
+tags set by hand stay. So ``cada admin export`` then ``cada admin import`` into the
+same database creates nothing, and a second import changes nothing.
 
-* A value the file gives replaces the stored one; an empty cell never erases a known
-  value (a hand-corrected e-mail survives a directory that has none), and the kind
-  "autre" (the parser's "could not tell") never replaces a known kind.
-* Tags are only added: the record's tags (Alaveteli ``tag_string``) plus ``--tag``;
-  tags set by hand stay.
-* An administration typed in by hand (no ``source_key``) with the same normalised name
-  and postal code as a record is adopted (its ``source_key`` is set: an update) instead
-  of being duplicated, unless two hand-typed ones match (then the record is created).
-  So ``cada admin export`` then ``cada admin import`` into the same database creates
-  nothing, and a second import changes nothing.
-
->>> # plan = plan_import(session, parse_directory(path), extra_tags=["vsa"])
+>>> # plan = ImportPlan(changes=[], values={})
+>>> # plan_batch(session, records[:BATCH], plan, extra_tags=["vsa"], claimed={})
 >>> # (plan.created, plan.updated, plan.unchanged) == (1704, 0, 0)
 >>> # apply_import(session, plan)
 """
@@ -36,24 +33,18 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, insert, select, update
 
-from cada_tracker.directory import AdminRecord, ParseResult, normalise_name
+from cada_tracker.directory import AdminRecord, normalise_name
 from cada_tracker.errors import InputError
-from cada_tracker.models import Administration, AdministrationTag, utcnow
-
-# Stored columns an import sets, in the order changes are shown.
-FIELDS: tuple[str, ...] = (
-    "name",
-    "kind",
-    "addressee",
-    "street",
-    "postcode",
-    "city",
-    "email",
-    "web_form",
-    "prada_name",
-    "prada_email",
-    "department",
+from cada_tracker.folding import admin_search_key, name_key
+from cada_tracker.models import (
+    Administration,
+    AdministrationAlias,
+    AdministrationTag,
+    utcnow,
 )
+from cada_tracker.services.directory_match import FIELDS, replaced, richer, source_of, stored
+
+BATCH = 5000  # records looked up and written at a time (one transaction each)
 FIELD_LABELS = {
     "name": "nom",
     "kind": "type",
@@ -69,24 +60,24 @@ FIELD_LABELS = {
     "source_key": "clé d'import",
     "tags": "étiquettes",
 }
-# Columns that are NOT NULL with "" for "unknown" (the others are NULL when unknown).
-_EMPTY_STRING = {"street", "postcode", "city"}
 
 
 @dataclass(frozen=True)
 class Change:
-    """What importing one record does. ``fields`` maps a column to (old, new)."""
+    """What importing one record does. ``fields`` maps a column to (old, new);
+    ``into`` is the stored name of the row a ``merge`` joins."""
 
     line: int
     key: str
-    action: str  # create | update | unchanged
+    action: str  # create | update | merge | unchanged
     admin_id: int | None
     name: str
     fields: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     tags_added: tuple[str, ...] = ()
+    into: str | None = None
 
     def as_dict(self) -> dict:
-        return {
+        data = {
             "line": self.line,
             "key": self.key,
             "action": self.action,
@@ -95,6 +86,9 @@ class Change:
             "fields": {k: {"old": old, "new": new} for k, (old, new) in self.fields.items()},
             "tags_added": list(self.tags_added),
         }
+        if self.action == "merge":
+            data["into"] = self.into
+        return data
 
 
 @dataclass
@@ -113,6 +107,10 @@ class ImportPlan:
     @property
     def updated(self) -> int:
         return self.count("update")
+
+    @property
+    def merged(self) -> int:
+        return self.count("merge")
 
     @property
     def unchanged(self) -> int:
@@ -143,109 +141,135 @@ def _record_values(record: AdminRecord) -> dict[str, str | None]:
     }
 
 
-def _stored(column: str, value: str | None) -> str | None:
-    """A value as the column stores it ("" for the NOT NULL text columns)."""
-    if column in _EMPTY_STRING:
-        return value or ""
-    return value or None
+@dataclass
+class _Stored:
+    """The rows a batch of records may concern, read in a few indexed selects."""
+
+    rows: dict[int, dict] = field(default_factory=dict)  # id -> columns
+    by_key: dict[str, int] = field(default_factory=dict)  # source_key or alias -> id
+    by_name: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    keys_of: dict[int, set[str]] = field(default_factory=dict)
+    aliased: set[int] = field(default_factory=set)
+    tags_of: dict[int, set[str]] = field(default_factory=dict)
 
 
-def _merged(row, new: dict[str, str | None]) -> dict[str, str | None]:
-    """Stored values after import: the file's, unless it says nothing (module docstring).
-
-    The e-mail and the web form are one contact (the cada format has one column for
-    both): when the file gives either, it replaces both."""
-    merged = {}
-    for column in FIELDS:
-        old, value = getattr(row, column), new[column]
-        if column in ("email", "web_form"):
-            keep = not (new["email"] or new["web_form"])
-        elif column == "kind":
-            keep = not value or (value == "autre" and bool(old))
-        else:
-            keep = not value
-        merged[column] = old if keep else _stored(column, value)
-    return merged
-
-
-def adoption_key(name: str, postcode: str | None) -> tuple[str, str] | None:
-    """How a hand-typed administration is recognised in a file: name and postal code."""
-    if not postcode:
-        return None
-    return normalise_name(name), postcode
-
-
-def plan_import(
-    session: Session, result: ParseResult, *, extra_tags: Iterable[str] = ()
-) -> ImportPlan:
-    """Compare the parsed records with the database (two queries, no per-row SELECT)."""
-    extra = normalise_tags(extra_tags)
-    columns = [getattr(Administration, c) for c in FIELDS]
-    by_key: dict[str, tuple] = {}
-    keyless: dict[tuple[str, str], list[tuple]] = {}
-    for row in session.exec(
-        select(Administration.id, Administration.source_key, *columns).order_by(
-            Administration.id
-        )
-    ):
-        if row.source_key is not None:
-            by_key[row.source_key] = row
-        else:
-            adopt = adoption_key(row.name, row.postcode)
-            if adopt is not None:
-                keyless.setdefault(adopt, []).append(row)
-    tags_of: dict[int, set[str]] = {}
+def _read_stored(session: Session, records: list[AdminRecord]) -> _Stored:
+    found = _Stored()
+    columns = [Administration.id, Administration.source_key, Administration.name_key,
+               *[getattr(Administration, c) for c in FIELDS]]
+    keys = [r.key for r in records]
+    alias_ids = dict(session.exec(select(AdministrationAlias.key,
+                                         AdministrationAlias.administration_id)
+                                  .where(AdministrationAlias.key.in_(keys))).all())
+    names = {name_key(r.name) for r in records if r.postcode}
+    postcodes = {r.postcode for r in records if r.postcode}
+    queries = [
+        select(*columns).where(Administration.source_key.in_(keys)),
+        select(*columns).where(Administration.id.in_(set(alias_ids.values()))),
+        select(*columns).where(Administration.name_key.in_(names),
+                               Administration.postcode.in_(postcodes)),
+    ]
+    for query in queries:
+        for row in session.exec(query):
+            found.rows[row.id] = row._asdict()
+    ids = list(found.rows)
+    for row in found.rows.values():
+        found.keys_of[row["id"]] = {row["source_key"]} if row["source_key"] else set()
+        if row["source_key"]:
+            found.by_key[row["source_key"]] = row["id"]
+        if row["postcode"]:
+            found.by_name.setdefault((row["name_key"], row["postcode"]), []).append(row["id"])
+    for key, admin_id in session.exec(select(AdministrationAlias.key,
+                                             AdministrationAlias.administration_id)
+                                      .where(AdministrationAlias.administration_id.in_(ids))):
+        found.keys_of[admin_id].add(key)
+        found.aliased.add(admin_id)
+        if key in alias_ids or key in keys:
+            found.by_key[key] = admin_id
     for admin_id, tag in session.exec(select(AdministrationTag.administration_id,
-                                             AdministrationTag.tag)):
-        tags_of.setdefault(admin_id, set()).add(tag)
+                                             AdministrationTag.tag)
+                                      .where(AdministrationTag.administration_id.in_(ids))):
+        found.tags_of.setdefault(admin_id, set()).add(tag)
+    return found
 
-    changes: list[Change] = []
-    values: dict[str, dict[str, str | None]] = {}
-    for record in result.records:
+
+def _find(found: _Stored, record: AdminRecord, claimed: dict[int, set[str]]
+          ) -> tuple[dict | None, str]:
+    """The stored row of ``record`` and how it was found: key, adopt, merge or ""."""
+    admin_id = found.by_key.get(record.key)
+    if admin_id is not None:
+        return found.rows[admin_id], "key"
+    if not record.postcode:
+        return None, ""
+    candidates = [found.rows[i] for i in found.by_name.get((name_key(record.name),
+                                                             record.postcode), [])]
+    exact = normalise_name(record.name)
+    typed = [r for r in candidates if r["source_key"] is None and not found.keys_of[r["id"]]
+             and normalise_name(r["name"]) == exact]
+    if len(typed) == 1:
+        return typed[0], "adopt"
+    source = source_of(record.key)
+    others = [r for r in candidates
+              if source not in {source_of(k) for k in found.keys_of[r["id"]]}
+              and source not in claimed.get(r["id"], set())]
+    if len(others) == 1:
+        return others[0], "merge"
+    return None, ""
+
+
+def plan_batch(session: Session, records: list[AdminRecord], plan: ImportPlan, *,
+               extra_tags: Iterable[str] = (), claimed: dict[int, set[str]]) -> None:
+    """Add the changes of ``records`` to ``plan``. ``claimed`` (kept across the
+    batches of one import) records which directories merged into which rows, so that
+    one directory never merges two of its records into one row."""
+    extra = normalise_tags(extra_tags)
+    found = _read_stored(session, records)
+    for record in records:
         new = _record_values(record)
         tags = normalise_tags([*record.tags, *extra])
-        row = by_key.get(record.key)
-        adopted = False
-        adopt = adoption_key(record.name, record.postcode)
-        if row is None and adopt is not None and len(keyless.get(adopt, ())) == 1:
-            row = keyless.pop(adopt)[0]
-            adopted = True
+        row, how = _find(found, record, claimed)
         if row is None:
-            created = {c: _stored(c, new[c]) for c in FIELDS}
+            created = {c: stored(c, new[c]) for c in FIELDS}
             created["kind"] = created["kind"] or "autre"
-            values[record.key] = created
-            changes.append(Change(
+            plan.values[record.key] = {**created, "source_key": record.key}
+            plan.changes.append(Change(
                 line=record.line, key=record.key, action="create", admin_id=None,
-                name=record.name,
-                fields={c: (None, v) for c, v in created.items() if v},
+                name=record.name, fields={c: (None, v) for c, v in created.items() if v},
                 tags_added=tuple(tags),
             ))
             continue
-        merged = _merged(row, new)
-        diff = {c: (getattr(row, c), v) for c, v in merged.items() if v != getattr(row, c)}
-        if adopted:
+        admin_id = row["id"]
+        shared = how == "merge" or admin_id in found.aliased
+        merged = richer(row, new) if shared else replaced(row, new)
+        diff = {c: (row[c], v) for c, v in merged.items() if v != row[c]}
+        source_key = row["source_key"]
+        if source_key is None and how != "key":  # adopted, or merged into a typed row
+            source_key = record.key
             diff["source_key"] = (None, record.key)
-        added = tuple(t for t in tags if t not in tags_of.get(row.id, set()))
-        action = "update" if diff or added else "unchanged"
-        if action == "update":
+        added = tuple(t for t in tags if t not in found.tags_of.get(admin_id, set()))
+        action = "merge" if how == "merge" else "update" if diff or added else "unchanged"
+        if how == "merge":
+            claimed.setdefault(admin_id, set()).add(source_of(record.key))
+        if action != "unchanged":
             # Every column, changed or not: one key set, so one batched UPDATE.
-            values[record.key] = {**merged, "source_key": record.key}
-        changes.append(Change(
-            line=record.line, key=record.key, action=action, admin_id=row.id,
+            plan.values[record.key] = {**merged, "source_key": source_key}
+        plan.changes.append(Change(
+            line=record.line, key=record.key, action=action, admin_id=admin_id,
             name=record.name, fields=diff, tags_added=added,
+            into=row["name"] if how == "merge" else None,
         ))
-    return ImportPlan(changes=changes, values=values)
 
 
 def apply_import(session: Session, plan: ImportPlan) -> None:
-    """Write a plan: one INSERT of the new rows, one bulk UPDATE, one INSERT of tags."""
+    """Write a plan: one INSERT of the new rows, one bulk UPDATE, one INSERT of the new
+    aliases, one of the new tags."""
     now = utcnow()
     creates = [c for c in plan.changes if c.action == "create"]
-    updates = [c for c in plan.changes if c.action == "update"]
+    updates = [c for c in plan.changes if c.action in ("update", "merge")]
     ids: dict[str, int] = {}
     if creates:
-        rows = [{**plan.values[c.key], "source_key": c.key, "created_at": now,
-                 "updated_at": now} for c in creates]
+        rows = [{**_with_keys(plan.values[c.key]), "created_at": now, "updated_at": now}
+                for c in creates]
         # render_nulls: one key set for every row, so one batched INSERT (not one per
         # pattern of empty cells).
         inserted = session.exec(
@@ -255,18 +279,34 @@ def apply_import(session: Session, plan: ImportPlan) -> None:
             params=rows,
         )
         ids = {key: admin_id for admin_id, key in inserted}
-    field_updates = [{"id": c.admin_id, **plan.values[c.key], "updated_at": now}
+    field_updates = [{"id": c.admin_id, **_with_keys(plan.values[c.key]), "updated_at": now}
                      for c in updates]
     if field_updates:
         session.exec(update(Administration), params=field_updates)
+    aliases = [{"key": c.key, "administration_id": c.admin_id} for c in updates
+               if c.action == "merge" and plan.values[c.key]["source_key"] != c.key]
+    if aliases:
+        session.exec(insert(AdministrationAlias), params=aliases)
     tag_rows = [
         {"administration_id": c.admin_id if c.admin_id is not None else ids[c.key], "tag": t}
         for c in (*creates, *updates)
         for t in c.tags_added
     ]
     if tag_rows:
-        session.exec(insert(AdministrationTag), params=tag_rows)
+        session.exec(insert(AdministrationTag), params=_unique(tag_rows))
     session.flush()
+
+
+def _unique(rows: list[dict]) -> list[dict]:
+    """Tag rows once each (two records merged into one row may bring the same tag)."""
+    return list({(r["administration_id"], r["tag"]): r for r in rows}.values())
+
+
+def _with_keys(values: dict[str, str | None]) -> dict[str, str | None]:
+    """Bulk statements skip the ORM's hooks: the search keys are computed here."""
+    return {**values,
+            "search_key": admin_search_key(values["name"], values["city"], values["postcode"]),
+            "name_key": name_key(values["name"])}
 
 
 def lock_directory(session: Session) -> None:

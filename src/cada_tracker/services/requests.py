@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, func, or_, select
+from sqlmodel import Session, func, select
 
 from cada_tracker.errors import InputError, NotFoundError, StateError
 from cada_tracker.models import (
@@ -21,7 +21,7 @@ from cada_tracker.models import (
 from cada_tracker.profiles import Profile
 from cada_tracker.services.admins import get_admin
 from cada_tracker.services.letter_context import letter_context
-from cada_tracker.services.like import ESCAPE, contains
+from cada_tracker.services.like import every_word, key_like
 from cada_tracker.vocab import MODES, REGIMES, STATUSES, choice
 
 
@@ -163,33 +163,12 @@ def select_administrations(session: Session, sel: Selection) -> list[int]:
         query = query.where(Administration.department.in_(
             [normalise_department(d) for d in sel.departments]))
     if sel.file_entries is not None:
-        query = query.where(Administration.id.in_(_ids_from_file(session, sel.file_entries)))
+        from cada_tracker.services.admin_match import ids_from_file
+
+        query = query.where(Administration.id.in_(ids_from_file(session, sel.file_entries)))
     ids = list(session.exec(query.order_by(Administration.name, Administration.id)))
     if not ids:
         raise NotFoundError("Aucune administration ne correspond à cette sélection.")
-    return ids
-
-
-def _ids_from_file(session: Session, entries: list[tuple[int, str]]) -> list[int]:
-    by_name: dict[str, list[int]] = {}
-    for admin_id, name in session.exec(select(Administration.id, Administration.name)):
-        by_name.setdefault(name.strip().casefold(), []).append(admin_id)
-    all_ids = {i for ids in by_name.values() for i in ids}
-    ids: list[int] = []
-    for line, entry in entries:
-        if entry.isascii() and entry.isdigit() and len(entry) <= 10:
-            if int(entry) not in all_ids:
-                raise NotFoundError(f"--to-file, ligne {line} : aucune administration n° {entry}.")
-            ids.append(int(entry))
-            continue
-        found = by_name.get(entry.casefold(), [])
-        if not found:
-            raise NotFoundError(f"--to-file, ligne {line} : administration inconnue « {entry} ».")
-        if len(found) > 1:
-            raise InputError(f"--to-file, ligne {line} : « {entry} » désigne plusieurs "
-                             f"administrations (n° {', '.join(map(str, found))}) : "
-                             "donnez le numéro.")
-        ids.append(found[0])
     return ids
 
 
@@ -347,20 +326,11 @@ def list_query(f: ListFilter):
         query = query.where(
             Request.id.in_(select(RequestTag.request_id).where(RequestTag.tag == f.tag.lower()))
         )
-    if f.search:
-        like = contains(f.search)
-        query = query.where(
-            or_(
-                func.lower(Request.subject).like(like, escape=ESCAPE),
-                func.lower(Request.reference).like(like, escape=ESCAPE),
-                func.lower(Administration.name).like(like, escape=ESCAPE),
-                Request.id.in_(
-                    select(RequestedDocument.request_id).where(
-                        func.lower(RequestedDocument.description).like(like, escape=ESCAPE)
-                    )
-                ),
-            )
-        )
+    if f.search:  # each word in the request, one of its documents or its administration
+        query = query.where(every_word(
+            f.search, key_like(Request.search_key), key_like(Administration.search_key),
+            lambda p: Request.id.in_(select(RequestedDocument.request_id).where(
+                key_like(RequestedDocument.search_key)(p)))))
     if f.sort not in SORTS:
         raise InputError(f"--sort : « {f.sort} » inconnu (valeurs : {', '.join(SORTS)}).")
     return query.order_by(*SORTS[f.sort])
