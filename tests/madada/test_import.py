@@ -203,3 +203,21 @@ def test_an_event_cada_refuses_is_kept_as_a_note_saying_why(cli, profile, tmp_pa
     assert [e["kind"] for e in shown["events"]] == ["note", "note", "note"]
     # Imported again, the refused event is not retried: its note holds its key.
     assert _import(cli, unsent).json()["requests"][0]["events_added"] == 0
+
+
+def test_a_body_merged_into_another_row_is_found_by_its_alaveteli_key(cli, profile, tmp_path):
+    typed = cli("admin", "add", "Commune d'Achères", "--kind", "commune", "--postcode", "78260",
+                "--city", "Achères", "--json", ok=True).json()
+    created = _import(cli, VIDEO).json()["requests"][0]  # creates the Ma Dada body's row
+    assert created["administration_match"] == "created"
+    body = [a for a in cli("admin", "list", "--json", ok=True).json()
+            if a["id"] != typed["id"]][0]
+    cli("admin", "merge", typed["id"], body["id"], ok=True)  # its key is now an alias
+
+    def another(data):
+        data["url_title"] = "drones_de_la_police_municipale"
+        data["title"] = "Drones de la police municipale"
+    second = _import(cli, variant(tmp_path, "drones.json", another)).json()["requests"][0]
+    assert second["administration_match"] == "key"
+    assert cli("show", second["reference"], "--json", ok=True).json()[
+        "administration"]["id"] == typed["id"]

@@ -64,6 +64,11 @@ def find_admin(session: Session, req: AlaveteliRequest) -> tuple[Administration 
     """The directory's administration for the request's public body, and how it matched."""
     key = f"alaveteli:{req.body.url_name}"
     admin = session.exec(select(Administration).where(Administration.source_key == key)).first()
+    if admin is None:  # merged at import into another directory's row (its alias)
+        from cada_tracker.models import AdministrationAlias
+
+        alias = session.get(AdministrationAlias, key)
+        admin = session.get(Administration, alias.administration_id) if alias else None
     if admin is not None:
         return admin, "key"
     wanted = normalise_name(req.body.name)
@@ -75,10 +80,9 @@ def find_admin(session: Session, req: AlaveteliRequest) -> tuple[Administration 
 
 
 def _create_admin(session: Session, req: AlaveteliRequest, notes: list[str]) -> Administration:
-    from cada_tracker.directory import ParseResult
     from cada_tracker.directory.alaveteli import parse_alaveteli
     from cada_tracker.directory.rows import Row, RowReject
-    from cada_tracker.services.directory_import import apply_import, plan_import
+    from cada_tracker.services.directory_import import ImportPlan, apply_import, plan_batch
 
     row = Row(0)
     values = _admin_values(req)
@@ -88,8 +92,9 @@ def _create_admin(session: Session, req: AlaveteliRequest, notes: list[str]) -> 
         notes.append(f"adresse de « {req.body.name} » illisible ({exc.message}) : complétez-la "
                      "avec cada admin edit")
         record = parse_alaveteli({**values, "notes": ""}, Row(0))
-    result = ParseResult(source=req.source, format="alaveteli", records=[record])
-    apply_import(session, plan_import(session, result))
+    plan = ImportPlan(changes=[], values={})  # as a directory import, one record
+    plan_batch(session, [record], plan, claimed={})
+    apply_import(session, plan)
     return session.exec(
         select(Administration).where(Administration.source_key == record.key)).one()
 
