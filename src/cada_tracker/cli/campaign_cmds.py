@@ -201,9 +201,11 @@ def stats(
     today_: date = _today_option(),
     all_rows: bool = typer.Option(False, "--all", help=f"Toutes les administrations (sinon les {STATS_PAGE} plus sollicitées)."),
     json_out: bool = typer.Option(False, "--json", help="Sortie JSON (toutes les administrations)."),
+    campaign: str = typer.Option(None, "--campaign", metavar="NOM",
+                                 help="Seulement les demandes de cette campagne."),
 ) -> None:
     """Taux de réponse et délais médians, par type d'administration et par
-    administration, sur toutes les demandes envoyées.
+    administration, sur toutes les demandes envoyées (ou celles d'une campagne).
 
     Le taux de réponse compte les demandes envoyées qui ont reçu une réponse
     (documents, refus exprès ou frais) ; « dans le délai » : au plus tard à la date du
@@ -213,25 +215,30 @@ def stats(
     \b
     Exemple :
       cada stats
+      cada stats --campaign vsa-isere
       cada stats --json > stats.json
     """
     from cada_tracker.cli.common import session, today
-    from cada_tracker.services.campaigns import load_outcomes
+    from cada_tracker.services.campaigns import campaign_outcomes, load_outcomes
     from cada_tracker.services.campaigns import stats as compute_stats
     from cada_tracker.vocab import ADMIN_KINDS
 
     ref_today = today_ or today()
     with session() as s:
-        result = compute_stats(load_outcomes(s), ref_today)
+        outcomes = campaign_outcomes(s, campaign) if campaign is not None else load_outcomes(s)
+        result = compute_stats(outcomes, ref_today)
     if json_out:
-        output.print_json(result.as_dict(ref_today))
+        data = result.as_dict(ref_today)
+        data["campaign"] = campaign
+        output.print_json(data)
         return
     o = result.overall
     if o["requests"] == 0:
         output.info("Aucune demande pour l'instant (cada new).")
         return
+    whose = f"Campagne « {campaign} » : " if campaign is not None else ""
     output.echo(
-        f"{o['requests']} demande(s), {o['sent']} envoyée(s) ; réponses : {o['answered']} "
+        f"{whose}{o['requests']} demande(s), {o['sent']} envoyée(s) ; réponses : {o['answered']} "
         f"({_percent(o['answer_rate'])}), dans le délai légal : {o['answered_in_time']} "
         f"({_percent(o['in_time_rate'])}) ; délai médian : {_days(o['median_response_days'])}."
     )

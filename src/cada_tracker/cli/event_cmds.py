@@ -7,11 +7,14 @@ from pathlib import Path
 
 import typer
 
-from cada_tracker.cli import output
+from cada_tracker.cli import output, step_cmds
 from cada_tracker.cli.common import MAX_ID, date_parser, locations, session, today
 from cada_tracker.vocab import CHANNELS, CLOSE_REASONS, EVENT_KINDS, OUTCOMES, STATUSES
 
 REF = typer.Argument(..., metavar="REF", help="Référence de la demande (ex. 2026-0042).")
+OPTIONAL_REF = typer.Argument(None, metavar="[REF]",
+                              help="Référence de la demande (ex. 2026-0042) ; sans elle, "
+                                   "--campaign ou --from-file.")
 JSON = typer.Option(False, "--json", help="Afficher l'événement créé en JSON.")
 
 
@@ -48,30 +51,48 @@ def _record(reference: str, json_out: bool, **fields) -> None:
 
 
 def sent(
-    reference: str = REF,
+    reference: str = OPTIONAL_REF,
     on: date = _on("Date d'envoi"),
     via: str = typer.Option(..., "--via", help=f"Canal : {', '.join(CHANNELS)}."),
     tracking: str = typer.Option(None, "--tracking", help="Numéro du recommandé."),
+    campaign: str = step_cmds.CAMPAIGN,
+    from_file: Path = step_cmds.FROM_FILE,
     json_out: bool = JSON,
 ) -> None:
-    """Enregistrer l'envoi de la demande (canal, numéro de recommandé).
+    """Enregistrer l'envoi de la demande (canal, numéro de recommandé), ou de toutes
+    les demandes d'une campagne encore en brouillon (--campaign), avec le numéro de
+    recommandé de chacune (--from-file).
 
     \b
     Exemple :
       cada sent 2026-0042 --on 2026-03-02 --via lrar --tracking 1A23456789012
+      cada sent --campaign vsa-isere --on 2026-03-02 --via lrar --from-file recommandes.csv
     """
+    if step_cmds.wants_bulk(reference, campaign, from_file):
+        step_cmds.record_bulk("sent", campaign=campaign, from_file=from_file, on=on,
+                              channel=via, tracking=tracking, json_out=json_out)
+        return
     _record(reference, json_out, kind="sent", on=on, channel=via, tracking=tracking)
 
 
-def received(reference: str = REF, on: date = _on("Date de réception par l'administration"),
+def received(reference: str = OPTIONAL_REF,
+             on: date = _on("Date de réception par l'administration"),
+             campaign: str = step_cmds.CAMPAIGN, from_file: Path = step_cmds.FROM_FILE,
              json_out: bool = JSON) -> None:
     """Enregistrer la date de réception par l'administration (avis de réception, accusé
-    électronique) : elle fait courir le délai d'un mois (R311-13 CRPA).
+    électronique) : elle fait courir le délai d'un mois (R311-13 CRPA). Avec --campaign,
+    pour toutes les demandes envoyées de la campagne ; --from-file donne la date de
+    chacune (colonne date).
 
     \b
     Exemple :
       cada received 2026-0042 --on 04/03/2026
+      cada received --campaign vsa-isere --on 04/03/2026 --from-file avis.csv
     """
+    if step_cmds.wants_bulk(reference, campaign, from_file):
+        step_cmds.record_bulk("received", campaign=campaign, from_file=from_file, on=on,
+                              channel=None, tracking=None, json_out=json_out)
+        return
     _record(reference, json_out, kind="received", on=on)
 
 

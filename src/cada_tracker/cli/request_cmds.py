@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cada_tracker.cli import output
+from cada_tracker.cli import new_check, output
 from cada_tracker.cli.common import (
     MAX_ID,
     ask,
@@ -43,6 +43,8 @@ def new(
     tag: list[str] = typer.Option(None, "--tag", help="Étiquette (répétable)."),
     profile: str = typer.Option(None, "--profile", help="Profil d'expéditeur (défaut : le profil par défaut)."),
     json_out: bool = typer.Option(False, "--json", help="Afficher la ou les demandes créées en JSON."),
+    dry_run: bool = new_check.DRY_RUN,
+    yes: bool = new_check.YES,
 ) -> None:
     """Rédiger une demande de documents à une ou plusieurs administrations (brouillons).
 
@@ -50,7 +52,9 @@ def new(
     modifié plus tard ne change jamais un courrier déjà envoyé. Plusieurs --to, ou une
     sélection (--to-tag, --to-kind, --to-department, --to-file), créent une demande
     par administration, toutes dans la même campagne. Les valeurs d'une même option
-    s'additionnent ; des options différentes se combinent (intersection).
+    s'additionnent ; des options différentes se combinent (intersection). Au-delà de
+    20 destinataires, la commande demande confirmation (--yes dans un script) ;
+    --dry-run liste les demandes qui seraient rédigées, sans rien enregistrer.
 
     \b
     Exemple :
@@ -90,6 +94,11 @@ def new(
         campaign=campaign,
         tags=tag or [],
     )
+    if dry_run:
+        new_check.dry_run(draft=draft, selection=selection, profile=sender, today=today(),
+                          user_letters=loc.user_letters_dir, json_out=json_out)
+        return
+    new_check.confirm_many(selection, yes=yes)
     from cada_tracker.services.drafting import draft_many
 
     created = draft_many(session, draft=draft, selection=selection, profile=sender,
