@@ -147,7 +147,7 @@ def _csv_value(value):
 
 
 def _print_campaign(report: dict, ref_today: date) -> None:
-    from cada_tracker.services.campaigns import DEADLINE_LABELS
+    from cada_tracker.services.overdue import deadline_label
     from cada_tracker.vocab import STATUSES
 
     t = report["totals"]
@@ -162,8 +162,16 @@ def _print_campaign(report: dict, ref_today: date) -> None:
     output.echo(f"Délai médian de réponse : {_days(t['median_response_days'])}"
                " (depuis la réception, sinon l'envoi).")
     if t["next_deadline"]:
+        grouped = ""
+        series = report["series"]
+        if series["is_series"] and not series["referred_on"] \
+                and t["next_deadline_kind"] in ("cada_earliest", "cada_deadline"):
+            import shlex
+
+            grouped = f", pour la série : cada refer --campaign {shlex.quote(report['campaign'])}"
         output.echo(f"Prochaine échéance : {_fr(t['next_deadline'])} "
-                   f"({DEADLINE_LABELS[t['next_deadline_kind']]}).")
+                    f"({deadline_label(t['next_deadline_kind'], t['next_deadline_state'])}"
+                    f"{grouped}).")
     if t["overdue"]:
         output.warn(f"{t['overdue']} demande(s) ont une échéance dépassée (cada overdue).")
     _series_notice(report["series"], report["campaign"])
@@ -171,8 +179,8 @@ def _print_campaign(report: dict, ref_today: date) -> None:
     def deadline(r) -> str:
         if r["next_deadline"] is None:
             return ""
-        late = " (dépassée)" if r["next_deadline"] < ref_today else ""
-        return f"{_fr(r['next_deadline'])} {DEADLINE_LABELS[r['next_deadline_kind']]}{late}"
+        label = deadline_label(r["next_deadline_kind"], r["next_deadline_state"])
+        return f"{_fr(r['next_deadline'])} {label}"
 
     output.table(
         None, ["Réf.", "Administration", "Statut", "Attente", "Prochaine échéance"],
@@ -182,13 +190,20 @@ def _print_campaign(report: dict, ref_today: date) -> None:
 
 
 def _series_notice(series: dict, campaign: str) -> None:
-    if series["is_series"]:
+    if series["referred_on"]:
+        output.info(
+            f"Série (L342-1 al. 2 CRPA) : la CADA a été saisie pour toute la série le "
+            f"{_fr(series['referred_on'])} (saisine groupée) ; son avis unique vaudra pour "
+            "chaque demande : ne la saisissez pas à nouveau.")
+    elif series["is_series"]:
+        import shlex
+
         output.warn(
             f"série au sens de l'article L342-1 al. 2 CRPA : {series['administrations']} "
             f"administrations ont reçu la même demande (« {series['subject']} »). En cas de "
             "refus, la CADA ne peut être saisie qu'une fois : une saisine unique, qui liste "
             "toutes les demandes de la série, et dont chaque administration concernée doit "
-            "être informée."
+            f"être informée : cada refer --campaign {shlex.quote(campaign)}."
         )
     elif series["with_drafts"] >= series["threshold"]:
         output.info(

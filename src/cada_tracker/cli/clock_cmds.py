@@ -118,42 +118,69 @@ def overdue(
       cada overdue --within 30 --campaign vsa-2026 --json
     """
     from cada_tracker.cli.common import reading
-    from cada_tracker.services.overdue import sort_key
     from cada_tracker.services.mail_overdue import mail_items
-    from cada_tracker.services.overdue_query import overdue_items
+    from cada_tracker.services.overdue import (
+        HORIZON_ALL,
+        deadline_key,
+        group_series,
+        next_deadline,
+        sort_key,
+    )
+    from cada_tracker.services.overdue_query import overdue_items, series_members
 
     ref_today = today_ or today()
     with reading() as s:
-        items = sorted([*overdue_items(s, today=ref_today, within=within, campaign=campaign),
+        clock = list(overdue_items(s, today=ref_today, within=within, campaign=campaign))
+        series = series_members(s, {i.row.campaign for i in clock
+                                    if i.row.campaign and i.row.next_action == "refer"})
+        items = sorted([*group_series(clock, series),
                         *mail_items(s, today=ref_today, campaign=campaign)], key=sort_key)
+        # Every item due now is within any horizon; so is the first coming one, unless
+        # nothing is: only then look further (campaign show names it too).
+        first = next_deadline(clock) or next_deadline(overdue_items(
+            s, today=ref_today, within=HORIZON_ALL, campaign=campaign))
     now = [i for i in items if i.now]
     soon = [i for i in items if not i.now]
     fields = ["reference", "administration", "subject", "category", "state", "date",
-              "legal_date", "days", "message"]
+              "legal_date", "days", "message", "series", "members"]
     if json_out:
         def as_dict(i):
             return {f: getattr(i, f) for f in fields}
 
-        output.print_json({"today": ref_today, "within": within,
+        nxt = None if first is None else {
+            "date": first.date, "kind": deadline_key(first), "state": first.state,
+            "reference": first.reference}
+        output.print_json({"today": ref_today, "within": within, "next_deadline": nxt,
                            "action_needed": [as_dict(i) for i in now],
                            "upcoming": [as_dict(i) for i in soon]})
     elif csv_out:
         output.write_csv(["now", *fields],
-                         ([i.now, *(getattr(i, f) for f in fields)] for i in items), raw=raw_csv)
+                         ([i.now, *(getattr(i, f) for f in fields[:-1]), " ".join(i.members)]
+                          for i in items), raw=raw_csv)
     else:
-        _print_overdue(now, soon, within, all_rows)
+        who = None
+        if first is not None:
+            grouped = first.row.campaign in series and first.row.next_action == "refer" \
+                and first.reference in series[first.row.campaign]
+            who = f"série {first.row.campaign}" if grouped else first.reference
+        _print_overdue(now, soon, within, all_rows, first, who)
     raise typer.Exit(1 if now else 0)
 
 
-def _print_overdue(now, soon, within, all_rows) -> None:
+def _print_overdue(now, soon, within, all_rows, first, who) -> None:
     from cada_tracker.dates import format_fr
+    from cada_tracker.services.overdue import deadline_key, deadline_label
 
-    summary = (f"{len(now)} demande(s) à traiter maintenant, "
+    summary = (f"{sum(max(1, len(i.members)) for i in now)} demande(s) à traiter maintenant, "
                f"{len(soon)} échéance(s) dans les {within} prochains jours.")
+    following = "" if first is None else (
+        f" Prochaine échéance : {format_fr(first.date)} "
+        f"({deadline_label(deadline_key(first), first.state)}, {who}).")
     if not now and not soon:
         output.info("Rien à faire : aucune échéance dans les "
-                    f"{within} prochains jours.")
+                    f"{within} prochains jours.{following}")
         return
+    summary += following
     for title, group in (("À traiter maintenant", now), ("À venir", soon)):
         if not group:
             continue
@@ -163,7 +190,7 @@ def _print_overdue(now, soon, within, all_rows) -> None:
             caption = f"{len(shown)} sur {len(group)} (--all pour tout, --csv pour exporter)"
         output.table(
             title, ["Réf.", "Administration", "Échéance", "Jours", "Quoi"],
-            ((i.reference, i.administration, format_fr(i.date),
+            ((i.label, i.administration, format_fr(i.date),
               "" if i.days is None else str(i.days), i.message) for i in shown),
             caption=caption,
         )
