@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from cada_tracker.cli import output
-from cada_tracker.cli.common import locations
+from cada_tracker.cli.common import MAX_ID, locations
 
 
 def register(app: typer.Typer) -> None:
@@ -19,7 +19,7 @@ def register_db(db: typer.Typer) -> None:
 def search(
     words: str = typer.Argument(..., metavar="TEXTE", help="Mots cherchés (tous requis ; accents indifférents)."),
     campaign: str = typer.Option(None, "--campaign", help="Seulement cette campagne."),
-    admin: int = typer.Option(None, "--admin", metavar="ID", help="Seulement cette administration."),
+    admin: int = typer.Option(None, "--admin", metavar="ID", min=1, max=MAX_ID, help="Seulement cette administration."),
     limit: int = typer.Option(50, "--limit", min=1, max=1000, help="Nombre maximal de résultats (défaut : 50)."),
     json_out: bool = typer.Option(False, "--json", help="Sortie JSON."),
 ) -> None:
