@@ -100,7 +100,7 @@ def test_campaign_totals_median_and_rows(cli, campaign):
 def test_cancelled_answer_no_longer_counts(cli, campaign):
     shown = cli("show", campaign[0], "--json", ok=True).json()
     answer = [e for e in shown["events"] if e["kind"] == "answer"][0]
-    cli("cancel", campaign[0], answer["id"], "--why", "erreur de saisie", ok=True)
+    cli("cancel", campaign[0], answer["number"], "--why", "erreur de saisie", ok=True)
     totals = cli("campaign", "show", "vsa-2026", "--today", TODAY, "--json",
                  ok=True).json()["totals"]
     assert (totals["answered"], totals["obtained"], totals["median_response_days"]) == (

@@ -69,7 +69,7 @@ def _escalate(
         record_event,
     )
     from cada_tracker.services.requests import get_request
-    from cada_tracker.services.views import event_as_dict
+    from cada_tracker.services.views import recorded_as_dict
 
     if no_letter and preview:
         raise InputError("--preview produit le courrier : il ne va pas avec --no-letter.")
@@ -126,7 +126,7 @@ def _escalate(
                            produced=[letter] if letter else [])
             event = record_event(s, request=request, new=new, today=today(),
                                  files_dir=loc.files_dir, written=written)
-            data = event_as_dict(event, {})
+            data = recorded_as_dict(s, event)
             data["reference"] = request.reference
             data["status"] = request.status
             stored = [f for f in files_of(s, request.id) if f.event_id == event.id]
@@ -140,7 +140,7 @@ def _escalate(
         except OSError as exc:
             from cada_tracker.faults import reason
 
-            kept = (f" L'événement #{data['id']} est enregistré et le courrier conservé : "
+            kept = (f" L'événement #{data['number']} est enregistré et le courrier conservé : "
                     f"{data['letter']}.") if data.get("letter") else ""
             raise StorageError(f"--out : écriture impossible dans {out} "
                                f"({reason(exc)}).{kept}") from exc
@@ -154,7 +154,7 @@ def _escalate(
     if json_out:
         output.print_json(data)
     output.success(
-        f"{request.reference} : événement #{data['id']} enregistré "
+        f"{request.reference} : événement #{data['number']} enregistré "
         f"({EVENT_KINDS[data['kind']]}). Statut : {STATUSES[data['status']]}."
     )
     if copy is not None:

@@ -32,20 +32,20 @@ def register(app: typer.Typer) -> None:
 def _record(reference: str, json_out: bool, **fields) -> None:
     from cada_tracker.services.events import NewEvent, files_removed_on_failure, record_event
     from cada_tracker.services.requests import get_request
-    from cada_tracker.services.views import event_as_dict
+    from cada_tracker.services.views import recorded_as_dict
 
     loc = locations()
     with files_removed_on_failure(loc.data_dir) as written, session(write=True) as s:
         request = get_request(s, reference)
         event = record_event(s, request=request, new=NewEvent(**fields), today=today(),
                              files_dir=loc.files_dir, written=written)
-        data = event_as_dict(event, {})
+        data = recorded_as_dict(s, event)
         data["reference"] = request.reference
         data["status"] = request.status
     if json_out:
         output.print_json(data)
     output.success(
-        f"{request.reference} : événement #{data['id']} enregistré "
+        f"{request.reference} : événement #{data['number']} enregistré "
         f"({EVENT_KINDS[data['kind']]}). Statut : {STATUSES[data['status']]}."
     )
 
@@ -173,7 +173,7 @@ def close(
 
 def cancel(
     reference: str = REF,
-    event_id: int = typer.Argument(..., metavar="EVENT", min=1, max=MAX_ID, help="Numéro de l'événement erroné (#n dans cada show)."),
+    event_id: int = typer.Argument(..., metavar="EVENT", min=1, max=MAX_ID, help="Numéro de l'événement erroné dans sa demande (#n dans cada show : 1 pour le premier)."),
     reason: str = typer.Option(None, "--why", help="Pourquoi il est annulé."),
     json_out: bool = JSON,
 ) -> None:
@@ -183,4 +183,5 @@ def cancel(
     Exemple :
       cada cancel 2026-0042 7 --why "mauvaise date de réception"
     """
-    _record(reference, json_out, kind="cancel", on=today(), cancels_id=event_id, text=reason)
+    _record(reference, json_out, kind="cancel", on=today(), cancels_number=event_id,
+            text=reason)

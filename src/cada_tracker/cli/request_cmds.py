@@ -347,11 +347,11 @@ def _print_view(v: dict) -> None:
         if e["reason"]:
             detail.append(CLOSE_REASONS.get(e["reason"], e["reason"]))
         if e["cancels"]:
-            detail.append(f"annule l'événement #{e['cancels']}")
+            detail.append(f"annule l'événement #{e['cancels_number']}")
         if e["text"]:
             detail.append(e["text"])
-        struck = f" (annulé par #{e['cancelled_by']})" if e["cancelled_by"] else ""
-        echo(f"  #{e['id']:<4} {_fr(e['on'])}  {EVENT_KINDS[e['kind']]}"
+        struck = f" (annulé par #{e['cancelled_by_number']})" if e["cancelled_by"] else ""
+        echo(f"  #{e['number']:<4} {_fr(e['on'])}  {EVENT_KINDS[e['kind']]}"
              f"{' — ' + ' ; '.join(detail) if detail else ''}{struck}")
     clock = v.get("deadlines") or {}
     if clock.get("steps"):
@@ -377,7 +377,7 @@ def _print_view(v: dict) -> None:
         kinds = {e["id"]: e["kind"] for e in v["events"]}
         for f in v["files"]:
             label = EVENT_KINDS.get(kinds.get(f["event"]), "")
-            echo(f"  #{f['event']} {label} : {f['name']} ({f['size']} octets, "
+            echo(f"  #{f['event_number']} {label} : {f['name']} ({f['size']} octets, "
                  f"sha256 {f['sha256'][:12]}…) → {f['path']}")
 
 

@@ -48,7 +48,7 @@ def record_bulk(kind: str, *, campaign: str | None, from_file: Path | None, on: 
     from cada_tracker.services.campaign_steps import plan_step, record_step, tracking_for
     from cada_tracker.services.events import files_removed_on_failure
     from cada_tracker.services.step_file import read_overrides
-    from cada_tracker.services.views import event_as_dict
+    from cada_tracker.services.views import recorded_as_dict
     from cada_tracker.vocab import CHANNELS, EVENT_KINDS, STATUSES, choice
 
     if tracking:
@@ -76,7 +76,7 @@ def record_bulk(kind: str, *, campaign: str | None, from_file: Path | None, on: 
                            written=written, source=source, letters=letters)
         events = []
         for request, event in done:
-            data = event_as_dict(event, {})
+            data = recorded_as_dict(s, event)
             data.update(reference=request.reference, status=request.status)
             events.append(data)
     copies = _write_copies(files, letter["out"]) if letter is not None else []
