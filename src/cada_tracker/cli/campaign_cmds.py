@@ -10,6 +10,7 @@ from cada_tracker.cli import output
 from cada_tracker.cli.common import date_parser, raw_csv_option
 
 STATS_PAGE = 30
+WIDE = 120  # columns: below, campaign list puts its figures in one column
 
 
 def _today_option():
@@ -73,14 +74,26 @@ def list_(
     if not rows:
         output.info("Aucune campagne (cada new --campaign NOM, ou plusieurs destinataires).")
         return
+    caption = f"{len(rows)} campagne(s) au {_fr(ref_today)}"
+    names = [r["campaign"] + (" (série)" if r["series"] else "") for r in rows]
+    if output.out().width < WIDE:  # the figures in one wrapping column: names stay whole
+        output.table(
+            None, ["Campagne", "Bilan", "Délai médian", "Prochaine échéance"],
+            ((name, f"{r['requests']} demande(s), {r['sent']} envoyée(s), {r['answered']} "
+                    f"réponse(s), {r['refused']} refus, {r['referred']} CADA, "
+                    f"{r['obtained']} obtenu(s)",
+              _days(r["median_response_days"]), _fr(r["next_deadline"]))
+             for name, r in zip(names, rows, strict=True)),
+            caption=caption, keep=(0,))
+        return
     output.table(
         None,
         ["Campagne", "Demandes", "Envoyées", "Réponses", "Refus", "CADA", "Obtenus",
          "Délai médian", "Prochaine échéance"],
-        ((r["campaign"] + (" (série)" if r["series"] else ""), r["requests"], r["sent"],
-          r["answered"], r["refused"], r["referred"], r["obtained"],
-          _days(r["median_response_days"]), _fr(r["next_deadline"])) for r in rows),
-        caption=f"{len(rows)} campagne(s) au {_fr(ref_today)}",
+        ((name, r["requests"], r["sent"], r["answered"], r["refused"], r["referred"],
+          r["obtained"], _days(r["median_response_days"]), _fr(r["next_deadline"]))
+         for name, r in zip(names, rows, strict=True)),
+        caption=caption, keep=(0,),
     )
 
 
@@ -186,6 +199,7 @@ def _print_campaign(report: dict, ref_today: date) -> None:
         None, ["Réf.", "Administration", "Statut", "Attente", "Prochaine échéance"],
         ((r["reference"], r["administration"], STATUSES.get(r["status"], r["status"]),
           _days(r["days_waited"]), deadline(r)) for r in report["requests"]),
+        keep=(0,),
     )
 
 

@@ -192,7 +192,7 @@ def _print_overdue(now, soon, within, all_rows, first, who) -> None:
             title, ["Réf.", "Administration", "Échéance", "Jours", "Quoi"],
             ((i.label, i.administration, format_fr(i.date),
               "" if i.days is None else str(i.days), i.message) for i in shown),
-            caption=caption,
+            caption=caption, keep=(0,),
         )
     output.info(summary)
 

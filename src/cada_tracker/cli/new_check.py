@@ -42,7 +42,7 @@ def dry_run(*, draft, selection, profile, today, user_letters, json_out: bool) -
             ((r["reference"], r["administration"]["id"], r["administration"]["name"],
               r["administration"]["postcode"], r["administration"]["city"], r["email"] or "—")
              for r in rows),
-            caption=f"{len(rows)} demande(s)")
+            caption=f"{len(rows)} demande(s)", keep=(0,))
     for problem in problems:
         output.warn(f"adresse : {problem}")
     campaign = f", campagne « {checked.campaign} »" if checked.campaign else ""

@@ -265,7 +265,7 @@ def list_(
         None, ["Réf.", "Statut", "Administration", "Objet", "Envoyée", "Reçue", "Échéance"],
         ((r.reference, STATUSES.get(r.status, r.status), r.administration, r.subject,
           _fr(r.sent_on), _fr(r.received_on), _fr(r.next_deadline)) for r in shown),
-        caption=caption,
+        caption=caption, keep=(0,),
     )
 
 
