@@ -200,25 +200,35 @@ def _print_overdue(now, soon, within, all_rows, first, who) -> None:
 def calendar(
     out: Path = typer.Option(Path("cada.ics"), "--out", help="Fichier iCalendar à écrire."),
     campaign: str = typer.Option(None, "--campaign", help="Seulement cette campagne."),
-    alarm_days: int = typer.Option(3, "--alarm", min=0, max=60, help="Rappel, en jours avant l'échéance."),
+    alarm_days: int = typer.Option(None, "--alarm", min=0, max=60, help="Rappel, en jours avant chaque échéance (remplace les deux suivants)."),
+    alarm_cada: int = typer.Option(7, "--alarm-cada", min=0, max=60, help="Rappel avant les étapes de la CADA (refus, saisine), en jours (0 : aucun)."),
+    alarm_court: int = typer.Option(14, "--alarm-court", min=0, max=60, help="Rappel avant le refus confirmé et le recours au tribunal, en jours (0 : aucun)."),
     today_: date = typer.Option(None, "--today", metavar="DATE", parser=date_parser("--today"), help="Date du jour (défaut : aujourd'hui)."),
     force: bool = typer.Option(False, "--force", help="Remplacer le fichier s'il existe."),
 ) -> None:
     """Écrire les échéances à venir (dates prudentes) dans un fichier iCalendar (RFC 5545),
-    à importer ou publier pour que le groupe s'y abonne.
+    à importer ou publier pour que le groupe s'y abonne. Chaque événement donne la date
+    prudente, la date légale et les articles ; une série de demandes partage un seul
+    événement par échéance, qui liste ses demandes. Les identifiants (UID) sont stables
+    d'un export à l'autre et propres à la base : l'abonnement se met à jour.
 
     \b
     Exemple :
-      cada calendar --out ~/Public/cada.ics --alarm 5 --force
+      cada calendar --out ~/Public/cada.ics --force
+      cada calendar --out cada.ics --alarm-cada 10 --alarm-court 21
     """
     from cada_tracker.cli.common import session
     from cada_tracker.fileio import atomic_write_bytes, refuse_existing
 
     refuse_existing(out, force=force)
-    from cada_tracker.services.calendar import upcoming_deadlines, to_ics
+    from cada_tracker.services.calendar import database_id, to_ics, upcoming_deadlines
 
+    if alarm_days is not None:
+        alarm_cada = alarm_court = alarm_days
     ref_today = today_ or today()
     with session() as s:
         deadlines_ = upcoming_deadlines(s, today=ref_today, campaign=campaign)
-    atomic_write_bytes(out, to_ics(deadlines_, alarm_days=alarm_days), mode=0o644)
+        database = database_id(s)
+    atomic_write_bytes(out, to_ics(deadlines_, alarm_cada=alarm_cada, alarm_court=alarm_court,
+                                   database=database), mode=0o644)
     output.success(f"{len(deadlines_)} échéance(s) écrite(s) dans {out}")
