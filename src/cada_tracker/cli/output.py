@@ -170,7 +170,8 @@ def plain_table(title: str | None, columns: list[str], rows: Iterable[Iterable])
     from rich.table import Table
     from rich.text import Text
 
-    t = Table(title=title, header_style="bold", title_justify="left")
+    t = Table(title=None if title is None else rich_text(one_line(title)),
+              header_style="bold", title_justify="left")
     for col in columns:
         t.add_column(col)
     for row in rows:
