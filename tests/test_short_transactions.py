@@ -33,7 +33,7 @@ def test_writers_are_not_blocked_by_a_large_campaign(cli, backend, profile):
     env = {**os.environ, "CADA_BUSY_TIMEOUT": "5"}
     campaign = subprocess.Popen(
         [sys.executable, "-m", "cada_tracker", "new", "--to-tag", "toutes", "--subject",
-         "Vidéosurveillance", "--doc", "Liste des caméras", "--campaign", "grande"],
+         "Vidéosurveillance", "--doc", "Liste des caméras", "--campaign", "grande", "--yes"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     time.sleep(3)  # the campaign is rendering its letters
     writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(n)], env=env,
