@@ -96,7 +96,9 @@ SECTIONS: dict[str, list[list[str]]] = {
     "campaign_follow": [
         ["cada", "campaign", "show", "vsa-isere"],
         ["cada", "stats", "--campaign", "vsa-isere"],
+        ["cada", "overdue", "--campaign", "vsa-isere"],
         ["cada", "refer", "--campaign", "vsa-isere", "--on", "2026-11-23", "--out", "serie"],
+        ["cada", "overdue", "--campaign", "vsa-isere"],
         ["cada", "export", "--campaign", "vsa-isere", "--merge", "--out", "impression"],
     ],
 }
