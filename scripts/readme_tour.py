@@ -21,6 +21,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+ISERE = ["cada", "new", "--to-department", "38", "--to-kind", "commune", "--template", "vsa",
+         "--subject", "Vidéosurveillance algorithmique",
+         "--doc", "Contrats et conventions relatifs aux logiciels d'analyse d'images",
+         "--doc", "Analyse d'impact relative à la protection des données (AIPD)",
+         "--campaign", "vsa-isere"]
+
 SECTIONS: dict[str, list[list[str]]] = {
     "db_path": [["cada", "db", "path"]],
     "admin": [
@@ -78,31 +84,37 @@ SECTIONS: dict[str, list[list[str]]] = {
     ],
     "campaign": [
         ["cada", "admin", "import", "annuaire_des_prada.csv", "--tag", "prada"],
-        ["cada", "new", "--to-department", "38", "--to-kind", "commune", "--template", "vsa",
-         "--subject", "Vidéosurveillance algorithmique",
-         "--doc", "Contrats et conventions relatifs aux logiciels d'analyse d'images",
-         "--doc", "Analyse d'impact relative à la protection des données (AIPD)",
-         "--campaign", "vsa-isere"],
+        [*ISERE, "--dry-run"],
+        ISERE,
+    ],
+    "campaign_act": [
+        ["cat", "recommandes.csv"],
+        ["cada", "sent", "--campaign", "vsa-isere", "--on", "2026-09-07", "--via", "lrar",
+         "--from-file", "recommandes.csv"],
+        ["cada", "received", "--campaign", "vsa-isere", "--on", "2026-09-09"],
     ],
     "campaign_follow": [
         ["cada", "campaign", "show", "vsa-isere"],
-        ["cada", "stats"],
+        ["cada", "stats", "--campaign", "vsa-isere"],
+        ["cada", "overdue", "--campaign", "vsa-isere"],
         ["cada", "refer", "--campaign", "vsa-isere", "--on", "2026-11-23", "--out", "serie"],
+        ["cada", "overdue", "--campaign", "vsa-isere"],
         ["cada", "export", "--campaign", "vsa-isere", "--merge", "--out", "impression"],
     ],
 }
 
-# The Isère campaign's life (not shown): sent on 7 September, received two days later;
-# one full answer, one refusal, one partial answer; the others stay silent.
+# The Isère campaign's life: sent on 7 September (the tour shows it), received two days
+# later; then (not shown) one full answer, one refusal, one partial answer; the others
+# stay silent. The post office's slip gives the first three tracking numbers.
 CAMPAIGN = [f"2026-{n:04d}" for n in range(3, 15)]
-CAMPAIGN_LIFE = (
-    [["cada", "sent", ref, "--on", "2026-09-07", "--via", "lrar"] for ref in CAMPAIGN]
-    + [["cada", "received", ref, "--on", "2026-09-09"] for ref in CAMPAIGN]
-    + [["cada", "answer", CAMPAIGN[0], "--on", "2026-09-30", "--outcome", "full"],
-       ["cada", "answer", CAMPAIGN[1], "--on", "2026-09-25", "--outcome", "refusal"],
-       ["cada", "answer", CAMPAIGN[2], "--on", "2026-10-05", "--outcome", "partial",
-        "--got", "1", "--refused", "2"]]
-)
+TRACKING_CSV = "reference;tracking\n" + "".join(
+    f"{ref};1A00{n:09d}\n" for n, ref in enumerate(CAMPAIGN[:3], start=1))
+CAMPAIGN_LIFE = [
+    ["cada", "answer", CAMPAIGN[0], "--on", "2026-09-30", "--outcome", "full"],
+    ["cada", "answer", CAMPAIGN[1], "--on", "2026-09-25", "--outcome", "refusal"],
+    ["cada", "answer", CAMPAIGN[2], "--on", "2026-10-05", "--outcome", "partial",
+     "--got", "1", "--refused", "2"],
+]
 SETUP = {
     "admin": [["cada", "init", "--name", "Technopolice Lyon", "--address",
                r"12 rue de la Paix\n69003 Lyon", "--email", "lyon@technopolice.example",
@@ -122,6 +134,7 @@ def main() -> None:
                "COLUMNS": "100", "NO_COLOR": "1"}
         env.pop("CADA_DATABASE_URL", None)
         Path(tmp, "deliberations.pdf").write_bytes(b"%PDF-1.4\n")
+        Path(tmp, "recommandes.csv").write_text(TRACKING_CSV, encoding="utf-8")
         shutil.copy(ROOT / "tests" / "directory" / "data" / "annuaire_des_prada.csv", tmp)
         for name, commands in SECTIONS.items():
             for args in SETUP.get(name, []):

@@ -62,8 +62,11 @@ def test_campaign_totals_median_and_rows(cli, campaign):
         "obtained": 2,
         "answer_rate": 0.6,
         "median_response_days": 26,
-        "next_deadline": "2026-04-20",
-        "next_deadline_kind": "implicit_refusal",
+        # The most urgent actionable deadline, the one cada overdue names first: refer
+        # 0002's express refusal of 30/03 (safe date), not 0005's coming implicit refusal.
+        "next_deadline": "2026-05-29",
+        "next_deadline_kind": "cada_deadline",
+        "next_deadline_state": "safe",
         "overdue": 0,
     }
     assert set(report) == {"campaign", "today", "totals", "series", "requests", "fields"}
@@ -81,10 +84,12 @@ def test_campaign_totals_median_and_rows(cli, campaign):
     assert (fourth["refused"], fourth["days_waited"], fourth["answered_on"]) == (
         "implicit", 40, None)  # 06/03 → today
     assert fourth["next_deadline_kind"] == "cada_deadline"
-    assert (fifth["refused"], fifth["next_deadline"]) == (None, "2026-04-20")
+    assert (fifth["refused"], fifth["next_deadline"], fifth["next_deadline_kind"]) == (
+        None, "2026-04-21", "cada_earliest")  # implicit refusal on 20/04
     assert (draft["status"], draft["days_waited"], draft["next_deadline"]) == ("draft", None, None)
     assert report["series"] == {"is_series": True, "subject": "Vidéosurveillance",
-                                "administrations": 5, "with_drafts": 6, "threshold": 5}
+                                "administrations": 5, "with_drafts": 6, "threshold": 5,
+                                "referred_on": None}
 
     # Later, 0005's silence is a refusal too, and its next deadline is the CADA's.
     later = cli("campaign", "show", "vsa-2026", "--today", "2026-04-25", "--json",
@@ -95,7 +100,7 @@ def test_campaign_totals_median_and_rows(cli, campaign):
 def test_cancelled_answer_no_longer_counts(cli, campaign):
     shown = cli("show", campaign[0], "--json", ok=True).json()
     answer = [e for e in shown["events"] if e["kind"] == "answer"][0]
-    cli("cancel", campaign[0], answer["id"], "--why", "erreur de saisie", ok=True)
+    cli("cancel", campaign[0], answer["number"], "--why", "erreur de saisie", ok=True)
     totals = cli("campaign", "show", "vsa-2026", "--today", TODAY, "--json",
                  ok=True).json()["totals"]
     assert (totals["answered"], totals["obtained"], totals["median_response_days"]) == (
@@ -106,7 +111,8 @@ def test_campaign_text_csv_and_list(cli, campaign):
     text = cli("campaign", "show", "vsa-2026", "--today", TODAY, ok=True)
     assert "6 demande(s), 5 envoyée(s), 3 réponse(s) (60 %" in text.stdout
     assert "Délai médian de réponse : 26 j" in text.stdout
-    assert "Prochaine échéance : 20/04/2026" in text.stdout
+    assert "Prochaine échéance : 29/05/2026 (saisine de la CADA au plus tard, pour la série : " \
+        "cada refer --campaign vsa-2026)" in text.stdout
     assert "Mairie 4" in text.stdout and "L342-1 al. 2" in text.stderr
 
     published = cli("campaign", "show", "vsa-2026", "--today", TODAY, "--csv", ok=True).stdout
@@ -123,7 +129,7 @@ def test_campaign_text_csv_and_list(cli, campaign):
     assert {k: listed[0][k] for k in ("campaign", "requests", "sent", "answered", "refused",
                                       "referred", "obtained", "next_deadline", "series")} == {
         "campaign": "vsa-2026", "requests": 6, "sent": 5, "answered": 3, "refused": 3,
-        "referred": 1, "obtained": 2, "next_deadline": "2026-04-20", "series": True}
+        "referred": 1, "obtained": 2, "next_deadline": "2026-05-29", "series": True}
     table = cli("campaign", "list", "--today", TODAY, ok=True).stdout
     assert "vsa-2026" in table
 
@@ -217,13 +223,17 @@ def test_median_of_even_and_odd_counts():
     assert median([10, 20]) == 15 and isinstance(median([10, 20]), int)
 
 
-def test_next_deadline_picks_the_first_coming_one_and_treats_none_as_unknown():
+def test_next_deadline_is_the_one_overdue_gives_and_treats_none_as_unknown():
     waiting = Outcome(id=1, reference="r", sent_on=date(2026, 3, 2),
                       received_on=date(2026, 3, 4), next_action="refer",
-                      implicit_refusal_on=date(2026, 4, 4), action_due=date(2026, 6, 3))
-    assert waiting.next_deadline(date(2026, 4, 1)) == (date(2026, 4, 4), "implicit_refusal")
+                      implicit_refusal_on=date(2026, 4, 4), action_from=date(2026, 4, 5),
+                      action_due=date(2026, 6, 3), action_due_legal=date(2026, 6, 4))
+    assert waiting.next_deadline(date(2026, 4, 1)) == (date(2026, 4, 5), "cada_earliest")
     assert waiting.next_deadline(date(2026, 4, 5)) == (date(2026, 6, 3), "cada_deadline")
-    assert waiting.next_deadline(date(2026, 7, 1)) == (date(2026, 6, 3), "cada_deadline")
+    # Past the safe date: the legal last day, still actionable; then expired.
+    assert waiting.next_deadline(date(2026, 6, 4)) == (date(2026, 6, 4), "cada_deadline")
+    assert waiting.clock_item(date(2026, 6, 4)).state == "past_safe"
+    assert waiting.clock_item(date(2026, 7, 1)).state == "expired"
     unknown = Outcome(id=2, reference="u", sent_on=date(2026, 3, 2), next_action="refer")
     assert unknown.next_deadline(date(2026, 4, 1)) is None
     assert not unknown.implicit_refusal(date(2027, 1, 1))  # no stored date: not a refusal

@@ -31,7 +31,7 @@ def test_random_event_input(cli, draft_ref, on, via, tracking):
     if result.exit_code:
         assert cli("show", draft_ref, "--json", ok=True).json() == before  # nothing written
     else:  # a valid sending: cancel it so that the next example starts from a draft again
-        last = cli("show", draft_ref, "--json", ok=True).json()["events"][-1]["id"]
+        last = cli("show", draft_ref, "--json", ok=True).json()["events"][-1]["number"]
         cli("cancel", draft_ref, last, ok=True)
 
 

@@ -15,7 +15,8 @@ SHOW_KEYS = {
 }
 EVENT_KEYS = {
     "id", "kind", "on", "channel", "tracking", "outcome", "mentions", "got", "refused",
-    "reason", "text", "cancels", "cancelled_by", "recorded_by", "recorded_at",
+    "reason", "text", "cancels", "cancelled_by", "recorded_by", "recorded_at", "number",
+    "cancels_number", "cancelled_by_number",
 }
 LIST_KEYS = {
     "reference", "status", "administration_id", "administration", "subject", "campaign",

@@ -40,7 +40,7 @@ def _prepare(cli, kind: str) -> tuple[str, list[list[str]]]:
                      for n in range(MEMBERS)]
     if kind == "cancel":
         answer = cli("show", ref, "--json", ok=True).json()["events"][-1]
-        return ref, [["cancel", ref, str(answer["id"]), "--why", f"membre {n}"]
+        return ref, [["cancel", ref, str(answer["number"]), "--why", f"membre {n}"]
                      for n in range(MEMBERS)]
     raise AssertionError(kind)
 

@@ -225,7 +225,7 @@ def test_informed_members_are_not_chased_for_a_referral(cli, series):
     assert "pas encore né (saisine possible dès le 04/04/2026)" in note["text"]
     early = cli("refer", series[5], "--on", "2026-03-20", "--no-letter", "--hors-serie")
     assert early.exit_code == 4 and "prématurée" in early.stderr  # the clock still knows
-    cli("cancel", series[5], note["id"], "--why", "hors série", ok=True)
+    cli("cancel", series[5], note["number"], "--why", "hors série", ok=True)
     due = cli("overdue", "--today", "2026-04-20", "--json").json()  # exit 1: actions due
     listed = {i["reference"] for group in due.values() if isinstance(group, list)
               for i in group}

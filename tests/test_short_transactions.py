@@ -39,7 +39,7 @@ def test_writers_are_not_blocked_by_a_large_campaign(cli, backend, profile):
     rendering, resume = context().Event(), context().Event()
     campaign = Child(paused_at_first_letter, rendering, resume, "new", "--to-tag", "toutes",
                      "--subject", "Vidéosurveillance", "--doc", "Liste des caméras",
-                     "--campaign", "grande", env=env)
+                     "--campaign", "grande", "--yes", env=env)
     assert rendering.wait(timeout=120), "the campaign never started rendering"
     start = together(WRITERS)
     writers = [Child(writer, n, env=env, barrier=start) for n in range(WRITERS)]

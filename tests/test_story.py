@@ -66,7 +66,7 @@ def test_cancelled_event_no_longer_counts(cli, backend, draft_ref):
     wrong = cli("received", draft_ref, "--on", "2026-03-09", "--json", ok=True).json()
     again = cli("received", draft_ref, "--on", "2026-03-03")
     assert again.exit_code == 4 and f"#{wrong['id']}" in again.stderr
-    cli("cancel", draft_ref, wrong["id"], "--why", "mauvaise date", ok=True)
+    cli("cancel", draft_ref, wrong["number"], "--why", "mauvaise date", ok=True)
     cli("received", draft_ref, "--on", "2026-03-03", ok=True)
     shown = cli("show", draft_ref, "--json", ok=True).json()
     assert shown["received_on"] == "2026-03-03"

@@ -31,7 +31,7 @@ def campaign_of_50(cli, profile):
             "--street", f"{i} place de l'Hôtel-de-Ville", "--postcode", f"91{i:03d}",
             "--city", "Évry", "--tag", "essonne", ok=True)
     made = cli("new", "--to-tag", "essonne", "--subject", "Vidéosurveillance algorithmique",
-               "--doc", "Contrats", "--campaign", "vsa-91", "--json", ok=True).json()
+               "--doc", "Contrats", "--campaign", "vsa-91", "--yes", "--json", ok=True).json()
     assert len(made) == 50
     return made
 

@@ -10,6 +10,7 @@ from cada_tracker.cli import output
 from cada_tracker.cli.common import date_parser, raw_csv_option
 
 STATS_PAGE = 30
+WIDE = 120  # columns: below, campaign list puts its figures in one column
 
 
 def _today_option():
@@ -73,14 +74,26 @@ def list_(
     if not rows:
         output.info("Aucune campagne (cada new --campaign NOM, ou plusieurs destinataires).")
         return
+    caption = f"{len(rows)} campagne(s) au {_fr(ref_today)}"
+    names = [r["campaign"] + (" (série)" if r["series"] else "") for r in rows]
+    if output.out().width < WIDE:  # the figures in one wrapping column: names stay whole
+        output.table(
+            None, ["Campagne", "Bilan", "Délai médian", "Prochaine échéance"],
+            ((name, f"{r['requests']} demande(s), {r['sent']} envoyée(s), {r['answered']} "
+                    f"réponse(s), {r['refused']} refus, {r['referred']} CADA, "
+                    f"{r['obtained']} obtenu(s)",
+              _days(r["median_response_days"]), _fr(r["next_deadline"]))
+             for name, r in zip(names, rows, strict=True)),
+            caption=caption, keep=(0,))
+        return
     output.table(
         None,
         ["Campagne", "Demandes", "Envoyées", "Réponses", "Refus", "CADA", "Obtenus",
          "Délai médian", "Prochaine échéance"],
-        ((r["campaign"] + (" (série)" if r["series"] else ""), r["requests"], r["sent"],
-          r["answered"], r["refused"], r["referred"], r["obtained"],
-          _days(r["median_response_days"]), _fr(r["next_deadline"])) for r in rows),
-        caption=f"{len(rows)} campagne(s) au {_fr(ref_today)}",
+        ((name, r["requests"], r["sent"], r["answered"], r["refused"], r["referred"],
+          r["obtained"], _days(r["median_response_days"]), _fr(r["next_deadline"]))
+         for name, r in zip(names, rows, strict=True)),
+        caption=caption, keep=(0,),
     )
 
 
@@ -147,7 +160,7 @@ def _csv_value(value):
 
 
 def _print_campaign(report: dict, ref_today: date) -> None:
-    from cada_tracker.services.campaigns import DEADLINE_LABELS
+    from cada_tracker.services.overdue import deadline_label
     from cada_tracker.vocab import STATUSES
 
     t = report["totals"]
@@ -162,8 +175,16 @@ def _print_campaign(report: dict, ref_today: date) -> None:
     output.echo(f"Délai médian de réponse : {_days(t['median_response_days'])}"
                " (depuis la réception, sinon l'envoi).")
     if t["next_deadline"]:
+        grouped = ""
+        series = report["series"]
+        if series["is_series"] and not series["referred_on"] \
+                and t["next_deadline_kind"] in ("cada_earliest", "cada_deadline"):
+            import shlex
+
+            grouped = f", pour la série : cada refer --campaign {shlex.quote(report['campaign'])}"
         output.echo(f"Prochaine échéance : {_fr(t['next_deadline'])} "
-                   f"({DEADLINE_LABELS[t['next_deadline_kind']]}).")
+                    f"({deadline_label(t['next_deadline_kind'], t['next_deadline_state'])}"
+                    f"{grouped}).")
     if t["overdue"]:
         output.warn(f"{t['overdue']} demande(s) ont une échéance dépassée (cada overdue).")
     _series_notice(report["series"], report["campaign"])
@@ -171,24 +192,32 @@ def _print_campaign(report: dict, ref_today: date) -> None:
     def deadline(r) -> str:
         if r["next_deadline"] is None:
             return ""
-        late = " (dépassée)" if r["next_deadline"] < ref_today else ""
-        return f"{_fr(r['next_deadline'])} {DEADLINE_LABELS[r['next_deadline_kind']]}{late}"
+        label = deadline_label(r["next_deadline_kind"], r["next_deadline_state"])
+        return f"{_fr(r['next_deadline'])} {label}"
 
     output.table(
         None, ["Réf.", "Administration", "Statut", "Attente", "Prochaine échéance"],
         ((r["reference"], r["administration"], STATUSES.get(r["status"], r["status"]),
           _days(r["days_waited"]), deadline(r)) for r in report["requests"]),
+        keep=(0,),
     )
 
 
 def _series_notice(series: dict, campaign: str) -> None:
-    if series["is_series"]:
+    if series["referred_on"]:
+        output.info(
+            f"Série (L342-1 al. 2 CRPA) : la CADA a été saisie pour toute la série le "
+            f"{_fr(series['referred_on'])} (saisine groupée) ; son avis unique vaudra pour "
+            "chaque demande : ne la saisissez pas à nouveau.")
+    elif series["is_series"]:
+        import shlex
+
         output.warn(
             f"série au sens de l'article L342-1 al. 2 CRPA : {series['administrations']} "
             f"administrations ont reçu la même demande (« {series['subject']} »). En cas de "
             "refus, la CADA ne peut être saisie qu'une fois : une saisine unique, qui liste "
             "toutes les demandes de la série, et dont chaque administration concernée doit "
-            "être informée."
+            f"être informée : cada refer --campaign {shlex.quote(campaign)}."
         )
     elif series["with_drafts"] >= series["threshold"]:
         output.info(
@@ -201,9 +230,11 @@ def stats(
     today_: date = _today_option(),
     all_rows: bool = typer.Option(False, "--all", help=f"Toutes les administrations (sinon les {STATS_PAGE} plus sollicitées)."),
     json_out: bool = typer.Option(False, "--json", help="Sortie JSON (toutes les administrations)."),
+    campaign: str = typer.Option(None, "--campaign", metavar="NOM",
+                                 help="Seulement les demandes de cette campagne."),
 ) -> None:
     """Taux de réponse et délais médians, par type d'administration et par
-    administration, sur toutes les demandes envoyées.
+    administration, sur toutes les demandes envoyées (ou celles d'une campagne).
 
     Le taux de réponse compte les demandes envoyées qui ont reçu une réponse
     (documents, refus exprès ou frais) ; « dans le délai » : au plus tard à la date du
@@ -213,25 +244,30 @@ def stats(
     \b
     Exemple :
       cada stats
+      cada stats --campaign vsa-isere
       cada stats --json > stats.json
     """
     from cada_tracker.cli.common import session, today
-    from cada_tracker.services.campaigns import load_outcomes
+    from cada_tracker.services.campaigns import campaign_outcomes, load_outcomes
     from cada_tracker.services.campaigns import stats as compute_stats
     from cada_tracker.vocab import ADMIN_KINDS
 
     ref_today = today_ or today()
     with session() as s:
-        result = compute_stats(load_outcomes(s), ref_today)
+        outcomes = campaign_outcomes(s, campaign) if campaign is not None else load_outcomes(s)
+        result = compute_stats(outcomes, ref_today)
     if json_out:
-        output.print_json(result.as_dict(ref_today))
+        data = result.as_dict(ref_today)
+        data["campaign"] = campaign
+        output.print_json(data)
         return
     o = result.overall
     if o["requests"] == 0:
         output.info("Aucune demande pour l'instant (cada new).")
         return
+    whose = f"Campagne « {campaign} » : " if campaign is not None else ""
     output.echo(
-        f"{o['requests']} demande(s), {o['sent']} envoyée(s) ; réponses : {o['answered']} "
+        f"{whose}{o['requests']} demande(s), {o['sent']} envoyée(s) ; réponses : {o['answered']} "
         f"({_percent(o['answer_rate'])}), dans le délai légal : {o['answered_in_time']} "
         f"({_percent(o['in_time_rate'])}) ; délai médian : {_days(o['median_response_days'])}."
     )

@@ -118,42 +118,69 @@ def overdue(
       cada overdue --within 30 --campaign vsa-2026 --json
     """
     from cada_tracker.cli.common import reading
-    from cada_tracker.services.overdue import sort_key
     from cada_tracker.services.mail_overdue import mail_items
-    from cada_tracker.services.overdue_query import overdue_items
+    from cada_tracker.services.overdue import (
+        HORIZON_ALL,
+        deadline_key,
+        group_series,
+        next_deadline,
+        sort_key,
+    )
+    from cada_tracker.services.overdue_query import overdue_items, series_members
 
     ref_today = today_ or today()
     with reading() as s:
-        items = sorted([*overdue_items(s, today=ref_today, within=within, campaign=campaign),
+        clock = list(overdue_items(s, today=ref_today, within=within, campaign=campaign))
+        series = series_members(s, {i.row.campaign for i in clock
+                                    if i.row.campaign and i.row.next_action == "refer"})
+        items = sorted([*group_series(clock, series),
                         *mail_items(s, today=ref_today, campaign=campaign)], key=sort_key)
+        # Every item due now is within any horizon; so is the first coming one, unless
+        # nothing is: only then look further (campaign show names it too).
+        first = next_deadline(clock) or next_deadline(overdue_items(
+            s, today=ref_today, within=HORIZON_ALL, campaign=campaign))
     now = [i for i in items if i.now]
     soon = [i for i in items if not i.now]
     fields = ["reference", "administration", "subject", "category", "state", "date",
-              "legal_date", "days", "message"]
+              "legal_date", "days", "message", "series", "members"]
     if json_out:
         def as_dict(i):
             return {f: getattr(i, f) for f in fields}
 
-        output.print_json({"today": ref_today, "within": within,
+        nxt = None if first is None else {
+            "date": first.date, "kind": deadline_key(first), "state": first.state,
+            "reference": first.reference}
+        output.print_json({"today": ref_today, "within": within, "next_deadline": nxt,
                            "action_needed": [as_dict(i) for i in now],
                            "upcoming": [as_dict(i) for i in soon]})
     elif csv_out:
         output.write_csv(["now", *fields],
-                         ([i.now, *(getattr(i, f) for f in fields)] for i in items), raw=raw_csv)
+                         ([i.now, *(getattr(i, f) for f in fields[:-1]), " ".join(i.members)]
+                          for i in items), raw=raw_csv)
     else:
-        _print_overdue(now, soon, within, all_rows)
+        who = None
+        if first is not None:
+            grouped = first.row.campaign in series and first.row.next_action == "refer" \
+                and first.reference in series[first.row.campaign]
+            who = f"série {first.row.campaign}" if grouped else first.reference
+        _print_overdue(now, soon, within, all_rows, first, who)
     raise typer.Exit(1 if now else 0)
 
 
-def _print_overdue(now, soon, within, all_rows) -> None:
+def _print_overdue(now, soon, within, all_rows, first, who) -> None:
     from cada_tracker.dates import format_fr
+    from cada_tracker.services.overdue import deadline_key, deadline_label
 
-    summary = (f"{len(now)} demande(s) à traiter maintenant, "
+    summary = (f"{sum(max(1, len(i.members)) for i in now)} demande(s) à traiter maintenant, "
                f"{len(soon)} échéance(s) dans les {within} prochains jours.")
+    following = "" if first is None else (
+        f" Prochaine échéance : {format_fr(first.date)} "
+        f"({deadline_label(deadline_key(first), first.state)}, {who}).")
     if not now and not soon:
         output.info("Rien à faire : aucune échéance dans les "
-                    f"{within} prochains jours.")
+                    f"{within} prochains jours.{following}")
         return
+    summary += following
     for title, group in (("À traiter maintenant", now), ("À venir", soon)):
         if not group:
             continue
@@ -163,9 +190,9 @@ def _print_overdue(now, soon, within, all_rows) -> None:
             caption = f"{len(shown)} sur {len(group)} (--all pour tout, --csv pour exporter)"
         output.table(
             title, ["Réf.", "Administration", "Échéance", "Jours", "Quoi"],
-            ((i.reference, i.administration, format_fr(i.date),
+            ((i.label, i.administration, format_fr(i.date),
               "" if i.days is None else str(i.days), i.message) for i in shown),
-            caption=caption,
+            caption=caption, keep=(0,),
         )
     output.info(summary)
 
@@ -173,25 +200,35 @@ def _print_overdue(now, soon, within, all_rows) -> None:
 def calendar(
     out: Path = typer.Option(Path("cada.ics"), "--out", help="Fichier iCalendar à écrire."),
     campaign: str = typer.Option(None, "--campaign", help="Seulement cette campagne."),
-    alarm_days: int = typer.Option(3, "--alarm", min=0, max=60, help="Rappel, en jours avant l'échéance."),
+    alarm_days: int = typer.Option(None, "--alarm", min=0, max=60, help="Rappel, en jours avant chaque échéance (remplace les deux suivants)."),
+    alarm_cada: int = typer.Option(7, "--alarm-cada", min=0, max=60, help="Rappel avant les étapes de la CADA (refus, saisine), en jours (0 : aucun)."),
+    alarm_court: int = typer.Option(14, "--alarm-court", min=0, max=60, help="Rappel avant le refus confirmé et le recours au tribunal, en jours (0 : aucun)."),
     today_: date = typer.Option(None, "--today", metavar="DATE", parser=date_parser("--today"), help="Date du jour (défaut : aujourd'hui)."),
     force: bool = typer.Option(False, "--force", help="Remplacer le fichier s'il existe."),
 ) -> None:
     """Écrire les échéances à venir (dates prudentes) dans un fichier iCalendar (RFC 5545),
-    à importer ou publier pour que le groupe s'y abonne.
+    à importer ou publier pour que le groupe s'y abonne. Chaque événement donne la date
+    prudente, la date légale et les articles ; une série de demandes partage un seul
+    événement par échéance, qui liste ses demandes. Les identifiants (UID) sont stables
+    d'un export à l'autre et propres à la base : l'abonnement se met à jour.
 
     \b
     Exemple :
-      cada calendar --out ~/Public/cada.ics --alarm 5 --force
+      cada calendar --out ~/Public/cada.ics --force
+      cada calendar --out cada.ics --alarm-cada 10 --alarm-court 21
     """
     from cada_tracker.cli.common import session
     from cada_tracker.fileio import atomic_write_bytes, refuse_existing
 
     refuse_existing(out, force=force)
-    from cada_tracker.services.calendar import upcoming_deadlines, to_ics
+    from cada_tracker.services.calendar import database_id, to_ics, upcoming_deadlines
 
+    if alarm_days is not None:
+        alarm_cada = alarm_court = alarm_days
     ref_today = today_ or today()
     with session() as s:
         deadlines_ = upcoming_deadlines(s, today=ref_today, campaign=campaign)
-    atomic_write_bytes(out, to_ics(deadlines_, alarm_days=alarm_days), mode=0o644)
+        database = database_id(s)
+    atomic_write_bytes(out, to_ics(deadlines_, alarm_cada=alarm_cada, alarm_court=alarm_court,
+                                   database=database), mode=0o644)
     output.success(f"{len(deadlines_)} échéance(s) écrite(s) dans {out}")

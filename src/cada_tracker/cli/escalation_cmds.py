@@ -12,9 +12,9 @@ from pathlib import Path
 
 import typer
 
-from cada_tracker.cli import output
+from cada_tracker.cli import output, step_cmds
 from cada_tracker.cli.common import date_parser, locations, session, today
-from cada_tracker.cli.event_cmds import JSON, REF, _record
+from cada_tracker.cli.event_cmds import JSON, OPTIONAL_REF, REF, _record
 from cada_tracker.errors import InputError, StateError, StorageError
 from cada_tracker.vocab import CHANNELS, EVENT_KINDS, STATUSES, VERDICTS
 
@@ -69,7 +69,7 @@ def _escalate(
         record_event,
     )
     from cada_tracker.services.requests import get_request
-    from cada_tracker.services.views import event_as_dict
+    from cada_tracker.services.views import recorded_as_dict
 
     if no_letter and preview:
         raise InputError("--preview produit le courrier : il ne va pas avec --no-letter.")
@@ -130,7 +130,7 @@ def _escalate(
                            produced=[letter] if letter else [])
             event = record_event(s, request=request, new=new, today=today(),
                                  files_dir=loc.files_dir, written=written)
-            data = event_as_dict(event, {})
+            data = recorded_as_dict(s, event)
             data["reference"] = request.reference
             data["status"] = request.status
             stored = [f for f in files_of(s, request.id) if f.event_id == event.id]
@@ -144,7 +144,7 @@ def _escalate(
         except OSError as exc:
             from cada_tracker.faults import reason
 
-            kept = (f" L'événement #{data['id']} est enregistré et le courrier conservé : "
+            kept = (f" L'événement #{data['number']} est enregistré et le courrier conservé : "
                     f"{data['letter']}.") if data.get("letter") else ""
             raise StorageError(f"--out : écriture impossible dans {out} "
                                f"({reason(exc)}).{kept}") from exc
@@ -158,7 +158,7 @@ def _escalate(
     if json_out:
         output.print_json(data)
     output.success(
-        f"{request.reference} : événement #{data['id']} enregistré "
+        f"{request.reference} : événement #{data['number']} enregistré "
         f"({EVENT_KINDS[data['kind']]}). Statut : {STATUSES[data['status']]}."
     )
     if copy is not None:
@@ -166,10 +166,12 @@ def _escalate(
 
 
 def remind(
-    reference: str = REF,
+    reference: str = OPTIONAL_REF,
     on: date = _optional_on("Date d'envoi de la relance"),
     via: str = VIA,
     tracking: str = TRACKING,
+    campaign: str = step_cmds.CAMPAIGN,
+    from_file: Path = step_cmds.FROM_FILE,
     out: Path = OUT,
     html: bool = HTML,
     template: str = TEMPLATE,
@@ -179,12 +181,27 @@ def remind(
     json_out: bool = JSON,
 ) -> None:
     """Relancer l'administration : enregistre la relance et produit la lettre, qui ne
-    cite que les documents encore manquants.
+    cite que les documents encore manquants. Avec --campaign, relance chaque demande
+    de la campagne qui attend encore des documents (une lettre chacune).
 
     \b
     Exemple :
       cada remind 2026-0042 --on 2026-04-10 --via lrar --out courriers/
+      cada remind --campaign vsa-isere --on 2026-04-10 --via lrar --from-file suivi.csv
     """
+    if step_cmds.wants_bulk(reference, campaign, from_file):
+        if preview or force:
+            raise InputError("--preview et --force valent pour une demande : pour une "
+                             "campagne, prévisualisez une de ses demandes (cada remind REF "
+                             "--preview).")
+        if no_letter and (template or html):
+            raise InputError("--template et --html décrivent le courrier : ils ne vont pas "
+                             "avec --no-letter.")
+        letter = None if no_letter else {"out": out, "html": html, "template": template}
+        step_cmds.record_bulk("remind", campaign=campaign, from_file=from_file,
+                              on=on or today(), channel=via, tracking=tracking,
+                              json_out=json_out, letter=letter)
+        return
     _escalate(reference, json_out, kind="remind", on=on or today(), channel=via,
               tracking=tracking, out=out, html=html, template=template, no_letter=no_letter,
               preview=preview, force=force)

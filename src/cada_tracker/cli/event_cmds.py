@@ -7,11 +7,14 @@ from pathlib import Path
 
 import typer
 
-from cada_tracker.cli import output
+from cada_tracker.cli import output, step_cmds
 from cada_tracker.cli.common import MAX_ID, date_parser, locations, session, today
 from cada_tracker.vocab import CHANNELS, CLOSE_REASONS, EVENT_KINDS, OUTCOMES, STATUSES
 
 REF = typer.Argument(..., metavar="REF", help="Référence de la demande (ex. 2026-0042).")
+OPTIONAL_REF = typer.Argument(None, metavar="[REF]",
+                              help="Référence de la demande (ex. 2026-0042) ; sans elle, "
+                                   "--campaign ou --from-file.")
 JSON = typer.Option(False, "--json", help="Afficher l'événement créé en JSON.")
 
 
@@ -29,49 +32,67 @@ def register(app: typer.Typer) -> None:
 def _record(reference: str, json_out: bool, **fields) -> None:
     from cada_tracker.services.events import NewEvent, files_removed_on_failure, record_event
     from cada_tracker.services.requests import get_request
-    from cada_tracker.services.views import event_as_dict
+    from cada_tracker.services.views import recorded_as_dict
 
     loc = locations()
     with files_removed_on_failure(loc.data_dir) as written, session(write=True) as s:
         request = get_request(s, reference)
         event = record_event(s, request=request, new=NewEvent(**fields), today=today(),
                              files_dir=loc.files_dir, written=written)
-        data = event_as_dict(event, {})
+        data = recorded_as_dict(s, event)
         data["reference"] = request.reference
         data["status"] = request.status
     if json_out:
         output.print_json(data)
     output.success(
-        f"{request.reference} : événement #{data['id']} enregistré "
+        f"{request.reference} : événement #{data['number']} enregistré "
         f"({EVENT_KINDS[data['kind']]}). Statut : {STATUSES[data['status']]}."
     )
 
 
 def sent(
-    reference: str = REF,
+    reference: str = OPTIONAL_REF,
     on: date = _on("Date d'envoi"),
     via: str = typer.Option(..., "--via", help=f"Canal : {', '.join(CHANNELS)}."),
     tracking: str = typer.Option(None, "--tracking", help="Numéro du recommandé."),
+    campaign: str = step_cmds.CAMPAIGN,
+    from_file: Path = step_cmds.FROM_FILE,
     json_out: bool = JSON,
 ) -> None:
-    """Enregistrer l'envoi de la demande (canal, numéro de recommandé).
+    """Enregistrer l'envoi de la demande (canal, numéro de recommandé), ou de toutes
+    les demandes d'une campagne encore en brouillon (--campaign), avec le numéro de
+    recommandé de chacune (--from-file).
 
     \b
     Exemple :
       cada sent 2026-0042 --on 2026-03-02 --via lrar --tracking 1A23456789012
+      cada sent --campaign vsa-isere --on 2026-03-02 --via lrar --from-file recommandes.csv
     """
+    if step_cmds.wants_bulk(reference, campaign, from_file):
+        step_cmds.record_bulk("sent", campaign=campaign, from_file=from_file, on=on,
+                              channel=via, tracking=tracking, json_out=json_out)
+        return
     _record(reference, json_out, kind="sent", on=on, channel=via, tracking=tracking)
 
 
-def received(reference: str = REF, on: date = _on("Date de réception par l'administration"),
+def received(reference: str = OPTIONAL_REF,
+             on: date = _on("Date de réception par l'administration"),
+             campaign: str = step_cmds.CAMPAIGN, from_file: Path = step_cmds.FROM_FILE,
              json_out: bool = JSON) -> None:
     """Enregistrer la date de réception par l'administration (avis de réception, accusé
-    électronique) : elle fait courir le délai d'un mois (R311-13 CRPA).
+    électronique) : elle fait courir le délai d'un mois (R311-13 CRPA). Avec --campaign,
+    pour toutes les demandes envoyées de la campagne ; --from-file donne la date de
+    chacune (colonne date).
 
     \b
     Exemple :
       cada received 2026-0042 --on 04/03/2026
+      cada received --campaign vsa-isere --on 04/03/2026 --from-file avis.csv
     """
+    if step_cmds.wants_bulk(reference, campaign, from_file):
+        step_cmds.record_bulk("received", campaign=campaign, from_file=from_file, on=on,
+                              channel=None, tracking=None, json_out=json_out)
+        return
     _record(reference, json_out, kind="received", on=on)
 
 
@@ -152,7 +173,7 @@ def close(
 
 def cancel(
     reference: str = REF,
-    event_id: int = typer.Argument(..., metavar="EVENT", min=1, max=MAX_ID, help="Numéro de l'événement erroné (#n dans cada show)."),
+    event_id: int = typer.Argument(..., metavar="EVENT", min=1, max=MAX_ID, help="Numéro de l'événement erroné dans sa demande (#n dans cada show : 1 pour le premier)."),
     reason: str = typer.Option(None, "--why", help="Pourquoi il est annulé."),
     json_out: bool = JSON,
 ) -> None:
@@ -162,4 +183,5 @@ def cancel(
     Exemple :
       cada cancel 2026-0042 7 --why "mauvaise date de réception"
     """
-    _record(reference, json_out, kind="cancel", on=today(), cancels_id=event_id, text=reason)
+    _record(reference, json_out, kind="cancel", on=today(), cancels_number=event_id,
+            text=reason)

@@ -14,9 +14,14 @@ from cada_tracker.escape import csv_cell, json_safe, one_line, rich_markup, rich
 
 @lru_cache(maxsize=1)
 def _consoles():
+    import os
+
     from rich.console import Console
 
-    return Console(file=sys.stdout, highlight=False), Console(file=sys.stderr, highlight=False)
+    # NO_COLOR (no-color.org): no colour, and no bold nor underline either: plain text.
+    system = None if os.environ.get("NO_COLOR") else "auto"
+    return (Console(file=sys.stdout, highlight=False, color_system=system),
+            Console(file=sys.stderr, highlight=False, color_system=system))
 
 
 def reset() -> None:
@@ -96,17 +101,67 @@ def write_csv(header: list[str], rows: Iterable[Iterable], *, raw: bool = False)
     sys.stdout.flush()
 
 
-def table(title: str | None, columns: list[str], rows: Iterable[Iterable], *, caption=None):
+SHORT_CELL = 10  # a date (01/12/2026): never wrapped
+TEXT_MIN = 6  # the narrowest a wrapping column gets
+
+
+def table(title: str | None, columns: list[str], rows: Iterable[Iterable], *, caption=None,
+          keep: tuple[int, ...] = ()):
+    """A Rich table that fits the terminal. The columns at the positions in ``keep`` (a
+    reference, a campaign name: what the next command needs) are never cut nor
+    wrapped, even at 80 columns; nor are short values (dates, numbers). The other
+    columns share the rest of the width: they wrap, and shorten a word too long."""
     from rich.table import Table
 
+    cells = [[rich_text(v) for v in row] for row in rows]
+    widths = _fit(columns, cells, keep, out().width)
     t = Table(title=None if title is None else rich_text(one_line(title)),
               caption=None if caption is None else rich_text(caption),
               header_style="bold", title_justify="left")
-    for col in columns:
-        t.add_column(col)
-    for row in rows:
-        t.add_row(*[rich_text(v) for v in row])
+    for position, col in enumerate(columns):
+        t.add_column(col, width=widths[position], no_wrap=position in keep)
+    for row in cells:
+        t.add_row(*row)
     out().print(t)
+
+
+def _fit(columns: list[str], cells: list[list], keep: tuple[int, ...], total: int
+         ) -> list[int | None]:
+    """Each column's width: None (Rich decides) when the table fits as it is."""
+    natural = [max([len(col), *(r[i].cell_len for r in cells)]) for i, col in enumerate(columns)]
+    overhead = 3 * len(columns) + 1  # borders and padding
+    if sum(natural) + overhead <= total:
+        return [None] * len(columns)
+    fixed: dict[int, int] = {}
+    for i, col in enumerate(columns):
+        widest = max((r[i].cell_len for r in cells), default=0)
+        if i in keep or widest <= SHORT_CELL:  # the header may wrap, on its words
+            header = max((len(w) for w in col.split()), default=0)
+            fixed[i] = max(widest, header if i not in keep else len(col))
+    text = [i for i in range(len(columns)) if i not in fixed]
+    spare = total - overhead - sum(fixed.values())
+    if not text:
+        return [fixed[i] for i in range(len(columns))]
+    widths: dict[int, int] = {}
+    left = list(text)
+    while left:  # the narrow columns keep their width when under an equal share
+        equal = max(TEXT_MIN, (spare - sum(widths.values())) // len(left))
+        narrow = [i for i in left if natural[i] <= equal]
+        if not narrow:
+            for i in left:
+                widths[i] = equal
+            break
+        for i in narrow:
+            widths[i] = natural[i]
+            left.remove(i)
+    excess = sum(widths.values()) - spare
+    while excess > 0:  # the minimums took more than their share: narrow the widest
+        widest = max(text, key=widths.get)
+        if widths[widest] <= TEXT_MIN:
+            break
+        widths[widest] -= 1
+        excess -= 1
+    return [fixed.get(i, widths.get(i)) for i in range(len(columns))]
 
 
 def plain_table(title: str | None, columns: list[str], rows: Iterable[Iterable]) -> None:
@@ -115,7 +170,8 @@ def plain_table(title: str | None, columns: list[str], rows: Iterable[Iterable])
     from rich.table import Table
     from rich.text import Text
 
-    t = Table(title=title, header_style="bold", title_justify="left")
+    t = Table(title=None if title is None else rich_text(one_line(title)),
+              header_style="bold", title_justify="left")
     for col in columns:
         t.add_column(col)
     for row in rows:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cada_tracker.cli import output
+from cada_tracker.cli import new_check, output
 from cada_tracker.cli.common import (
     MAX_ID,
     ask,
@@ -44,6 +44,8 @@ def new(
     tag: list[str] = typer.Option(None, "--tag", help="Étiquette (répétable)."),
     profile: str = typer.Option(None, "--profile", help="Profil d'expéditeur (défaut : le profil par défaut)."),
     json_out: bool = typer.Option(False, "--json", help="Afficher la ou les demandes créées en JSON."),
+    dry_run: bool = new_check.DRY_RUN,
+    yes: bool = new_check.YES,
 ) -> None:
     """Rédiger une demande de documents à une ou plusieurs administrations (brouillons).
 
@@ -51,7 +53,9 @@ def new(
     modifié plus tard ne change jamais un courrier déjà envoyé. Plusieurs --to, ou une
     sélection (--to-tag, --to-kind, --to-department, --to-file), créent une demande
     par administration, toutes dans la même campagne. Les valeurs d'une même option
-    s'additionnent ; des options différentes se combinent (intersection).
+    s'additionnent ; des options différentes se combinent (intersection). Au-delà de
+    20 destinataires, la commande demande confirmation (--yes dans un script) ;
+    --dry-run liste les demandes qui seraient rédigées, sans rien enregistrer.
 
     \b
     Exemple :
@@ -94,6 +98,11 @@ def new(
         campaign=campaign if campaign is not None or not guided else _ask_campaign(),
         tags=tag or [],
     )
+    if dry_run:
+        new_check.dry_run(draft=draft, selection=selection, profile=sender, today=today(),
+                          user_letters=loc.user_letters_dir, json_out=json_out)
+        return
+    new_check.confirm_many(selection, yes=yes)
     from cada_tracker.services.drafting import draft_many
 
     created = draft_many(session, draft=draft, selection=selection, profile=sender,
@@ -274,7 +283,7 @@ def list_(
         None, ["Réf.", "Statut", "Administration", "Objet", "Envoyée", "Reçue", "Échéance"],
         ((r.reference, STATUSES.get(r.status, r.status), r.administration, r.subject,
           _fr(r.sent_on), _fr(r.received_on), _fr(r.next_deadline)) for r in shown),
-        caption=caption,
+        caption=caption, keep=(0,),
     )
 
 
@@ -358,11 +367,11 @@ def _print_view(v: dict) -> None:
         if e["reason"]:
             detail.append(CLOSE_REASONS.get(e["reason"], e["reason"]))
         if e["cancels"]:
-            detail.append(f"annule l'événement #{e['cancels']}")
+            detail.append(f"annule l'événement #{e['cancels_number']}")
         if e["text"]:
             detail.append(e["text"])
-        struck = f" (annulé par #{e['cancelled_by']})" if e["cancelled_by"] else ""
-        echo(f"  #{e['id']:<4} {_fr(e['on'])}  {EVENT_KINDS[e['kind']]}"
+        struck = f" (annulé par #{e['cancelled_by_number']})" if e["cancelled_by"] else ""
+        echo(f"  #{e['number']:<4} {_fr(e['on'])}  {EVENT_KINDS[e['kind']]}"
              f"{' — ' + ' ; '.join(detail) if detail else ''}{struck}")
     clock = v.get("deadlines") or {}
     if clock.get("steps"):
@@ -388,7 +397,7 @@ def _print_view(v: dict) -> None:
         kinds = {e["id"]: e["kind"] for e in v["events"]}
         for f in v["files"]:
             label = EVENT_KINDS.get(kinds.get(f["event"]), "")
-            echo(f"  #{f['event']} {label} : {f['name']} ({f['size']} octets, "
+            echo(f"  #{f['event_number']} {label} : {f['name']} ({f['size']} octets, "
                  f"sha256 {f['sha256'][:12]}…) → {f['path']}")
 
 

@@ -16,10 +16,12 @@ events that count, document outcomes per request); everything else is pure and t
 * **days waited**: from receipt (else sending) to the first answer, else to the
   closing, else to today. **response time**: from receipt (else sending) to the first
   answer, only for answered requests; campaigns give its median.
-* **next deadline**: from the stored clock (``next_action``, ``action_from``,
-  ``action_due``, ``implicit_refusal_on``): the first of the request's coming
-  deadlines that is today or later, else the last one (past: overdue). A clock column
-  left empty means "unknown", never "no deadline passed".
+* **next deadline**: the date ``cada overdue`` gives the request, from the stored
+  clock, classified by the same function (services/overdue.py ``classify``): the
+  safe date of the pending step, its legal last day once the safe date has passed,
+  or when a step becomes possible. A campaign's next deadline is the most urgent of
+  them that is still actionable (``overdue.next_deadline``), the one ``cada overdue``
+  names first. A clock column left empty means "unknown", never "no deadline passed".
 * **series** (L342-1 al. 2 CRPA, décret 2022-1335, rule book §1.6): at least
   :data:`SERIES_THRESHOLD` requests with the same subject sent by the same sender to
   different administrations: the CADA can then be referred to only once, for the whole
@@ -46,17 +48,20 @@ from sqlmodel import Session, func, select
 from cada_tracker.errors import NotFoundError
 from cada_tracker.models import Administration, Event, Request, RequestedDocument
 from cada_tracker.services.lifecycle import refuses
+from cada_tracker.services.overdue import (
+    DEADLINE_LABELS,  # noqa: F401 - the labels of next_deadline_kind, for the CLI
+    HORIZON_ALL,
+    Item,
+    Row,
+    classify,
+    deadline_key,
+    next_deadline,
+)
 from cada_tracker.services.requests import SERIES_THRESHOLD
+from cada_tracker.services.series_rule import subject_key
 
 ANSWER_OUTCOMES = ("full", "partial", "refusal", "fees")
 
-DEADLINE_LABELS = {
-    "implicit_refusal": "réponse due (sinon refus implicite)",
-    "cada_deadline": "saisine de la CADA au plus tard",
-    "cada_opinion_due": "avis de la CADA attendu",
-    "compliance_due": "suite à l'avis de la CADA attendue",
-    "court_deadline": "recours au tribunal au plus tard",
-}
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,12 @@ class Outcome:
     action_from: date | None = None
     action_due: date | None = None
     implicit_refusal_on: date | None = None
+    cada_deadline_on: date | None = None
+    confirmed_refusal_on: date | None = None
+    court_deadline_on: date | None = None
+    action_due_legal: date | None = None
+    reasonable_delay_on: date | None = None
+    grouped_referral_on: date | None = None  # the series' grouped referral (cada refer --campaign)
 
     @property
     def sent(self) -> bool:
@@ -129,23 +140,23 @@ class Outcome:
         end = self.first_answer_on or self.closed_on or today
         return max(0, (end - self.start).days)
 
+    def clock_item(self, today: date) -> Item | None:
+        """The item ``cada overdue`` gives this request, whatever its horizon."""
+        if self.next_action is None:
+            return None
+        row = Row(self.reference, self.administration, self.subject, self.campaign,
+                  self.next_action, self.action_from, self.action_due,
+                  self.implicit_refusal_on, self.cada_deadline_on, self.confirmed_refusal_on,
+                  self.court_deadline_on, self.action_due_legal, self.reasonable_delay_on)
+        return classify(row, today, HORIZON_ALL)
+
     def next_deadline(self, today: date) -> tuple[date, str] | None:
-        """(date, key of DEADLINE_LABELS): the next coming deadline, else the last past one."""
-        if self.next_action == "refer":
-            candidates = [("implicit_refusal", None if self.answered else self.implicit_refusal_on),
-                          ("cada_deadline", self.action_due)]
-        elif self.next_action == "cada":
-            candidates = [("cada_opinion_due", self.action_from),
-                          ("court_deadline", self.action_due)]
-        elif self.next_action == "compliance":
-            candidates = [("compliance_due", self.action_from),
-                          ("court_deadline", self.action_due)]
-        else:
+        """(date, key of DEADLINE_LABELS): the date ``cada overdue`` shows for this
+        request (a past one too: its legal last day once the safe date has passed)."""
+        item = self.clock_item(today)
+        if item is None or item.date is None:
             return None
-        known = [(when, key) for key, when in candidates if when is not None]
-        if not known:
-            return None
-        return next(((when, key) for when, key in known if when >= today), known[-1])
+        return item.date, deadline_key(item)
 
 
 # ---------------------------------------------------------------------------
@@ -177,7 +188,10 @@ def load_outcomes(session: Session, *, campaign: str | None = None,
                Request.profile, Request.status, Request.administration_id,
                Administration.name, Administration.kind, Administration.department,
                Request.sent_on, Request.received_on, Request.next_action,
-               Request.action_from, Request.action_due, Request.implicit_refusal_on)
+               Request.action_from, Request.action_due, Request.implicit_refusal_on,
+               Request.cada_deadline_on, Request.confirmed_refusal_on,
+               Request.court_deadline_on, Request.action_due_legal,
+               Request.reasonable_delay_on)
         .join(Administration, Administration.id == Request.administration_id)
     )
     ids = select(Request.id)
@@ -210,6 +224,8 @@ def load_outcomes(session: Session, *, campaign: str | None = None,
         evs = _active(events.get(row.id, []))
         answers = [e for e in evs if e.kind == "answer" and e.outcome in ANSWER_OUTCOMES]
         close = next((e for e in evs if e.kind == "close"), None)
+        grouped = next((e for e in evs if e.kind == "referred" and e.outcome == "series"),
+                       None)
         docs = documents.get(row.id, {})
         outcomes.append(Outcome(
             id=row.id, reference=row.reference, campaign=row.campaign, subject=row.subject,
@@ -225,6 +241,11 @@ def load_outcomes(session: Session, *, campaign: str | None = None,
             documents_refused=docs.get("refused", 0),
             next_action=row.next_action, action_from=row.action_from,
             action_due=row.action_due, implicit_refusal_on=row.implicit_refusal_on,
+            cada_deadline_on=row.cada_deadline_on,
+            confirmed_refusal_on=row.confirmed_refusal_on,
+            court_deadline_on=row.court_deadline_on, action_due_legal=row.action_due_legal,
+            reasonable_delay_on=row.reasonable_delay_on,
+            grouped_referral_on=grouped.on if grouped else None,
         ))
     return outcomes
 
@@ -272,9 +293,10 @@ def rate(part: int, whole: int) -> float | None:
 def totals(outcomes: list[Outcome], today: date) -> dict:
     sent = [o for o in outcomes if o.sent]
     answered = [o for o in sent if o.answered]
-    upcoming = [d for o in outcomes if (d := o.next_deadline(today)) and d[0] >= today]
-    overdue = [o for o in outcomes if (d := o.next_deadline(today)) and d[0] < today]
-    next_one = min(upcoming) if upcoming else None
+    items = [i for o in outcomes if (i := o.clock_item(today)) is not None]
+    first = next_deadline(items)  # the one cada overdue names first
+    next_one = (first.date, deadline_key(first), first.state) if first else None
+    overdue = [i for i in items if i.state != "safe"]
     return {
         "requests": len(outcomes),
         "sent": len(sent),
@@ -290,12 +312,12 @@ def totals(outcomes: list[Outcome], today: date) -> dict:
                                        if o.response_days is not None),
         "next_deadline": next_one[0] if next_one else None,
         "next_deadline_kind": next_one[1] if next_one else None,
+        "next_deadline_state": next_one[2] if next_one else None,
         "overdue": len(overdue),
     }
 
 
-def _subject_key(subject: str) -> str:
-    return " ".join(subject.casefold().split())
+_subject_key = subject_key
 
 
 def series_of(outcomes: list[Outcome]) -> dict:
@@ -310,9 +332,11 @@ def series_of(outcomes: list[Outcome]) -> dict:
         planned[key].add(o.administration_id)
         if o.sent:
             sent[key].add(o.administration_id)
+    referred = [o.grouped_referral_on for o in outcomes if o.grouped_referral_on]
+    referred_on = min(referred) if referred else None
     if not planned:
         return {"is_series": False, "subject": None, "administrations": 0,
-                "with_drafts": 0, "threshold": SERIES_THRESHOLD}
+                "with_drafts": 0, "threshold": SERIES_THRESHOLD, "referred_on": None}
     best = max(planned, key=lambda k: (len(sent.get(k, ())), len(planned[k])))
     count = len(sent.get(best, ()))
     return {
@@ -321,6 +345,7 @@ def series_of(outcomes: list[Outcome]) -> dict:
         "administrations": count,
         "with_drafts": len(planned[best]),
         "threshold": SERIES_THRESHOLD,
+        "referred_on": referred_on,  # the grouped referral, once made
     }
 
 
@@ -328,13 +353,14 @@ REQUEST_COLUMNS = [
     "reference", "administration_id", "administration", "kind", "department", "subject",
     "status", "sent_on", "received_on", "answered_on", "days_waited", "documents",
     "documents_obtained", "documents_refused", "refused", "referred", "next_deadline",
-    "next_deadline_kind",
+    "next_deadline_kind", "next_deadline_state",
 ]
 
 
 def request_row(o: Outcome, today: date) -> dict:
     """One request of a campaign, fit for publishing (no sender data)."""
-    deadline = o.next_deadline(today)
+    item = o.clock_item(today)
+    deadline = (item.date, deadline_key(item), item.state) if item and item.date else None
     refused = "express" if o.express_refusal else "implicit" if o.implicit_refusal(today) \
         else None
     return {
@@ -356,6 +382,7 @@ def request_row(o: Outcome, today: date) -> dict:
         "referred": o.referred,
         "next_deadline": deadline[0] if deadline else None,
         "next_deadline_kind": deadline[1] if deadline else None,
+        "next_deadline_state": deadline[2] if deadline else None,
     }
 
 

@@ -73,8 +73,7 @@ def _prepare(draft: Draft, admins: list[Administration], *, profile: Profile, to
              user_letters: Path | None, first: str) -> list[_Prepared]:
     from cada_tracker import letters
 
-    if len(admins) > 1 and not (draft.campaign or "").strip():
-        draft.campaign = f"{today:%Y-%m-%d} {draft.subject.strip()[:50]}"
+    _name_campaign(draft, len(admins), today)
     year, _, number = first.partition("-")
     prepared = []
     for offset, admin in enumerate(admins):
@@ -107,3 +106,32 @@ def _insert(session: Session, prepared: list[_Prepared]) -> list[Request]:
         session.add_all(RequestTag(request_id=request.id, tag=tag) for tag in tags)
     session.flush()
     return requests
+
+
+def _name_campaign(draft: Draft, count: int, today: date) -> None:
+    """Several recipients make a campaign: named after the day and subject if unnamed."""
+    if count > 1 and not (draft.campaign or "").strip():
+        draft.campaign = f"{today:%Y-%m-%d} {draft.subject.strip()[:50]}"
+
+
+def count_recipients(session: Session, selection: Selection) -> int:
+    return len(select_administrations(session, selection))
+
+
+def preview_many(
+    session: Session, *, draft: Draft, selection: Selection, profile: Profile, today: date,
+    user_letters: Path | None,
+) -> tuple[Draft, list[tuple[str, Administration]]]:
+    """What ``draft_many`` would create, written nowhere: the validated draft and the
+    (reference, administration) of each request. The first letter is rendered, so a
+    template that cannot be filled fails here as it would for real."""
+    admins = _administrations(session, selection)
+    first = next_reference(session, today.year)
+    checked = Draft(**{**draft.__dict__, "documents": list(draft.documents),
+                       "tags": list(draft.tags)})
+    _prepare(checked, admins[:1], profile=profile, today=today, user_letters=user_letters,
+             first=first)
+    checked = _validate(checked)
+    _name_campaign(checked, len(admins), today)
+    year, _, number = first.partition("-")
+    return checked, [(f"{year}-{int(number) + i:04d}", a) for i, a in enumerate(admins)]

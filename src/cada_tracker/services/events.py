@@ -34,6 +34,7 @@ class NewEvent:
     reason: str | None = None
     text: str | None = None
     cancels_id: int | None = None
+    cancels_number: int | None = None  # the event cancelled, by its number in the request
     attachments: list[Path] = field(default_factory=list)
     #: Files cada produced for this event (the letter sent): (file name, content).
     produced: list[tuple[str, bytes]] = field(default_factory=list)
@@ -46,6 +47,23 @@ def events_of(session: Session, request_id: int) -> list[Event]:
 
 
 as_ev = lifecycle.ev_of  # the stored event, as the pure lifecycle sees it
+
+
+def history_of(session: Session, request_id: int) -> list[lifecycle.Ev]:
+    """The request's events as the lifecycle sees them, numbered #1, #2… in the order
+    they were recorded: events are never deleted, so a number never changes."""
+    from dataclasses import replace
+
+    return [replace(as_ev(e), number=n)
+            for n, e in enumerate(events_of(session, request_id), start=1)]
+
+
+def event_number(session: Session, event: Event) -> int:
+    """``event``'s number within its request (see :func:`history_of`)."""
+    from sqlmodel import func
+
+    return session.exec(select(func.count()).select_from(Event).where(
+        Event.request_id == event.request_id, Event.id <= event.id)).one()
 
 
 def _normalise(new: NewEvent, doc_count: int) -> NewEvent:
@@ -129,8 +147,10 @@ def record_event(
     lock_request(session, request)
     documents = documents_of(session, request.id)
     new = _normalise(new, len(documents))
-    history = [as_ev(e) for e in events_of(session, request.id)]
+    history = history_of(session, request.id)
     if new.kind == "cancel":
+        if new.cancels_number is not None:
+            new.cancels_id = lifecycle.by_number(history, new.cancels_number).id
         lifecycle.check_cancel(history, new.cancels_id)
     else:
         lifecycle.check_new_event(history, new.kind, new.on)

@@ -35,6 +35,12 @@ class Ev:
     cancels_id: int | None = None
     mentions: bool | None = None
     channel: str | None = None
+    number: int | None = None  # its rank within its request (#1, #2…), when known
+
+
+def tag(e: Ev) -> str:
+    """How an event is named to the user: ``#2``, its number within its request."""
+    return f"#{e.number if e.number is not None else e.id}"
 
 
 def ev_of(e) -> Ev:
@@ -166,7 +172,7 @@ def check_new_event(events: list[Ev], kind: str, on: date) -> None:
     if closed and kind not in ("note", "mail", "bounce"):  # mail still arrives
         raise StateError(
             f"La demande est close depuis le {format_fr(closed.on)} : impossible "
-            f"d'enregistrer « {label} » (annulez la clôture, événement #{closed.id}, "
+            f"d'enregistrer « {label} » (annulez la clôture, événement {tag(closed)}, "
             "avec cada cancel)."
         )
     if kind in ("received", "ack", "answer", "remind", "referred"):
@@ -200,7 +206,7 @@ def check_new_event(events: list[Ev], kind: str, on: date) -> None:
         if answer is not None:
             raise StateError(
                 f"La réception le {format_fr(on)} serait postérieure à la réponse du "
-                f"{format_fr(answer.on)} (événement #{answer.id})."
+                f"{format_fr(answer.on)} (événement {tag(answer)})."
             )
     if kind in _NOT_BEFORE:
         prior_kind, message = _NOT_BEFORE[kind]
@@ -212,20 +218,29 @@ def check_new_event(events: list[Ev], kind: str, on: date) -> None:
         if same is not None:
             raise StateError(
                 f"« {label} » est déjà enregistré le {format_fr(same.on)} (événement "
-                f"#{same.id}) ; pour le corriger, annulez-le d'abord avec cada cancel."
+                f"{tag(same)}) ; pour le corriger, annulez-le d'abord avec cada cancel."
             )
 
 
 def check_cancel(events: list[Ev], target_id: int) -> Ev:
     target = next((e for e in events if e.id == target_id), None)
     if target is None:
-        ids = ", ".join(f"#{e.id}" for e in active(events)) or "aucun"
+        ids = ", ".join(tag(e) for e in active(events)) or "aucun"
         raise StateError(
             f"L'événement #{target_id} n'appartient pas à cette demande "
             f"(événements actifs : {ids})."
         )
     if target.kind == "cancel":
-        raise StateError(f"L'événement #{target_id} est lui-même une annulation.")
+        raise StateError(f"L'événement {tag(target)} est lui-même une annulation.")
     if any(e.kind == "cancel" and e.cancels_id == target_id for e in events):
-        raise StateError(f"L'événement #{target_id} est déjà annulé.")
+        raise StateError(f"L'événement {tag(target)} est déjà annulé.")
     return target
+
+
+def by_number(events: list[Ev], number: int) -> Ev:
+    """The event numbered ``number`` within its request (StateError when none is)."""
+    if 1 <= number <= len(events):
+        return events[number - 1]
+    active_ones = ", ".join(tag(e) for e in active(events)) or "aucun"
+    raise StateError(f"Cette demande n'a pas d'événement #{number} (événements actifs : "
+                     f"{active_ones}).")

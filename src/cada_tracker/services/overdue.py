@@ -50,11 +50,20 @@ class Item(NamedTuple):
     row: Row
     state: str = "safe"  # safe | past_safe | expired
     legal_date: date | None = None  # the legal last day of the step
+    series: str | None = None  # a series' grouped row: its campaign (see group_series)
+    members: tuple[str, ...] = ()  # and the references it stands for
 
     @property
     def message(self) -> str:
         """What to do, in one French sentence (built only for the items shown)."""
+        if self.series is not None:
+            return describe_series(self)
         return describe(self.category, self.row, self.state)
+
+    @property
+    def label(self) -> str:
+        """The reference, or "série NAME" for a series' grouped row."""
+        return f"série {self.series}" if self.series is not None else self.reference
 
 
 def classify(row: Row, today: date, within: int) -> Item | None:
@@ -151,3 +160,98 @@ def describe(category: str, row: Row, state: str = "safe") -> str:
 def sort_key(it: Item):
     # Action needed first; then the nearest date (overdue ones first).
     return (not it.now, it.date or date.max, it.reference)
+
+
+HORIZON_ALL = 365 * 30  # days: "within" that sees every stored deadline
+
+
+def next_deadline(items) -> Item | None:
+    """The most urgent actionable item: the first in ``cada overdue``'s order whose
+    legal last day has not passed. ``cada overdue`` and ``cada campaign show`` both
+    print this one (one truth per screen)."""
+    live = [i for i in items if i.state != "expired" and i.date is not None]
+    return min(live, key=sort_key) if live else None
+
+
+#: What a next deadline is, by key (``next_deadline_kind`` in JSON).
+DEADLINE_LABELS = {
+    "cada_earliest": "saisine de la CADA possible dès",
+    "cada_deadline": "saisine de la CADA au plus tard",
+    "cada_opinion_due": "avis de la CADA attendu",
+    "compliance_due": "suite à l'avis de la CADA attendue",
+    "confirmed_refusal": "refus confirmé, recours possible le lendemain",
+    "court_deadline": "recours au tribunal au plus tard",
+}
+_KEYS = {"refer": "cada_deadline", "cada_expired": "cada_deadline", "court": "court_deadline",
+         "court_expired": "court_deadline", "opinion_late": "confirmed_refusal",
+         "not_followed": "confirmed_refusal"}
+
+
+def deadline_key(it: Item) -> str:
+    """The key of DEADLINE_LABELS that names the date of clock item ``it``."""
+    if it.category in _KEYS:
+        return _KEYS[it.category]
+    action = it.row.next_action
+    if action == "refer":
+        return "cada_earliest"
+    if it.date == it.row.action_from:
+        return "compliance_due" if action == "compliance" else "cada_opinion_due"
+    return "confirmed_refusal"
+
+
+def deadline_label(key: str, state: str = "safe") -> str:
+    """A few words for a next deadline: "saisine de la CADA au plus tard", and
+    "dernier jour légal" once its safe date has passed."""
+    label = DEADLINE_LABELS[key]
+    if state == "past_safe":
+        return f"{label.removesuffix(' au plus tard')} : date prudente dépassée, dernier jour légal"
+    if state == "expired":
+        return f"{label.removesuffix(' au plus tard')} : délai expiré"
+    return label
+
+
+def group_series(items: list[Item], series: dict[str, set[str]]) -> list[Item]:
+    """One row per series instead of one "refer to the CADA" row per member.
+
+    ``series`` maps a campaign that forms a series (L342-1 al. 2: it can be referred
+    only once, by ``cada refer --campaign``) to its members' references. The members'
+    referral items (due now, or coming) become one item: the most urgent member's
+    date and state, carrying the series and the members. Everything else is kept.
+    """
+    groups: dict[str, list[Item]] = {}
+    kept: list[Item] = []
+    for it in items:
+        campaign = getattr(it.row, "campaign", None) if isinstance(it.row, Row) else None
+        if (campaign in series and it.reference in series[campaign]
+                and it.row.next_action == "refer" and it.category in ("refer", "upcoming")):
+            groups.setdefault(campaign, []).append(it)
+        else:
+            kept.append(it)
+    for campaign, members in groups.items():
+        if len(members) == 1:
+            kept.append(members[0])
+            continue
+        first = min((m for m in members if m.now), key=sort_key, default=None) \
+            or min(members, key=sort_key)
+        kept.append(first._replace(
+            administration=f"{len(members)} administrations", series=campaign,
+            members=tuple(sorted(m.reference for m in members))))
+    return sorted(kept, key=sort_key)
+
+
+def describe_series(it: Item) -> str:
+    import shlex
+
+    f = format_fr
+    command = f"cada refer --campaign {shlex.quote(it.series)}"
+    who = f"série {it.series}"
+    row = it.row
+    if it.category == "upcoming":
+        return (f"{who} : saisine groupée de la CADA ({command}) possible dès le "
+                f"{f(row.action_from)}, au plus tard le {f(row.action_due)}{_legal_part(row)}")
+    if it.state == "past_safe":
+        return (f"{who} : date prudente dépassée ({f(row.action_due)}) — dernier jour légal "
+                f"le {f(row.legal_due)} (encore possible) : saisir la CADA ({command}) sans "
+                "attendre")
+    return (f"{who} : saisir la CADA ({command}) au plus tard le {f(row.action_due)}"
+            f"{_legal_part(row)}")

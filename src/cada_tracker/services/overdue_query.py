@@ -53,3 +53,37 @@ def overdue_items(connection, *, today: date, within: int,
         item = classify(row, today, within)
         if item is not None:
             yield item
+
+
+_SERIES_QUERY = """
+SELECT r.campaign, r.reference, r.subject, r.administration_id
+FROM request AS r
+WHERE r.sent_on IS NOT NULL AND r.campaign IN ({names})
+ORDER BY r.campaign, r.reference
+"""
+
+
+def series_members(connection, campaigns: set[str]) -> dict[str, set[str]]:
+    """The campaigns among ``campaigns`` that form a series, with their members.
+
+    The same rule as ``cada refer --campaign`` (services/series.py): the sent
+    requests sharing the campaign's most common subject, one per administration,
+    at least SERIES_THRESHOLD of them.
+    """
+    from sqlalchemy import bindparam, text
+
+    from cada_tracker.services.series_rule import SERIES_THRESHOLD, pick_members
+
+    if not campaigns:
+        return {}
+    sql = text(_SERIES_QUERY.format(names=":names")).bindparams(
+        bindparam("names", expanding=True))
+    rows: dict[str, list[tuple[str, str, int]]] = {}
+    for campaign, ref, subject, admin in connection.execute(sql, {"names": sorted(campaigns)}):
+        rows.setdefault(campaign, []).append((ref, subject, admin))
+    result = {}
+    for campaign, requests in rows.items():
+        members = pick_members(requests)
+        if len(members) >= SERIES_THRESHOLD:
+            result[campaign] = set(members)
+    return result

@@ -22,6 +22,7 @@ from cada_tracker.profiles import Profile
 from cada_tracker.services.admins import get_admin
 from cada_tracker.services.letter_context import letter_context
 from cada_tracker.services.like import every_word, key_like
+from cada_tracker.services.series_rule import SERIES_THRESHOLD  # noqa: F401 - re-exported
 from cada_tracker.vocab import MODES, REGIMES, STATUSES, choice
 
 
@@ -121,7 +122,6 @@ def draft_request(
     return request
 
 
-SERIES_THRESHOLD = 5  # L342-1 al. 2 CRPA, décret 2022-1335 (rule book §1.6)
 
 
 @dataclass

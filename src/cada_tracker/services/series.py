@@ -45,6 +45,7 @@ from cada_tracker.services.letter_context import documents_of as document_dicts
 from cada_tracker.services.letter_context import letter_context
 from cada_tracker.services.lifecycle import Ev, active
 from cada_tracker.services.requests import SERIES_THRESHOLD, documents_of
+from cada_tracker.services.series_rule import pick_members, subject_key
 
 GROUPED_TEMPLATE = "saisine-cada-serie"
 NOTICE_TEMPLATE = "information-serie"
@@ -99,8 +100,7 @@ class SeriesPlan:
         return [m.as_series_item() for m in self.members]
 
 
-def _subject_key(subject: str) -> str:
-    return " ".join(subject.casefold().split())
+_subject_key = subject_key
 
 
 def _series_subject(requests: list[Request]) -> str | None:
@@ -120,16 +120,11 @@ def series_of(session: Session, request: Request) -> list[str]:
         return []
     requests = list(session.exec(select(Request).where(Request.campaign == request.campaign)
                                  .order_by(Request.reference)))
-    key = _subject_key(request.subject)
-    if key != _series_subject(requests):
+    refs = pick_members([(r.reference, r.subject, r.administration_id) for r in requests
+                         if r.sent_on is not None])
+    subjects = {r.reference: r.subject for r in requests}
+    if not refs or _subject_key(subjects[refs[0]]) != _subject_key(request.subject):
         return []
-    admins: set[int] = set()
-    refs = []
-    for r in requests:
-        if r.sent_on is not None and _subject_key(r.subject) == key \
-                and r.administration_id not in admins:
-            admins.add(r.administration_id)
-            refs.append(r.reference)
     return refs if len(refs) >= SERIES_THRESHOLD else []
 
 

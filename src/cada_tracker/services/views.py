@@ -10,9 +10,14 @@ from cada_tracker.services.events import events_of, files_of
 from cada_tracker.services.requests import documents_of, request_tags
 
 
-def event_as_dict(e: Event, cancelled_by: dict[int, int]) -> dict:
+def event_as_dict(e: Event, cancelled_by: dict[int, int], number: int | None = None,
+                  numbers: dict[int, int] | None = None) -> dict:
+    """An event as JSON: ``id`` is global, ``number`` its rank within its request;
+    ``numbers`` (id → number) gives those of the events it cancels or is cancelled by."""
+    numbers = numbers or {}
     return {
         "id": e.id,
+        "number": number,
         "kind": e.kind,
         "on": e.on,
         "channel": e.channel,
@@ -24,10 +29,18 @@ def event_as_dict(e: Event, cancelled_by: dict[int, int]) -> dict:
         "reason": e.reason,
         "text": e.text,
         "cancels": e.cancels_id,
+        "cancels_number": numbers.get(e.cancels_id),
         "cancelled_by": cancelled_by.get(e.id),
+        "cancelled_by_number": numbers.get(cancelled_by.get(e.id)),
         "recorded_by": e.recorded_by,
         "recorded_at": e.created_at,
     }
+
+
+def recorded_as_dict(session: Session, event: Event) -> dict:
+    """The JSON of an event just recorded, with its number and the numbers it cites."""
+    numbers = {e.id: n for n, e in enumerate(events_of(session, event.request_id), start=1)}
+    return event_as_dict(event, {}, numbers.get(event.id), numbers)
 
 
 def clock_view(request: Request, admin, events: list[Event], documents: int) -> dict:
@@ -54,6 +67,7 @@ def request_view(session: Session, request: Request) -> dict:
     events = events_of(session, request.id)
     documents = documents_of(session, request.id)
     cancelled_by = {e.cancels_id: e.id for e in events if e.kind == "cancel"}
+    numbers = {e.id: n for n, e in enumerate(events, start=1)}
     return {
         "reference": request.reference,
         "status": request.status,
@@ -84,10 +98,11 @@ def request_view(session: Session, request: Request) -> dict:
             {"position": d.position, "description": d.description, "outcome": d.outcome}
             for d in documents
         ],
-        "events": [event_as_dict(e, cancelled_by) for e in events],
+        "events": [event_as_dict(e, cancelled_by, numbers[e.id], numbers) for e in events],
         "deadlines": clock_view(request, admin, events, len(documents)),
         "files": [
-            {"id": f.id, "event": f.event_id, "name": f.original_name, "path": f.path,
+            {"id": f.id, "event": f.event_id, "event_number": numbers.get(f.event_id),
+             "name": f.original_name, "path": f.path,
              "sha256": f.sha256, "size": f.size}
             for f in files_of(session, request.id)
         ],
