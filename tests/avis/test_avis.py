@@ -177,3 +177,22 @@ def test_admin_show_counts_opinions_and_unanswered_ones(cli, profile, backend, o
     assert shown["cada_opinions"] == {"count": 3, "favorable": 3, "no_answer": 1}
     text = cli("admin", "show", admin, ok=True).stdout
     assert "3 avis, dont 3 favorable(s) ; « En l'absence de réponse » : 1 fois" in text
+
+
+def test_the_cada_dossier_bordereau_cites_the_same_opinions(cli, profile, tmp_path, opinions):
+    import pdfplumber
+
+    admin = cli("admin", "add", "Mairie de Villeurbanne", "--kind", "commune", "--postcode",
+                "69100", "--city", "Villeurbanne", "--json", ok=True).json()["id"]
+    letter = _referral(cli, tmp_path, admin)
+    ref = cli("list", "--json", ok=True).json()[0]["reference"]
+    dossier = cli("dossier", ref, "--json", "--out", tmp_path / "d", ok=True).json()
+    assert sorted(dossier["opinions"]) == ["20233001", "20240512", "20241877"]
+    with pdfplumber.open(dossier["path"]) as pdf:
+        first = " ".join((pdf.pages[0].extract_text() or "").split())
+    assert "AVIS ANTÉRIEURS DE LA COMMISSION" in first.upper(), first
+    for number in dossier["opinions"]:
+        assert f"avis n° {number}" in first and f"avis n° {number}" in letter
+    court = cli("dossier", ref, "--for", "court", "--json", "--out", tmp_path / "c",
+                ok=True).json()
+    assert court["opinions"] == []

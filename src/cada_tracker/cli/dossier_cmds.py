@@ -43,19 +43,29 @@ def dossier(
         request, admin, events, files = service.load(s, reference, loc.data_dir)
         pieces = service.plan(reference=request.reference, letter_html=request.letter_html,
                               events=events, files=files, purpose=purpose)
+        opinions = []
+        if purpose == "cada":  # what the CADA already said, when its index is built
+            from cada_tracker.services.avis import cited_opinions
+
+            opinions = cited_opinions(s, admin=admin, subject=request.subject)
     if not request.letter_html:
         raise InputError(f"La demande {request.reference} n'a pas de courrier conservé.")
     target, separate = service.build(
         request=request, admin=admin, pieces=pieces, purpose=purpose, data_dir=loc.data_dir,
-        out_dir=prepare_out_dir(out), today=today(), user_dir=loc.user_letters_dir)
+        out_dir=prepare_out_dir(out), today=today(), user_dir=loc.user_letters_dir,
+        opinions=opinions)
     if json_out:
         output.print_json({"path": str(target),
                            "pieces": [{"number": p.number, "title": p.title, "pages": p.pages}
                                       for p in pieces],
+                           "opinions": [a["number"] for a in opinions],
                            "separate": [str(p) for p in separate]})
         return
     output.plain_table(f"Dossier pour {service.PURPOSES[purpose]} : {target}",
                        ["N°", "Pièce", "Pages"], ((p.number, p.title, p.pages) for p in pieces))
+    if opinions:
+        output.info("Avis favorables de la CADA cités au bordereau : "
+                    + ", ".join(f"n° {a['number']}" for a in opinions))
     for path in separate:
         output.info(f"Joint séparément : {path}")
     output.success(f"Dossier écrit : {target}")

@@ -154,8 +154,10 @@ def load(session, reference: str, data_dir: Path | None = None) -> tuple:
 
 
 def build(*, request, admin, pieces: list[Piece], purpose: str, data_dir: Path, out_dir: Path,
-          today: date, user_dir: Path | None) -> tuple[Path, list[Path]]:
-    """Write the dossier PDF (and files given separately) into ``out_dir``."""
+          today: date, user_dir: Path | None, opinions: list[dict] = ()
+          ) -> tuple[Path, list[Path]]:
+    """Write the dossier PDF (and files given separately) into ``out_dir``. The
+    bordereau lists ``opinions``, the CADA's favourable opinions it cites."""
     from cada_tracker.fileio import atomic_write_bytes
     from cada_tracker.pdf import Renderer
     from cada_tracker.services.dossier_pdf import assemble
@@ -165,7 +167,7 @@ def build(*, request, admin, pieces: list[Piece], purpose: str, data_dir: Path, 
     parts = [_piece_pdfs(renderer, p, data_dir, out_dir, request.reference, separate)
              for p in pieces]
     data = assemble(renderer, request=request, admin=admin, pieces=pieces, parts=parts,
-                    purpose=purpose, today=today)
+                    purpose=purpose, today=today, opinions=opinions)
     target = out_dir / f"{request.reference}-dossier-{purpose}.pdf"
     atomic_write_bytes(target, data)
     return target, separate

@@ -11,6 +11,7 @@ PAGE_STYLE = """
 <style>
   body { font-family: "DejaVu Sans", sans-serif; font-size: 10pt; }
   h1 { font-size: 14pt; margin: 0 0 4mm 0; }
+  h2 { font-size: 11pt; margin: 6mm 0 2mm 0; }
   table.bordereau { width: 100%; border-collapse: collapse; margin-top: 4mm; }
   table.bordereau th, table.bordereau td { border: 0.3mm solid #444; padding: 1.5mm 2mm;
     text-align: left; vertical-align: top; }
@@ -28,7 +29,12 @@ Dossier établi le {{ today }}{% if purpose == "court" %} pour le tribunal admin
 {%- else %} pour la Commission d'accès aux documents administratifs{% endif %}.</p>
 <table class="bordereau"><tr><th>N°</th><th>Pièce</th><th>Pages</th></tr>
 {% for p in pieces %}<tr><td>{{ p.number }}</td><td>{{ p.title }}</td><td>{{ p.pages }}</td></tr>
-{% endfor %}</table></body></html>""",
+{% endfor %}</table>
+{% if opinions %}<h2>Avis antérieurs de la Commission</h2>
+<p>La Commission s’est déjà prononcée en faveur de la communication de documents
+comparables :</p><ul>{% for a in opinions %}<li>avis n° {{ a.number }}{% if a.date %}
+du {{ a.date }}{% endif %} ({{ a.administration }}) : {{ a.subject }}</li>{% endfor %}</ul>
+{% endif %}</body></html>""",
     "summary": """<html><head><meta charset="utf-8">{{ style }}</head><body>
 <h1>{{ title }}</h1><dl>{% for label, value in facts %}<dt>{{ label }}</dt><dd>{{ value }}</dd>
 {% endfor %}</dl>{% if note %}<p>{{ note }}</p>{% endif %}</body></html>""",

@@ -21,7 +21,7 @@ def checked_pdf(data: bytes) -> bool:
 
 
 def assemble(renderer, *, request, admin, pieces, parts: list[list[bytes]], purpose: str,
-             today: date) -> bytes:
+             today: date, opinions: list[dict] = ()) -> bytes:
     from pypdf import PdfReader, PdfWriter, Transformation
 
     from cada_tracker.dates import format_fr
@@ -33,7 +33,9 @@ def assemble(renderer, *, request, admin, pieces, parts: list[list[bytes]], purp
         piece.pages = sum(len(r.pages) for r in piece_readers)
     bordereau = renderer.pdf(pages.page(
         "bordereau", reference=request.reference, administration=admin.name,
-        subject=request.subject, today=format_fr(today), purpose=purpose, pieces=pieces))
+        subject=request.subject, today=format_fr(today), purpose=purpose, pieces=pieces,
+        opinions=[{**a, "date": format_fr(a["date"]) if a.get("date") else None}
+                  for a in opinions]))
     stamps = PdfReader(BytesIO(renderer.pdf(pages.page(
         "stamps", numbers=[p.number for p in pieces]))))
     writer = PdfWriter()
