@@ -196,3 +196,22 @@ def test_the_cada_dossier_bordereau_cites_the_same_opinions(cli, profile, tmp_pa
     court = cli("dossier", ref, "--for", "court", "--json", "--out", tmp_path / "c",
                 ok=True).json()
     assert court["opinions"] == []
+
+
+def test_the_grouped_referral_of_a_series_cites_them_too(cli, profile, tmp_path, opinions):
+    towns = ["Villeurbanne", "Bron", "Vénissieux", "Caluire", "Écully"]
+    for i, town in enumerate(towns, start=1):
+        cli("admin", "add", f"Mairie de {town}", "--kind", "commune", "--postcode",
+            f"69{i:03d}", "--city", town, "--tag", "serie", ok=True)
+    refs = [r["reference"] for r in cli(
+        "new", "--to-tag", "serie", "--subject", "Dispositif de vidéoprotection", "--doc",
+        "Liste des caméras", "--campaign", "vp", "--json", ok=True).json()]
+    for ref in refs:
+        cli("sent", ref, "--on", "2026-06-01", "--via", "email", ok=True)
+    out = tmp_path / "serie"
+    cli("refer", "--campaign", "vp", "--on", "2026-08-25", "--via", "email", "--html",
+        "--out", out, ok=True)
+    grouped = (out / "vp-saisine-cada-serie.html").read_text(encoding="utf-8")
+    assert "Avis antérieurs de la Commission" in grouped
+    for number in ("20240512", "20241877", "20233001"):
+        assert f"avis n° {number}" in grouped

@@ -34,7 +34,7 @@ EXTRA_VARIABLES = {
                 "referral_on", "series_referral_on"},
     "saisine-cada": {"refusal_on", "implicit_refusal_on", "missing", "attachments", "opinions"},
     "saisine-cada-serie": {"series", "refusal_on", "implicit_refusal_on", "missing",
-                           "attachments"},
+                           "attachments", "opinions"},
     "information-serie": {"series", "referral_on", "answered_in_full"},
     "requete-ta": {"cada_registered_on", "cada_ref", "opinion_on", "opinion_verdict",
                    "confirmed_refusal_on", "court_deadline_on", "court_deadline_legal_on",
