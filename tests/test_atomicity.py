@@ -61,3 +61,27 @@ with storage.session_scope(engine, write=True) as s:
     shown = cli("show", draft_ref, "--json", ok=True).json()
     assert shown["events"] == []
     assert cli("db", "check").exit_code == 0
+
+
+def test_ctrl_c_while_a_file_is_written_lands_once_it_is_whole(tmp_path, monkeypatch):
+    """The Ctrl-C that left a .tmp in an interrupted parallel export: it now waits for
+    the file to be complete, then interrupts."""
+    import os
+    import signal
+
+    from cada_tracker import fileio
+
+    real_fsync = os.fsync
+
+    def fsync_then_ctrl_c(fd):
+        real_fsync(fd)
+        signal.raise_signal(signal.SIGINT)  # between the temporary file and its rename
+
+    out = tmp_path / "courriers"
+    out.mkdir()
+    monkeypatch.setattr(os, "fsync", fsync_then_ctrl_c)
+    for write, name in ((fileio.atomic_write_bytes, "a.pdf"), (fileio.write_new_file, "b.pdf")):
+        with pytest.raises(KeyboardInterrupt):
+            write(out / name, b"%PDF-1.7 lettre")
+        assert (out / name).read_bytes() == b"%PDF-1.7 lettre"
+    assert sorted(p.name for p in out.iterdir()) == ["a.pdf", "b.pdf"]  # no .tmp

@@ -4,10 +4,34 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import tempfile
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from cada_tracker.paths import PRIVATE_FILE, ensure_private_dir
+
+
+@contextmanager
+def _whole_or_gone():
+    """A Ctrl-C while a file is written takes effect once the file is whole, or gone.
+
+    KeyboardInterrupt may otherwise land between the creation of the temporary file
+    and the ``try`` that removes it, leaving a ``.tmp`` behind (a parallel export
+    interrupted by Ctrl-C did). The write is short (bytes already in memory): the
+    signal is held for its duration, then delivered to the previous handler."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught:
+            signal.raise_signal(signal.SIGINT)
 
 
 def _temporary_copy(path: Path, data: bytes, mode: int) -> str:
@@ -34,12 +58,13 @@ def _remove(tmp: str) -> None:
 
 
 def atomic_write_bytes(path: Path, data: bytes, mode: int = PRIVATE_FILE) -> None:
-    tmp = _temporary_copy(path, data, mode)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        _remove(tmp)
-        raise
+    with _whole_or_gone():
+        tmp = _temporary_copy(path, data, mode)
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            _remove(tmp)
+            raise
 
 
 def write_stream_atomically(path: Path, chunks, mode: int = PRIVATE_FILE) -> None:
@@ -77,18 +102,19 @@ def write_new_file(path: Path, data: bytes, mode: int = PRIVATE_FILE) -> Path:
     written. The complete file appears under its name in one step (a hard link from
     the temporary file, which fails instead of replacing, even against another writer).
     """
-    tmp = _temporary_copy(path, data, mode)
-    try:
-        candidate, n = path, 2
-        while True:
-            try:
-                _link_or_claim(tmp, candidate)
-                return candidate
-            except FileExistsError:
-                candidate = numbered(path, n)
-                n += 1
-    finally:
-        _remove(tmp)
+    with _whole_or_gone():
+        tmp = _temporary_copy(path, data, mode)
+        try:
+            candidate, n = path, 2
+            while True:
+                try:
+                    _link_or_claim(tmp, candidate)
+                    return candidate
+                except FileExistsError:
+                    candidate = numbered(path, n)
+                    n += 1
+        finally:
+            _remove(tmp)
 
 
 def _link_or_claim(tmp: str, candidate: Path) -> None:
