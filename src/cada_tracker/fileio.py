@@ -14,6 +14,27 @@ from cada_tracker.paths import PRIVATE_FILE, ensure_private_dir
 
 
 @contextmanager
+def sigint_deferred():
+    """Within the block, Ctrl-C is only noted (in the list yielded), not raised.
+
+    Python runs signal handlers in the main thread whatever thread the kernel
+    picked (a progress bar's refresh thread, say), so replacing the handler is
+    what holds Ctrl-C back, where blocking the signal in one thread would not.
+    Forked children inherit this quiet handler until their initializer ignores
+    SIGINT. Outside the main thread handlers cannot change: nothing is deferred.
+    """
+    noted: list = []
+    if threading.current_thread() is not threading.main_thread():
+        yield noted
+        return
+    previous = signal.signal(signal.SIGINT, lambda *_: noted.append(True))
+    try:
+        yield noted
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextmanager
 def _whole_or_gone():
     """A Ctrl-C while a file is written takes effect once the file is whole, or gone.
 
@@ -21,17 +42,10 @@ def _whole_or_gone():
     and the ``try`` that removes it, leaving a ``.tmp`` behind (a parallel export
     interrupted by Ctrl-C did). The write is short (bytes already in memory): the
     signal is held for its duration, then delivered to the previous handler."""
-    if threading.current_thread() is not threading.main_thread():
+    with sigint_deferred() as noted:
         yield
-        return
-    caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        if caught:
-            signal.raise_signal(signal.SIGINT)
+    if noted:
+        signal.raise_signal(signal.SIGINT)
 
 
 def _temporary_copy(path: Path, data: bytes, mode: int) -> str:

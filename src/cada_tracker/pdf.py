@@ -18,13 +18,12 @@ templates, a file of the same name in the user's folder wins.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cada_tracker.errors import InputError
-from cada_tracker.fileio import atomic_write_bytes
+from cada_tracker.fileio import atomic_write_bytes, sigint_deferred
 from cada_tracker.letters import STYLESHEET, builtin_dir
 
 if TYPE_CHECKING:
@@ -228,7 +227,7 @@ class Renderer:
             # Ctrl-C is held back while forking: delivered during a fork, it would
             # land in the at-fork hooks, where Python prints and swallows it.
             context = multiprocessing.get_context("fork")
-            with _sigint_deferred() as interrupted:
+            with sigint_deferred() as interrupted:
                 pool = context.Pool(workers, initializer=_ignore_sigint)
             with pool:
                 if interrupted:
@@ -290,30 +289,6 @@ def _ignore_sigint() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-@contextmanager
-def _sigint_deferred() -> Iterator[list]:
-    """Within the block, Ctrl-C is only noted (in the list yielded), not raised.
-
-    Python runs signal handlers in the main thread whatever thread the kernel
-    picked (a progress bar's refresh thread, say), so replacing the handler is
-    what holds Ctrl-C back, where blocking the signal in one thread would not.
-    Forked children inherit this quiet handler until their initializer ignores
-    SIGINT. Outside the main thread handlers cannot change: nothing is deferred.
-    """
-    import signal
-    import threading
-
-    noted: list = []
-    if threading.current_thread() is not threading.main_thread():
-        yield noted
-        return
-    previous = signal.signal(signal.SIGINT, lambda *_: noted.append(True))
-    try:
-        yield noted
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def _pool_call(task: tuple[Callable, list]) -> tuple[tuple, list[str]]:

@@ -263,13 +263,13 @@ def test_ctrl_c_while_forking_is_deferred_even_with_another_thread_alive():
     import signal
     import threading
 
-    from cada_tracker.pdf import _sigint_deferred
+    from cada_tracker.fileio import sigint_deferred
 
     stop = threading.Event()
     ticker = threading.Thread(target=stop.wait, daemon=True)  # as a progress bar's refresh
     ticker.start()
     try:
-        with _sigint_deferred() as noted:
+        with sigint_deferred() as noted:
             os.kill(os.getpid(), signal.SIGINT)
             for _ in range(1000):  # let the handler run, here, in the main thread
                 if noted:
