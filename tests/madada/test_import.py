@@ -115,6 +115,18 @@ def test_administration_matched_by_name_else_created(cli, profile):
     assert _import(cli, VIDEO).json()["requests"][0]["administration_match"] == "key"
 
 
+def test_a_name_match_is_exact_and_unique(cli, profile):
+    # Same name_key (articles ignored) but another name once normalised: not the body.
+    cli("admin", "add", "Geraldine la Quango", "--postcode", "75001", "--city", "Paris", ok=True)
+    assert _import(cli, FANCY_DOG, "--dry-run").json()["requests"][0][
+        "administration_match"] == "created"
+    # Two rows with the body's very name: ambiguous, so neither is taken.
+    for city in ("Paris", "Lyon"):
+        cli("admin", "add", "GERALDINE QUANGO", "--postcode", "75001", "--city", city, ok=True)
+    assert _import(cli, FANCY_DOG, "--dry-run").json()["requests"][0][
+        "administration_match"] == "created"
+
+
 def test_the_fixture_request_unclassified_response_is_a_listed_note(cli, profile):
     result = _import(cli, FANCY_DOG).json()
     [row] = result["requests"]

@@ -25,6 +25,7 @@ from sqlmodel import Session, select
 from cada_tracker.dates import format_fr
 from cada_tracker.directory import normalise_name
 from cada_tracker.errors import CadaError, InputError
+from cada_tracker.folding import name_key
 from cada_tracker.madada.mapping import Planned, plan_events
 from cada_tracker.madada.reader import AlaveteliRequest, Archive, ArchiveEntry
 from cada_tracker.models import Administration, Event, Request, RequestedDocument, RequestTag
@@ -71,9 +72,12 @@ def find_admin(session: Session, req: AlaveteliRequest) -> tuple[Administration 
         admin = session.get(Administration, alias.administration_id) if alias else None
     if admin is not None:
         return admin, "key"
+    # Candidates through the (name_key, postcode) index, then the exact name rule:
+    # two names equal once normalised have the same (coarser) name_key.
     wanted = normalise_name(req.body.name)
-    same = [a for a in session.exec(select(Administration).order_by(Administration.id))
-            if normalise_name(a.name) == wanted]
+    candidates = select(Administration).where(
+        Administration.name_key == name_key(req.body.name)).order_by(Administration.id)
+    same = [a for a in session.exec(candidates) if normalise_name(a.name) == wanted]
     if len(same) == 1:
         return same[0], "name"
     return None, "created"
