@@ -41,6 +41,13 @@ administratif de la Guadeloupe" for Basse-Terre…). The table is package data,
   - Toulon, Mayotte, Polynésie française, Saint-Pierre-et-Miquelon (whose judges and
     greffe are the Martinique court's): no reliable postal address was found either.
 
+  Rows checked again against later sources: Marseille left 22-24 rue Breteuil for the
+  former SNCM workshops, rue Mazenod (Joliette), open to the public since 15 February
+  2022 (marseille.tribunal-administratif.fr; madeinmarseille.net, March 2021); the new
+  street number and postcode were not found, so its address is now left to fill in
+  rather than send a filing to the old building. Châlons-en-Champagne, Melun, Nice,
+  Orléans, Paris and Toulouse were confirmed (sources in the column).
+
   Where no source gave an address the cells are empty and the draft leaves the address
   to fill in rather than guess it; a user can check it on the court's site
   (NAME.tribunal-administratif.fr, "Accès et coordonnées") and pass ``--tribunal``.
