@@ -10,16 +10,47 @@ administratif de la Guadeloupe" for Basse-Terre…). The table is package data,
 * ``departments``: R221-3 CJA, version in force since décret n° 2015-1444 of
   6 November 2015 (Légifrance, LEGIARTI000031459523: Montreuil for Seine-Saint-Denis,
   Nîmes for Gard, Lozère and Vaucluse, Toulon for Var, Cergy-Pontoise for
-  Hauts-de-Seine and Val-d'Oise).
-* ``street``/``postcode``/``city``: the postal address of the greffe in the
-  service-public.fr "Annuaire de l'administration" (Licence Ouverte) as republished
-  by okfnfr/dada-france-authorities (tribunals tagged ``ta``, an extract from
-  before November 2018, when Nice moved to 18 avenue des Fleurs, as reported by
-  Nice-Matin on 29 October 2018). The Conseil d'État's directory ("La carte des
-  juridictions administratives", conseil-etat.fr) gives the same 42 courts and
-  territories. Where no source gave an address the cells are empty and the draft
-  leaves the address to fill in rather than guess it; a user can check it on the
-  court's site and pass ``--tribunal``.
+  Hauts-de-Seine and Val-d'Oise, Schœlcher, no longer Fort-de-France, for Martinique).
+* ``street``/``postcode``/``city``: the postal address a letter to the greffe carries
+  (`` - `` separates its lines). For most courts it is the one of the service-public.fr
+  "Annuaire de l'administration" (Licence Ouverte) as republished by
+  okfnfr/dada-france-authorities (tribunals tagged ``ta``, an extract from before
+  November 2018, when Nice moved to 18 avenue des Fleurs, as reported by Nice-Matin on
+  29 October 2018). The Conseil d'État's directory ("La carte des juridictions
+  administratives", conseil-etat.fr) gives the same 42 courts and territories.
+* ``source``: where each row's address comes from (documentation only, the reader
+  ignores the column). The courts the 2018 extract lacked (sources seen on 2026-12-01):
+
+  - Montreuil: 7 rue Catherine Puig, 93100 Montreuil, from French Wikipedia (revision
+    179358087 of 29 January 2021, seat taken from Wikidata) and, independently, public
+    procurement documents naming the court for appeals; one of them gives the CEDEX
+    form "93558 Montreuil Cedex", the geographic one is kept.
+  - Nouvelle-Calédonie: BP Q3, 98851 Nouméa Cedex, the address the court gave when the
+    Wallis-et-Futuna greffe closed (la1ere.francetvinfo.fr, April 2023).
+  - Wallis-et-Futuna: no greffe of its own since 16 April 2023; the court's 2022
+    activity report (nouvelle-caledonie.tribunal-administratif.fr) sends filings to the
+    Nouméa greffe. A letter names the Wallis-et-Futuna court and carries the Nouméa
+    greffe's address, "TA de Nouvelle-Calédonie" first.
+  - Saint-Barthélemy and Saint-Martin: their seat is fixed at Basse-Terre (R221-3, last
+    paragraph) and they sit in the Guadeloupe court's building with its judges and
+    greffe (conseil-etat.fr, February 2020; karibinfo.com, September 2023; the
+    saint-martin.tribunal-administratif.fr notice of September 2017 gives the Basse-Terre
+    greffe's e-mail): their letters carry the Guadeloupe court's address.
+  - Martinique: the seat is Schœlcher since décret n° 2015-1444 of 6 November 2015
+    (R221-1, LEGIARTI000031459525, and R221-3); no reliable postal address was found.
+  - Toulon, Mayotte, Polynésie française, Saint-Pierre-et-Miquelon (whose judges and
+    greffe are the Martinique court's): no reliable postal address was found either.
+
+  Rows checked again against later sources: Marseille left 22-24 rue Breteuil for the
+  former SNCM workshops, rue Mazenod (Joliette), open to the public since 15 February
+  2022 (marseille.tribunal-administratif.fr; madeinmarseille.net, March 2021); the new
+  street number and postcode were not found, so its address is now left to fill in
+  rather than send a filing to the old building. Châlons-en-Champagne, Melun, Nice,
+  Orléans, Paris and Toulouse were confirmed (sources in the column).
+
+  Where no source gave an address the cells are empty and the draft leaves the address
+  to fill in rather than guess it; a user can check it on the court's site
+  (NAME.tribunal-administratif.fr, "Accès et coordonnées") and pass ``--tribunal``.
 
 >>> competent_tribunal("69").name
 'Tribunal administratif de Lyon'

@@ -309,6 +309,13 @@ def test_court_draft_names_the_competent_tribunal_and_its_address(cli, answered)
     text = text_of_html(draft)
     assert "Tribunal administratif de Grenoble Greffe 2 place de Verdun" in text
     assert "Duguesclin" not in text
+    draft.unlink()
+    # A court without a greffe of its own: the letter names it, the Nouméa greffe gets it.
+    cli("court", answered, "--on", "2026-05-01", "--preview", "--html", "--tribunal",
+        "Tribunal administratif de Wallis-et-Futuna", ok=True)
+    [draft] = Path.cwd().glob(f"{answered}-requete-ta-2026-05-01-brouillon.html")
+    assert ("Tribunal administratif de Wallis-et-Futuna Greffe TA de Nouvelle-Calédonie "
+            "BP Q3 98851 Nouméa Cedex") in text_of_html(draft)
 
 
 def test_reminder_names_the_address_lines_left_out_and_typographic_apostrophes(
