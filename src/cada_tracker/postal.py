@@ -134,6 +134,33 @@ def postal_line(postcode: str | None, city: str | None) -> str:
     return line
 
 
+def typed_lines(text: str, *, printed_above: int = 0) -> tuple[str, ...]:
+    """The lines of an address a user typed ("\\n" between lines), checked against
+    the window rules; the letter prints ``printed_above`` lines of its own first.
+    The last line becomes "POSTCODE CITY" (:func:`postal_line`). ValueError, in
+    French and naming the line, when the address cannot be printed as typed.
+
+    >>> typed_lines("12 rue Exemple\\n83000 Toulon", printed_above=2)
+    ('12 rue Exemple', '83000 TOULON')
+    """
+    lines = [" ".join(line.split()) for line in text.replace("\\n", "\n").splitlines()]
+    lines = [line for line in lines if line]
+    room = MAX_LINES - printed_above
+    if not lines:
+        raise ValueError("adresse vide")
+    if len(lines) > room:
+        raise ValueError(f"{len(lines)} lignes, {room} au plus tiennent dans la fenêtre")
+    for number, line in enumerate(lines, start=1):
+        if len(line) > MAX_CHARS:
+            raise ValueError(f"ligne {number} « {line} » : {len(line)} caractères, "
+                             f"{MAX_CHARS} au plus")
+    last = re.fullmatch(r"([0-9]{5}) +(\S.*)", lines[-1])
+    if last is None:
+        raise ValueError(f"dernière ligne « {lines[-1]} » : « CODE POSTAL VILLE » attendu "
+                         "(ex. « 83000 Toulon »)")
+    return (*lines[:-1], postal_line(last[1], last[2]))
+
+
 def abbreviate(line: str) -> str:
     """``line`` with the norm's abbreviations ("avenue" -> "av"), keeping the case style."""
 

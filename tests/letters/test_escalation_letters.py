@@ -318,6 +318,36 @@ def test_court_draft_names_the_competent_tribunal_and_its_address(cli, answered)
             "BP Q3 98851 Nouméa Cedex") in text_of_html(draft)
 
 
+def test_a_greffe_cada_does_not_know_is_announced_and_can_be_given(cli, answered):
+    cli("refer", answered, "--on", "2026-02-10", "--no-letter", ok=True)
+    cli("refer", answered, "--registered", "2026-02-12", "--cada-ref", "20260123", ok=True)
+    toulon = ("--tribunal", "Tribunal administratif de Toulon")
+    result = cli("court", answered, "--on", "2026-05-01", "--preview", "--html", *toulon,
+                 ok=True)
+    assert ("adresse du greffe du Tribunal administratif de Toulon inconnue de cada : le "
+            "projet la laisse à compléter") in " ".join(result.stderr.split())
+    [draft] = Path.cwd().glob(f"{answered}-requete-ta-2026-05-01-brouillon.html")
+    assert "Tribunal administratif de Toulon Greffe" in text_of_html(draft)
+    assert draft.read_text(encoding="utf-8").count('class="a-remplir"') >= 2
+    draft.unlink()
+    given = cli("court", answered, "--on", "2026-05-01", "--preview", "--html", *toulon,
+                "--greffe", r"12 rue Exemple\n  83000 Toulon ", ok=True)
+    assert "inconnue" not in given.stderr
+    [draft] = Path.cwd().glob(f"{answered}-requete-ta-2026-05-01-brouillon.html")
+    assert "Tribunal administratif de Toulon Greffe 12 rue Exemple 83000 TOULON" in \
+        text_of_html(draft)
+    draft.unlink()
+    for bad, why in ((r"12 rue Exemple\nToulon", "« CODE POSTAL VILLE » attendu"),
+                     ("x" * 39 + r"\n83000 Toulon", "ligne 1"),
+                     (r"a\nb\nc\nd\n83000 Toulon", "5 lignes, 4 au plus")):
+        refused = cli("court", answered, "--on", "2026-05-01", "--preview", "--html",
+                      "--greffe", bad)
+        assert refused.exit_code == 2 and why in refused.stderr, refused.stderr
+    assert not list(Path.cwd().glob(f"{answered}-requete-ta-*"))
+    assert cli("court", answered, "--no-letter", "--greffe", r"1 rue A\n83000 Toulon"
+               ).exit_code == 2
+
+
 def test_reminder_names_the_address_lines_left_out_and_typographic_apostrophes(
         cli, answered, admin_id):
     streets = ["Direction des affaires juridiques", "Service de l'accès aux documents",

@@ -50,7 +50,7 @@ def _escalate(
     reference: str, json_out: bool, *, kind: str, on: date, out: Path, html: bool,
     no_letter: bool, preview: bool, channel: str | None = None, tracking: str | None = None,
     template: str | None = None, court_name: str | None = None, single: bool = False,
-    force: bool = False,
+    force: bool = False, court_address: tuple[str, ...] = (),
 ) -> None:
     from cada_tracker.fileio import prepare_out_dir, write_new_file
     from cada_tracker.services.admins import get_admin
@@ -107,13 +107,16 @@ def _escalate(
             late = late_court_warning(s, request=request, admin=admin, on=on)
             if late:
                 output.warn(late)
+            if not no_letter and not court_address:
+                _warn_unknown_greffe(admin, court_name)
         if not no_letter and kind == "remind":  # the one step mailed to the administration
             from cada_tracker.services.letter_context import window_problems
 
             for problem in window_problems(admin):
                 output.warn(f"adresse : {problem}")
         if not no_letter:
-            options = LetterOptions(template=template, tracking=tracking, court_name=court_name)
+            options = LetterOptions(template=template, tracking=tracking, court_name=court_name,
+                                    court_address=court_address)
             _name, page = render_escalation(
                 s, request=request, admin=admin, kind=kind, letter_date=on, options=options,
                 user_dir=loc.user_letters_dir,
@@ -327,11 +330,36 @@ def opinion(
     _record(reference, json_out, kind="opinion", on=on, outcome=verdict)
 
 
+def _warn_unknown_greffe(admin, court_name: str | None) -> None:
+    from cada_tracker.services.escalation import court_of
+
+    name, lines = court_of(admin, court_name)
+    if not lines:
+        output.warn(f"adresse du greffe {'du ' + name if name else 'du tribunal'} inconnue "
+                    "de cada : le projet la laisse à compléter. Vérifiez-la sur le site du "
+                    "tribunal (« Accès et coordonnées ») et donnez-la avec --greffe.")
+
+
+def _greffe_lines(text: str | None) -> tuple[str, ...]:
+    if text is None:
+        return ()
+    from cada_tracker.postal import typed_lines
+
+    try:  # the letter prints the court's name and "Greffe" above these lines
+        return typed_lines(text, printed_above=2)
+    except ValueError as exc:
+        raise InputError(f"--greffe : {exc}.") from None
+
+
 def court(
     reference: str = REF,
     on: date = _optional_on("Date d'enregistrement de la requête au greffe"),
     tribunal: str = typer.Option(None, "--tribunal",
                                  help='Tribunal compétent, ex. "Tribunal administratif de Lyon".'),
+    greffe: str = typer.Option(None, "--greffe",
+                               help='Adresse postale du greffe quand cada ne la connaît pas ou '
+                                    'qu\'elle a changé ; lignes séparées par "\\n", la '
+                                    'dernière « CODE POSTAL VILLE ».'),
     out: Path = OUT,
     html: bool = HTML,
     template: str = TEMPLATE,
@@ -348,7 +376,11 @@ def court(
     Exemple :
       cada court 2026-0042 --preview --tribunal "Tribunal administratif de Lyon"
       cada court 2026-0042 --on 2026-08-01 --no-letter
+      cada court 2026-0042 --preview --greffe "12 rue Exemple\\n83000 Toulon"
     """
+    if greffe is not None and no_letter:
+        raise InputError("--greffe est l'adresse du projet de requête : il ne va pas avec "
+                         "--no-letter.")
     _escalate(reference, json_out, kind="court", on=on or today(), out=out, html=html,
               template=template, no_letter=no_letter, preview=preview, court_name=tribunal,
-              force=force)
+              force=force, court_address=_greffe_lines(greffe))

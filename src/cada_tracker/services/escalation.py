@@ -45,6 +45,7 @@ class LetterOptions:
     template: str | None = None
     tracking: str | None = None  # registered-mail number of this letter
     court_name: str | None = None
+    court_address: tuple[str, ...] = ()  # the greffe's lines given with --greffe
 
 
 def _attachments(session: Session, request: Request, refusal: Ev | None, *,
@@ -104,7 +105,9 @@ def escalation_context(
                   "opinion_on": opinion.on if opinion else None,
                   "opinion_verdict": opinion.outcome if opinion else None,
                   "attachments": _attachments(session, request, refusal, purpose="court")}
-        extra |= _court(admin, options.court_name)
+        name, lines = court_of(admin, options.court_name)
+        extra |= {"court_name": name,
+                  "court_address_lines": list(options.court_address) or lines}
         extra |= _court_dates(request, admin, evs, known=registered is not None)
     else:
         raise ValueError(f"no letter for event kind {kind!r}")
@@ -117,18 +120,17 @@ def escalation_context(
     return context
 
 
-def _court(admin: Administration, chosen: str | None) -> dict:
-    """The court a draft is addressed to: ``--tribunal`` when given, else the one
-    competent for the administration's seat (R312-1 and R221-3 CJA), with the
-    greffe's address when the table knows it."""
+def court_of(admin: Administration, chosen: str | None) -> tuple[str | None, list[str]]:
+    """The court a draft is addressed to and its greffe's postal lines: ``--tribunal``
+    when given, else the one competent for the administration's seat (R312-1 and
+    R221-3 CJA); no lines when the table does not know the address."""
     from cada_tracker.tribunals import competent_tribunal, tribunal_named
 
     name = (chosen or "").strip() or None
     tribunal = tribunal_named(name) if name else competent_tribunal(admin.department)
     if tribunal is not None:
         name = tribunal.name
-    return {"court_name": name,
-            "court_address_lines": list(tribunal.address_lines) if tribunal else []}
+    return name, list(tribunal.address_lines) if tribunal else []
 
 
 def _court_dates(request: Request, admin: Administration, evs: list[Ev], *,
