@@ -27,6 +27,12 @@ _OS_FAULTS = {
     errno.EISDIR: ("c'est un dossier, pas un fichier", None),
     errno.EIO: ("erreur d'entrée-sortie du disque", "Le disque est peut-être défaillant."),
     errno.EMFILE: ("trop de fichiers ouverts", None),
+    errno.ENETUNREACH: ("réseau inaccessible", None),
+    errno.EHOSTUNREACH: ("hôte inaccessible", None),
+    errno.ECONNREFUSED: ("connexion refusée", None),
+    errno.ECONNRESET: ("connexion coupée par l'autre côté", None),
+    errno.ETIMEDOUT: ("délai dépassé", None),
+    errno.ELOOP: ("trop de liens symboliques dans le chemin", None),
 }
 
 
@@ -43,8 +49,7 @@ def os_error(exc: OSError) -> StorageError:
     what, hint = _OS_FAULTS.get(exc.errno, (None, None))
     where = f" : {exc.filename}" if exc.filename else ""
     if what is None:
-        detail = os.strerror(exc.errno) if exc.errno else type(exc).__name__
-        return StorageError(f"Fichier inaccessible{where} ({detail}).",
+        return StorageError(f"Fichier inaccessible{where} ({reason(exc)}).",
                             hint="Vérifiez l'espace disque et les droits du dossier.")
     return StorageError(f"Fichier inaccessible{where} : {what}.", hint=hint)
 

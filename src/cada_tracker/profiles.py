@@ -13,6 +13,7 @@ from pathlib import Path
 from cada_tracker.errors import InputError, NotFoundError
 from cada_tracker.fileio import atomic_write_text
 from cada_tracker.paths import ensure_private_dir
+from cada_tracker.readerrors import read_reason
 
 DEFAULT_NAME = "defaut"
 
@@ -53,7 +54,7 @@ def _load(path: Path) -> dict:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"Fichier de profils illisible : {path} ({exc}).") from exc
+        raise InputError(f"Fichier de profils illisible : {path} ({read_reason(exc)}).") from None
     if not isinstance(data, dict) or not isinstance(data.get("profiles"), dict):
         raise InputError(f"Fichier de profils mal formé : {path} (clé « profiles » absente).")
     return data

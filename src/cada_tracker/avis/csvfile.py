@@ -25,6 +25,7 @@ from datetime import date
 from typing import BinaryIO
 
 from cada_tracker.avis import COLUMNS
+from cada_tracker.readerrors import csv_reason
 
 #: The longest cell read (an opinion's text is a few pages; csv's default is 128 KiB).
 FIELD_MAX = 16 * 1024 * 1024
@@ -144,7 +145,7 @@ def read_rows(fh: BinaryIO, progress=None) -> Iterator[Opinion | RowProblem]:
         except StopIteration:
             return
         except csv.Error as exc:
-            yield RowProblem(start, f"ligne illisible ({exc}) ; la lecture s'arrête là")
+            yield RowProblem(start, f"ligne illisible ({csv_reason(exc)}) ; la lecture s'arrête là")
             return
         line, start = start, reader.line_num + 2
         if not any(cell.strip() for cell in cells):

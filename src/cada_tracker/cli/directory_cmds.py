@@ -9,6 +9,7 @@ import typer
 from cada_tracker.cli import output
 from cada_tracker.cli.common import raw_csv_option
 from cada_tracker.vocab import ADMIN_KINDS
+from cada_tracker.faults import reason
 
 SHOWN = 20  # rows of changes, errors and warnings listed before "…"
 ACTIONS = {"create": "création", "update": "mise à jour", "merge": "fusion"}
@@ -259,5 +260,5 @@ def export(
     except OSError as exc:
         from cada_tracker.errors import InputError
 
-        raise InputError(f"--out : écriture impossible de {out} ({exc.strerror or exc}).") from None
+        raise InputError(f"--out : écriture impossible de {out} ({reason(exc)}).") from None
     output.success(f"{count} administration(s) exportée(s) dans {out}")

@@ -18,6 +18,7 @@ from cada_tracker.cli.common import (
     today,
 )
 from cada_tracker.vocab import DOCUMENT_OUTCOMES, EVENT_KINDS, MODES, REGIMES, STATUSES
+from cada_tracker.faults import reason
 
 LIST_PAGE = 50
 
@@ -158,7 +159,7 @@ def _read_to_file(path: Path) -> list[tuple[int, str]]:
     except UnicodeDecodeError:
         text = path.read_text(encoding="latin-1")
     except OSError as exc:
-        raise InputError(f"--to-file : lecture impossible de {path} ({exc.strerror}).") from None
+        raise InputError(f"--to-file : lecture impossible de {path} ({reason(exc)}).") from None
     entries = [(n, line.strip()) for n, line in enumerate(text.splitlines(), start=1)
                if line.strip() and not line.lstrip().startswith("#")]
     if not entries:
@@ -213,7 +214,7 @@ def _run_editor(editor: str, reference: str, text: str) -> str:
         try:
             status = subprocess.call([*shlex.split(editor), str(path)])
         except OSError as exc:
-            raise InputError(f"Éditeur « {editor} » introuvable ({exc.strerror}).") from exc
+            raise InputError(f"Éditeur « {editor} » introuvable ({reason(exc)}).") from exc
         if status != 0:
             raise StateError(f"L'éditeur a échoué (code {status}) : courrier inchangé.")
         try:

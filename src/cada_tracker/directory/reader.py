@@ -32,6 +32,7 @@ from cada_tracker.directory.records import (
 from cada_tracker.directory.rows import Row, RowReject
 from cada_tracker.directory.text import clean_line, normalise_name
 from cada_tracker.escape import unquote_csv_cell
+from cada_tracker.faults import reason
 
 _ROW_PARSERS = {"prada": parse_prada, "alaveteli": parse_alaveteli, "cada": parse_cada}
 
@@ -65,7 +66,7 @@ def open_directory(path: Path) -> DirectoryStream:
         ) from None
     except OSError as exc:
         raise DirectoryError(
-            f"impossible de lire « {name} » : {exc.strerror or exc}", path=name
+            f"impossible de lire « {name} » : {reason(exc)}", path=name
         ) from None
     if not text:
         raise DirectoryError(f"« {name} » n'est pas un fichier texte (CSV attendu)", path=name)

@@ -24,6 +24,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from cada_tracker.errors import InputError
+from cada_tracker.faults import reason
 
 #: Largest JSON file read (a request with thousands of events is a few MB).
 JSON_MAX = 50 * 1024 * 1024
@@ -245,7 +246,7 @@ def read_request(path: Path) -> AlaveteliRequest:
     except IsADirectoryError:
         raise InputError(f"« {source} » : c'est un dossier, pas un fichier JSON.") from None
     except OSError as exc:
-        raise InputError(f"« {source} » : lecture impossible ({exc.strerror}).") from None
+        raise InputError(f"« {source} » : lecture impossible ({reason(exc)}).") from None
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
@@ -271,7 +272,7 @@ def read_archive(path: Path) -> Archive:
         raise InputError(f"--zip : « {source} » : fichier introuvable.") from None
     except (zipfile.BadZipFile, OSError) as exc:
         raise InputError(f"--zip : « {source} » n'est pas une archive ZIP lisible "
-                         f"({exc}).") from None
+                         f"({reason(exc) if isinstance(exc, OSError) else 'format ZIP invalide'}).") from None
     with archive:
         infos = [i for i in archive.infolist() if not i.is_dir()]
         if len(infos) > ZIP_ENTRIES_MAX:

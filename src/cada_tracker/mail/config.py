@@ -38,6 +38,7 @@ from pathlib import Path
 
 from cada_tracker.errors import CadaError, InputError
 from cada_tracker.fileio import atomic_write_text
+from cada_tracker.readerrors import read_reason, toml_reason
 
 SECURITIES = {"starttls": "STARTTLS", "tls": "TLS implicite", "none": "sans chiffrement"}
 PASSWORD_ENV = "CADA_MAIL_PASSWORD"
@@ -140,11 +141,11 @@ def read_settings(path: Path) -> dict:
     except FileNotFoundError:
         return {}
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"Réglages illisibles : {path} ({exc}).") from exc
+        raise InputError(f"Réglages illisibles : {path} ({read_reason(exc)}).") from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"Réglages invalides dans {path} : {exc}.",
+        raise InputError(f"Réglages invalides dans {path} : {toml_reason(exc)}.",
                          hint="Corrigez le fichier ou relancez cada mail setup.") from exc
 
 

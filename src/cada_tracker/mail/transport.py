@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from datetime import date
 
 from cada_tracker.errors import CadaError
+from cada_tracker.faults import reason
 from cada_tracker.mail.config import MailConfig, Secret, Server
 
 TIMEOUT = 30
@@ -50,7 +51,7 @@ def _network(server: Server, what: str, exc: BaseException, secret: Secret | Non
     elif isinstance(exc, socket.gaierror):
         why = "nom de serveur inconnu"
     else:
-        why = _reply(getattr(exc, "strerror", None) or exc, secret)
+        why = reason(exc) if isinstance(exc, OSError) and exc.errno else _reply(exc, secret)
     return MailError(f"{what} {server.host}:{server.port} injoignable : {why}.",
                      hint="Vérifiez l'hôte, le port et --security (starttls, tls, none).")
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from cada_tracker.avis import INDEX_NAME
 from cada_tracker.directory.text import normalise_name
 from cada_tracker.errors import InputError, StorageError
+from cada_tracker.faults import reason
 
 #: Opinions a referral letter cites at most.
 CITED_MAX = 5
@@ -83,7 +84,7 @@ def import_csv(source: Path, index: Path, *, progress: Callable[[int], None] | N
     except FileNotFoundError:
         raise InputError(f"« {source} » : fichier introuvable.") from None
     except OSError as exc:
-        raise InputError(f"« {source} » : lecture impossible ({exc.strerror}).") from None
+        raise InputError(f"« {source} » : lecture impossible ({reason(exc)}).") from None
     report = ImportReport()
     created = not index.exists()
     conn = _open(index, create=True)

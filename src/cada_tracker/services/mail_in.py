@@ -27,6 +27,7 @@ from cada_tracker.mail.parse import Parsed, parse
 from cada_tracker.models import Administration, MailMessage, Request, StoredFile
 from cada_tracker.services.events import NewEvent, record_event
 from cada_tracker.services.requests import get_request
+from cada_tracker.faults import reason
 
 PARIS = ZoneInfo("Europe/Paris")
 OPEN_EXCLUDED = ("draft", "closed")
@@ -65,7 +66,7 @@ def read_sources(paths: list[Path]) -> Iterator[bytes]:
         except FileNotFoundError:
             raise InputError(f"Fichier introuvable : {path}") from None
         except OSError as exc:
-            raise InputError(f"Lecture impossible de {path} ({exc.strerror}).") from None
+            raise InputError(f"Lecture impossible de {path} ({reason(exc)}).") from None
         if head == b"From ":
             box = mailbox.mbox(path, factory=None, create=False)
             for key in box.keys():

@@ -28,6 +28,7 @@ from datetime import date
 from pathlib import Path
 
 from cada_tracker.errors import CadaError, InputError
+from cada_tracker.faults import reason
 
 TRACKING_MAX = 40  # a La Poste number has 13 characters; a foreign one a few more
 
@@ -61,7 +62,7 @@ def read_overrides(path: Path) -> list[Override]:
     except IsADirectoryError:
         raise InputError(f"--from-file : {path} est un dossier, pas un fichier.") from None
     except OSError as exc:
-        raise InputError(f"--from-file : lecture impossible de {path} ({exc.strerror}).") \
+        raise InputError(f"--from-file : lecture impossible de {path} ({reason(exc)}).") \
             from None
     try:
         text = data.decode("utf-8-sig")
