@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import json
 import os
 import sys
 from collections.abc import Iterable
@@ -99,6 +97,8 @@ def _default(value):
 
 
 def to_json(data) -> str:
+    import json  # not at the top: --help and plain commands need neither json nor csv
+
     return json_safe(json.dumps(data, ensure_ascii=False, indent=2, default=_default))
 
 
@@ -113,6 +113,8 @@ def write_csv(header: list[str], rows: Iterable[Iterable], *, raw: bool = False)
     Cells a spreadsheet would run as formulas get a leading ``'`` unless ``raw``.
     Written to a terminal rather than a file, control characters are shown escaped.
     """
+    import csv
+
     writer = csv.writer(sys.stdout)  # RFC 4180: CRLF, and a cell holding \r is quoted
     writer.writerow(header)
     on_terminal = sys.stdout.isatty()
