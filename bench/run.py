@@ -124,9 +124,12 @@ def ensure_database(size: str, quiet: bool) -> Path:
     if not path.exists():
         print(f"building {path.relative_to(BENCH_DIR.parent)} ({SIZES[size]} requests)…",
               file=sys.stderr, flush=True)
-        subprocess.run([sys.executable, str(BENCH_DIR / "generate.py"), "--requests",
-                        str(SIZES[size]), "--out", str(path)] + (["--quiet"] if quiet else []),
-                       check=True, stdout=sys.stderr)
+        proc = subprocess.run([sys.executable, str(BENCH_DIR / "generate.py"), "--requests",
+                               str(SIZES[size]), "--out", str(path)]
+                              + (["--quiet"] if quiet else []), check=False, stdout=sys.stderr)
+        if proc.returncode != 0:
+            raise SystemExit(f"bench/generate.py failed for {size} (exit {proc.returncode}): "
+                             "see its messages above.")
     return path
 
 
