@@ -16,3 +16,35 @@ def test_overdue_query_uses_the_covering_index(cli, draft_ref):
     engine.dispose()
     assert "USING COVERING INDEX ix_request_pending_clock" in plan, plan
     assert "SCAN r " not in plan.replace("SCAN r USING COVERING INDEX", "")
+
+
+def test_series_of_several_campaigns_come_from_one_query(cli, draft_ref):
+    """Two campaigns awaiting a grouped referral: one ``IN`` list of both names (it was
+    rendered ``IN ((?, ?))``, a row value SQLite refuses as soon as there are two)."""
+    from cada_tracker.services.overdue_query import series_members
+    from cada_tracker.services.series_rule import SERIES_THRESHOLD
+
+    for n in range(SERIES_THRESHOLD):
+        cli("admin", "add", f"Mairie {n}", "--kind", "commune", "--postcode", "69001",
+            "--city", "Lyon", ok=True)
+    engine = storage.open_db(paths.resolve())
+    expected = {}
+    with engine.begin() as conn:
+        admins = [row[0] for row in conn.execute(text(
+            "SELECT id FROM administration ORDER BY id DESC LIMIT :n"), {"n": SERIES_THRESHOLD})]
+        for campaign in ("vsa-2025", "drones-2026"):
+            expected[campaign] = {f"{campaign}-{admin}" for admin in admins}
+            for admin in admins:
+                conn.execute(text(
+                    "INSERT INTO request (reference, administration_id, subject, mode, regime,"
+                    " campaign, template, letter_html, profile, sender_name, sender_address,"
+                    " sender_email, sender_city, status, sent_on, created_at, updated_at)"
+                    " SELECT :ref, :admin, 'Caméras', mode, regime, :campaign, template,"
+                    " letter_html, profile, sender_name, sender_address, sender_email,"
+                    " sender_city, 'sent', '2026-01-05', created_at, updated_at"
+                    " FROM request WHERE reference = :template"),
+                    {"ref": f"{campaign}-{admin}", "admin": admin, "campaign": campaign,
+                     "template": draft_ref})
+        members = series_members(conn, {"vsa-2025", "drones-2026"})
+    engine.dispose()
+    assert members == expected

@@ -8,6 +8,7 @@ usage; 3 not found; 4 impossible in the request's state; 5 database; 70 bug;
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 import typer
@@ -37,28 +38,20 @@ def _show_version(value: bool) -> None:
         raise typer.Exit(0)
 
 
+#: The ``cli`` modules whose ``register(app)`` adds the top-level commands, in the order
+#: of ``cada --help``. ``scripts/command_index.py`` turns them into ``command_index``.
+COMMAND_MODULES = ("setup_cmds", "admin_cmds", "request_cmds", "event_cmds", "escalation_cmds",
+                   "clock_cmds", "campaign_cmds", "letter_cmds", "mail_cmds", "file_cmds",
+                   "search_cmds", "dossier_cmds", "publish_cmds", "ocr_cmds", "madada_cmds",
+                   "avis_cmds", "completion_cmds")
+
+
 def build_app() -> typer.Typer:
-    from cada_tracker.cli import (
-        admin_cmds,
-        avis_cmds,
-        campaign_cmds,
-        clock_cmds,
-        completion_cmds,
-        dossier_cmds,
-        escalation_cmds,
-        event_cmds,
-        file_cmds,
-        letter_cmds,
-        madada_cmds,
-        mail_cmds,
-        ocr_cmds,
-        publish_cmds,
-        request_cmds,
-        search_cmds,
-        setup_cmds,
-    )
+    """The ``cada`` app; each command is imported and built when it runs (cli/lazy.py)."""
+    from cada_tracker.cli.lazy import LazyGroup
 
     app = typer.Typer(
+        cls=LazyGroup,
         help=HELP,
         rich_markup_mode=None,
         add_completion=False,
@@ -79,11 +72,6 @@ def build_app() -> typer.Typer:
 
         set_database_url(db)
 
-    for module in (setup_cmds, admin_cmds, request_cmds, event_cmds, escalation_cmds, clock_cmds,
-                   campaign_cmds, letter_cmds, mail_cmds, file_cmds, search_cmds,
-                   dossier_cmds, publish_cmds, ocr_cmds, madada_cmds, avis_cmds,
-                   completion_cmds):
-        module.register(app)
     return app
 
 
@@ -114,7 +102,7 @@ def _usage_message(exc) -> str:
     }
     for en, fr in replacements.items():
         message = message.replace(en, fr)
-    return message
+    return re.sub(r"Did you mean (.+)\?$", r"Vouliez-vous dire \1 ?", message)
 
 
 def _param_name(param) -> str:

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-import json
+import os
 import sys
 from collections.abc import Iterable
 from datetime import date, datetime
 from functools import lru_cache
 
-from cada_tracker.escape import csv_cell, json_safe, one_line, rich_markup, rich_text, terminal
+from cada_tracker.escape import csv_cell, json_safe, one_line, rich_text, terminal
 
 
 @lru_cache(maxsize=1)
 def _consoles():
-    import os
-
     from rich.console import Console
 
     # NO_COLOR (no-color.org): no colour, and no bold nor underline either: plain text.
@@ -41,16 +38,40 @@ def err():
 # text (escape.py), never as Rich markup or terminal codes.
 
 
+# Messages go to stderr as plain text (no Rich: importing it would double the start-up
+# of ``cada deadlines``), their prefix coloured on a terminal as Rich would colour it.
+_COLOURS = {"green": "32", "yellow": "33", "red": "31"}
+
+
+def _colour_on(stream) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("TERM", "") in ("dumb", "unknown"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _message(prefix: str, colour: str | None, message: str) -> None:
+    stream = sys.stderr
+    if prefix and colour and _colour_on(stream):
+        prefix = f"\x1b[{_COLOURS[colour]}m{prefix}\x1b[0m"
+    stream.write(f"{prefix} {terminal(message)}\n" if prefix else f"{terminal(message)}\n")
+    stream.flush()
+
+
 def info(message: str) -> None:
-    err().print(terminal(message), markup=False, soft_wrap=True, highlight=False)
+    _message("", None, message)
 
 
 def success(message: str) -> None:
-    err().print(f"[green]✓[/green] {rich_markup(message)}", soft_wrap=True)
+    _message("✓", "green", message)
 
 
 def warn(message: str) -> None:
-    err().print(f"[yellow]Attention :[/yellow] {rich_markup(message)}", soft_wrap=True)
+    _message("Attention :", "yellow", message)
 
 
 MESSAGE_MAX = 2000  # a message quoting a 100 000-character value stays readable
@@ -59,7 +80,7 @@ MESSAGE_MAX = 2000  # a message quoting a 100 000-character value stays readable
 def error(message: str, hint: str | None = None) -> None:
     if len(message) > MESSAGE_MAX:
         message = message[:MESSAGE_MAX] + " […]"
-    err().print(f"[red]Erreur :[/red] {rich_markup(message)}", soft_wrap=True)
+    _message("Erreur :", "red", message)
     if hint:
         info(hint)
 
@@ -76,6 +97,8 @@ def _default(value):
 
 
 def to_json(data) -> str:
+    import json  # not at the top: --help and plain commands need neither json nor csv
+
     return json_safe(json.dumps(data, ensure_ascii=False, indent=2, default=_default))
 
 
@@ -90,6 +113,8 @@ def write_csv(header: list[str], rows: Iterable[Iterable], *, raw: bool = False)
     Cells a spreadsheet would run as formulas get a leading ``'`` unless ``raw``.
     Written to a terminal rather than a file, control characters are shown escaped.
     """
+    import csv
+
     writer = csv.writer(sys.stdout)  # RFC 4180: CRLF, and a cell holding \r is quoted
     writer.writerow(header)
     on_terminal = sys.stdout.isatty()

@@ -58,7 +58,7 @@ def overdue_items(connection, *, today: date, within: int,
 _SERIES_QUERY = """
 SELECT r.campaign, r.reference, r.subject, r.administration_id
 FROM request AS r
-WHERE r.sent_on IS NOT NULL AND r.campaign IN ({names})
+WHERE r.sent_on IS NOT NULL AND r.campaign IN {names}
 ORDER BY r.campaign, r.reference
 """
 
