@@ -25,6 +25,7 @@ documents (some with « € »), built like ``services.letter_context`` builds t
 
     python bench/letters.py                 # 500 letters, a table
     python bench/letters.py --letters 100 --json
+    python bench/letters.py --target-rows --json [--quick]   # cada export vs LibreOffice
 """
 
 from __future__ import annotations
@@ -107,7 +108,8 @@ def peak_rss_mb() -> float:
 
 
 class TreeMemory:
-    """Peak memory of this process and all its descendants, sampled every 10 ms.
+    """Peak memory of a process (this one by default) and all its descendants,
+    sampled every 10 ms.
 
     Sums each process's proportional set size (``Pss`` in
     ``/proc/PID/smaps_rollup``): pages shared by forked workers (WeasyPrint, the
@@ -115,9 +117,10 @@ class TreeMemory:
     really takes. Falls back to RSS where ``smaps_rollup`` is missing.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, root: int | None = None) -> None:
         import threading
 
+        self.root = os.getpid() if root is None else root
         self.peak_mb = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -136,7 +139,7 @@ class TreeMemory:
             self._sample()
 
     def _sample(self) -> None:
-        total = sum(self._pss_kb(pid) for pid in self._tree(os.getpid()))
+        total = sum(self._pss_kb(pid) for pid in self._tree(self.root))
         self.peak_mb = max(self.peak_mb, total / 1024)
 
     @staticmethod
@@ -283,9 +286,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1,
                         help="processes for the batches (1; 0: pdf.default_workers(), as the CLI)")
     parser.add_argument("--json", action="store_true", help="print JSON (for bench/run.py)")
+    parser.add_argument("--target-rows", action="store_true",
+                        help="the target rows through the CLI vs LibreOffice (letters_cli.py)")
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions (--target-rows)")
     parser.add_argument("--child", choices=SCENARIOS, help=argparse.SUPPRESS)
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.target_rows:
+        from letters_cli import print_rows, target_rows
+
+        rows = target_rows(args.quick)
+        if args.json:
+            print(json.dumps(rows, indent=2))
+        else:
+            print_rows(rows)
+        return 0
     if args.child:
         print(json.dumps(run_scenario(args.child, args.letters, args.template, args.workdir,
                                       args.workers)))

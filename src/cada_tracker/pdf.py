@@ -25,75 +25,21 @@ from typing import TYPE_CHECKING, Any
 from cada_tracker.errors import InputError
 from cada_tracker.fileio import atomic_write_bytes, sigint_deferred
 from cada_tracker.letters import STYLESHEET, builtin_dir
+from cada_tracker.pdf_fetcher import ResourceRefused, fetcher_class
+from cada_tracker.pdf_pages import concatenate, info_of, split
+
+__all__ = ["Renderer", "ResourceRefused", "concatenate", "default_workers",
+           "harfbuzz_subset_available"]
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
 
-DEFAULT_CHUNK = 25
+DEFAULT_CHUNK = 10
 
 
-class ResourceRefused(ValueError):
-    """A letter asked for a resource outside the letters folders (never fetched)."""
-
-
-def _fetcher_class() -> type:
-    """The locked fetcher, a subclass of WeasyPrint's (built on first use)."""
-    import mimetypes
-    from urllib.parse import urlsplit
-    from urllib.request import DataHandler, Request, url2pathname
-
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class LockedURLFetcher(URLFetcher):
-        def __init__(self, letters_dir: Path, user_dir: Path | None) -> None:
-            super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
-            self.letters_dir = letters_dir
-            self.user_dir = user_dir
-            self.roots = [d for d in (user_dir, letters_dir) if d is not None]
-            self.requested: list[str] = []
-            self.served: list[str] = []
-            self.refused: list[str] = []
-
-        def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
-            self.requested.append(url)
-            scheme = url.split(":", 1)[0].lower() if ":" in url else ""
-            if scheme == "data":
-                response = DataHandler().data_open(Request(url))
-                self.served.append(url[:40])
-                return URLFetcherResponse(url, body=response.read(), headers=dict(response.headers))
-            if scheme == "file":
-                path = self._allowed_path(url)
-                if path is not None:
-                    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                    self.served.append(url)
-                    return URLFetcherResponse(
-                        path.as_uri(), body=path.read_bytes(), headers={"Content-Type": mime}
-                    )
-            self.refused.append(url)
-            raise ResourceRefused(f"ressource refusée (hors du dossier des modèles) : {url}")
-
-        def _allowed_path(self, url: str) -> Path | None:
-            parts = urlsplit(url)
-            if parts.netloc not in ("", "localhost"):
-                return None
-            raw = Path(url2pathname(parts.path))
-            candidates = [raw]
-            if self.user_dir is not None and raw.is_relative_to(self.letters_dir):
-                # Like templates: a file of the same name in the user's folder wins.
-                candidates.insert(0, self.user_dir / raw.relative_to(self.letters_dir))
-            for candidate in candidates:
-                try:
-                    real = candidate.resolve(strict=True)
-                except (OSError, RuntimeError):
-                    continue
-                if real.is_file() and any(real.is_relative_to(root) for root in self.roots):
-                    return real
-            return None
-
-    return LockedURLFetcher
-
-
-def _batched(items: Iterable[str], size: int) -> Iterator[list[str]]:
+def _batched(items: Iterable, size: int) -> Iterator[list]:
+    if size < 1:
+        raise InputError("La taille des lots doit être d'au moins 1 courrier.")
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
@@ -103,13 +49,14 @@ class Renderer:
     """Renders letters (full HTML documents) to PDF; create one per batch."""
 
     def __init__(self, *, user_dir: Path | None = None) -> None:
+        import_weasyprint()
         from weasyprint import CSS
         from weasyprint.css.counters import CounterStyle
         from weasyprint.text.fonts import FontConfiguration
 
         self.letters_dir = builtin_dir().resolve()
         self.user_dir = Path(user_dir).expanduser().resolve() if user_dir is not None else None
-        self.fetcher = _fetcher_class()(self.letters_dir, self.user_dir)
+        self.fetcher = fetcher_class()(self.letters_dir, self.user_dir)
         self.font_config = FontConfiguration()
         # @counter-style rules of the stylesheet live here; each rendering gets a copy.
         self._counter_style = CounterStyle()
@@ -151,6 +98,21 @@ class Renderer:
         """One letter as PDF bytes."""
         return self.document(html).write_pdf()
 
+    def pdfs(self, htmls: list[str]) -> list[bytes]:
+        """Each letter as its own PDF, in order.
+
+        Each letter is laid out alone (its own page numbers), then the pages of all
+        are written as one PDF and split into one file per letter (``pdf_pages``):
+        one write instead of one per letter. Letters with links, bookmarks or
+        attachments, which a split would lose, are written one by one."""
+        documents = [self.document(html) for html in htmls]
+        if len(documents) < 2 or not all(map(_splittable, documents)):
+            return [document.write_pdf() for document in documents]
+        pages = [page for document in documents for page in document.pages]
+        return split(documents[0].copy(pages).write_pdf(),
+                     [len(d.pages) for d in documents], [info_of(d.metadata) for d in documents],
+                     [d.metadata.lang for d in documents])
+
     def merged(
         self, htmls: Iterable[str], chunk: int = DEFAULT_CHUNK, *, title: str | None = None,
         workers: int = 1, on_progress: Callable[[int], None] | None = None,
@@ -167,16 +129,8 @@ class Renderer:
         rendered by that many forked processes (Linux), in order.
         ``on_progress(n)`` is called with the number of letters of each finished chunk.
         """
-        if chunk < 1:
-            raise InputError("La taille des lots doit être d'au moins 1 courrier.")
-        parts = []
-        for data, count in self._run(_chunk_pdf_job, _batched(htmls, chunk), workers):
-            parts.append(data)
-            if on_progress is not None:
-                on_progress(count)
-        if not parts:
-            raise InputError("Aucun courrier à assembler.")
-        return concatenate(parts, title=title)
+        return merge_results(self._run(_chunk_pdf_job, _batched(htmls, chunk), workers),
+                             title=title, on_progress=on_progress)
 
     def write_many(
         self, items: Iterable[tuple[Path, str]], chunk: int = DEFAULT_CHUNK, *,
@@ -187,14 +141,8 @@ class Renderer:
         Workers render, this process writes: a worker stopped by Ctrl-C can then
         leave no half-written file behind.
         """
-        total = 0
-        for written, count in self._run(_render_chunk_job, _batched(items, chunk), workers):
-            for path, data in written:
-                atomic_write_bytes(Path(path), data)
-            total += count
-            if on_progress is not None:
-                on_progress(count)
-        return total
+        return write_results(self._run(_render_chunk_job, _batched(items, chunk), workers),
+                             on_progress=on_progress)
 
     def many(
         self, htmls: Iterable[str], chunk: int = DEFAULT_CHUNK, *, workers: int = 1
@@ -214,8 +162,8 @@ class Renderer:
             for batch in batches:
                 yield job(self, batch)
             return
+        import gc
         import multiprocessing
-
         from collections import deque
 
         global _POOL_RENDERER
@@ -227,6 +175,10 @@ class Renderer:
             # Ctrl-C is held back while forking: delivered during a fork, it would
             # land in the at-fork hooks, where Python prints and swallows it.
             context = multiprocessing.get_context("fork")
+            # What is loaded now (WeasyPrint, fonts, stylesheet) is kept out of the
+            # garbage collector's passes: a worker's collection would otherwise write
+            # to every object's page and make the worker copy what it shares.
+            gc.freeze()
             with sigint_deferred() as interrupted:
                 pool = context.Pool(workers, initializer=_ignore_sigint)
             with pool:
@@ -237,7 +189,7 @@ class Renderer:
                 pending: deque = deque()
                 for batch in batches:
                     pending.append(pool.apply_async(_pool_call, ((job, batch),)))
-                    if len(pending) >= 2 * workers:
+                    if len(pending) >= read_ahead(workers):
                         yield self._collect(pending.popleft())
                 while pending:
                     yield self._collect(pending.popleft())
@@ -263,9 +215,70 @@ class Renderer:
         atomic_write_bytes(Path(path), data)
 
 
+def write_results(results: Iterable[tuple[list[tuple[Path, bytes]], int]], *,
+                  on_progress: Callable[[int], None] | None = None) -> int:
+    """Write the ``(path, pdf)`` files of each chunk's result, atomically; the count."""
+    total = 0
+    for written, count in results:
+        for path, data in written:
+            atomic_write_bytes(Path(path), data)
+        total += count
+        if on_progress is not None:
+            on_progress(count)
+    return total
+
+
+def merge_results(results: Iterable[tuple[bytes, int]], *, title: str | None = None,
+                  on_progress: Callable[[int], None] | None = None) -> bytes:
+    """One PDF of the chunk PDFs of ``results``, in order."""
+    parts = []
+    for data, count in results:
+        parts.append(data)
+        if on_progress is not None:
+            on_progress(count)
+    if not parts:
+        raise InputError("Aucun courrier à assembler.")
+    return concatenate(parts, title=title)
+
+
 # --------------------------------------------------------------------------- batch jobs
 
 _POOL_RENDERER: Renderer | None = None
+
+
+def read_ahead(workers: int) -> int:
+    """Batches ``Renderer._run`` reads before it yields its first result (then one each)."""
+    return 2 * workers if workers > 1 and _can_fork() else 1
+
+
+def import_weasyprint() -> None:
+    """Import WeasyPrint without the ≈ 50 subprocesses its library loading can spawn.
+
+    WeasyPrint tries several names for each library (``libgobject-2.0-0``,
+    ``gobject-2.0``… before ``libgobject-2.0.so.0``); cffi answers each name that
+    does not load by calling ``ctypes.util.find_library``, which runs ``ldconfig``,
+    ``gcc`` and ``ld``: a third of the import on a loaded machine. On Linux the
+    sonames in WeasyPrint's lists load directly, so the first import is tried with
+    that search switched off; if it fails, it is retried with the real search.
+    """
+    import sys
+
+    if "weasyprint" in sys.modules or sys.platform != "linux":
+        import weasyprint  # noqa: F401
+        return
+    import ctypes.util
+
+    real = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError):
+        for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
+            del sys.modules[name]
+        ctypes.util.find_library = real
+        import weasyprint  # noqa: F401
+    finally:
+        ctypes.util.find_library = real
 
 
 def _can_fork() -> bool:
@@ -289,6 +302,7 @@ def _ignore_sigint() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool's terminate() ends a worker
 
 
 def _pool_call(task: tuple[Callable, list]) -> tuple[tuple, list[str]]:
@@ -297,7 +311,20 @@ def _pool_call(task: tuple[Callable, list]) -> tuple[tuple, list[str]]:
     assert renderer is not None
     before = len(renderer.fetcher.refused)
     result = job(renderer, batch)
+    _release_memory()
     return result, renderer.fetcher.refused[before:]
+
+
+def _release_memory() -> None:
+    """Give back to the system what a chunk's layout freed (glibc keeps it otherwise)."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _chunk_pdf_job(renderer: Renderer, htmls: list[str]) -> tuple[bytes, int]:
@@ -312,32 +339,22 @@ def _chunk_pdf_job(renderer: Renderer, htmls: list[str]) -> tuple[bytes, int]:
     return first.copy(pages).write_pdf(), len(htmls)
 
 
+def _splittable(document: Document) -> bool:
+    """Whether nothing of ``document`` but its pages and information would be lost."""
+    metadata = document.metadata
+    return not (metadata.attachments or metadata.custom or document.make_bookmark_tree()
+                or any(page.links for page in document.pages))
+
+
 def _pdfs_job(renderer: Renderer, htmls: list[str]) -> tuple[list[bytes], int]:
-    return [renderer.pdf(html) for html in htmls], len(htmls)
+    return renderer.pdfs(htmls), len(htmls)
 
 
 def _render_chunk_job(
     renderer: Renderer, items: list[tuple[Path, str]]
 ) -> tuple[list[tuple[Path, bytes]], int]:
-    return [(path, renderer.pdf(html)) for path, html in items], len(items)
-
-
-def concatenate(parts: list[bytes], *, title: str | None = None) -> bytes:
-    """The pages of the PDFs ``parts``, in order, as one PDF (pypdf)."""
-    from io import BytesIO
-
-    from pypdf import PdfReader, PdfWriter
-
-    if len(parts) == 1 and title is None:
-        return parts[0]
-    writer = PdfWriter()
-    for part in parts:
-        writer.append(PdfReader(BytesIO(part)))
-    if title is not None:
-        writer.add_metadata({"/Title": title})
-    buffer = BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
+    datas = renderer.pdfs([html for _, html in items])
+    return [(path, data) for (path, _), data in zip(items, datas, strict=True)], len(items)
 
 
 def harfbuzz_subset_available() -> bool:
@@ -345,10 +362,12 @@ def harfbuzz_subset_available() -> bool:
     import ctypes
     import ctypes.util
 
-    names = [ctypes.util.find_library("harfbuzz-subset"), "libharfbuzz-subset.so.0"]
-    for name in names:
-        if not name:
-            continue
+    # The soname first: find_library runs ldconfig and gcc, only needed elsewhere.
+    for name in ("libharfbuzz-subset.so.0", "libharfbuzz-subset.0.dylib", None):
+        if name is None:
+            name = ctypes.util.find_library("harfbuzz-subset")
+            if not name:
+                return False
         try:
             ctypes.CDLL(name)
         except OSError:

@@ -130,46 +130,65 @@ def export(
       cada export --status draft --merge --out impression/
       cada export 2026-0042 --html
     """
-    from cada_tracker.cli.common import locations, session, today
-    from cada_tracker.fileio import atomic_write_text, prepare_out_dir
-    from cada_tracker.services.export import letters_html, select_letters
+    from contextlib import nullcontext
+
+    from cada_tracker.cli.common import locations, today
+    from cada_tracker.fileio import prepare_out_dir
 
     if merge and html:
         raise InputError("--merge assemble des PDF : il ne va pas avec --html.")
     prepare_out_dir(out)
     loc = locations()
-    written: list[Path] = []
-    with session() as s:
-        rows = select_letters(s, references=list(references or []), campaign=campaign,
-                              status=status)
-        if html:
-            for row, page in zip(rows, letters_html(s, rows), strict=True):
-                path = out / row.filename("html")
-                atomic_write_text(path, page)
-                written.append(path)
-        else:
-            from cada_tracker.pdf import Renderer, default_workers
+    service = None
+    if not html:
+        # Started before the database is opened: WeasyPrint loads in the rendering
+        # process while this one imports the ORM and selects the letters.
+        from cada_tracker.pdf_service import RenderService
 
-            renderer = Renderer(user_dir=loc.user_letters_dir)
-            workers = jobs or (default_workers() if len(rows) > 10 else 1)
-            with _progress(len(rows)) as advance:
-                if merge:
-                    name = _merged_name(out, campaign, today())
-                    path = out / name
-                    title = f"Courriers — {campaign}" if campaign else "Courriers"
-                    renderer.write_merged(path, letters_html(s, rows), title=title,
-                                          workers=workers, on_progress=advance)
-                    written.append(path)
-                else:
-                    paths = [out / row.filename("pdf") for row in rows]
-                    renderer.write_many(zip(paths, letters_html(s, rows), strict=True),
-                                        workers=workers, on_progress=advance)
-                    written.extend(paths)
-            _warn_refused(renderer.refused)
+        service = RenderService(user_dir=loc.user_letters_dir)
+    with service or nullcontext():
+        rows, written = _export(service, references, campaign, status, out, merge, jobs,
+                                today)
     if json_out:
         output.print_json({"count": len(rows), "files": [str(p) for p in written]})
     what = "un PDF" if merge else f"{len(written)} fichier(s)"
     output.success(f"{len(rows)} courrier(s) exporté(s) : {what} dans {out}.")
+
+
+def _export(service, references, campaign, status, out: Path, merge: bool, jobs: int,
+            today) -> tuple[list, list[Path]]:
+    """Select the letters and write them (HTML here, PDF through ``service``)."""
+    from cada_tracker.cli.common import session
+    from cada_tracker.fileio import atomic_write_text
+    from cada_tracker.services.export import letters_html, select_letters
+
+    written: list[Path] = []
+    with session() as s:
+        rows = select_letters(s, references=list(references or []), campaign=campaign,
+                              status=status)
+        if service is None:
+            for row, page in zip(rows, letters_html(s, rows), strict=True):
+                path = out / row.filename("html")
+                atomic_write_text(path, page)
+                written.append(path)
+            return rows, written
+        from cada_tracker.pdf import default_workers
+
+        workers = jobs or (default_workers() if len(rows) > 10 else 1)
+        with _progress(len(rows)) as advance:
+            if merge:
+                path = out / _merged_name(out, campaign, today())
+                title = f"Courriers — {campaign}" if campaign else "Courriers"
+                service.write_merged(path, letters_html(s, rows), title=title,
+                                     workers=workers, on_progress=advance)
+                written.append(path)
+            else:
+                paths = [out / row.filename("pdf") for row in rows]
+                service.write_many(zip(paths, letters_html(s, rows), strict=True),
+                                   workers=workers, on_progress=advance)
+                written.extend(paths)
+    _warn_refused(service.refused)
+    return rows, written
 
 
 def _merged_name(out: Path, campaign: str | None, day) -> str:
