@@ -1,0 +1,102 @@
+"""cada list: the total counted in SQL, one page read at a time, exports streamed.
+
+Pages are made small (``LIST_PAGE``) and the export's chunks tiny (``STREAM_CHUNK``)
+so that a handful of requests crosses every boundary, on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from cada_tracker.cli import request_cmds
+from cada_tracker.services import request_list
+
+pytestmark = pytest.mark.usefixtures("backend")
+
+SUBJECTS = ['=HYPERLINK("https://evil.example";"clic")', "+33 1 23 45 67 89", "Vidéo",
+            "@SUM(A1)", "Drones"]
+
+
+@pytest.fixture
+def five(cli, profile, monkeypatch):
+    """Five requests, one per administration (the last named like a formula)."""
+    monkeypatch.setattr(request_cmds, "LIST_PAGE", 2)
+    monkeypatch.setattr(request_list, "STREAM_CHUNK", 2)
+    refs = []
+    for i, subject in enumerate(SUBJECTS):
+        name = "-Mairie piégée" if i == 4 else f"Mairie de Ville{i}"
+        admin = cli("admin", "add", "--kind", "commune", "--postcode", "69001",
+                    "--city", "Lyon", "--json", "--", name, ok=True).json()["id"]
+        created = cli("new", "--to", admin, "--subject", subject, "--doc", "Contrat",
+                      "--campaign", "pair" if i % 2 == 0 else "impair", "--json",
+                      ok=True).json()
+        refs.append(created["reference"])
+    return sorted(refs)
+
+
+def _refs_in(table: str, refs: list[str]) -> list[str]:
+    return [r for r in refs if r in table]
+
+
+def test_first_page_and_total(cli, five):
+    shown = cli("list", ok=True).stdout
+    assert "5 demande(s), 2 affichées (--all pour tout, --csv pour exporter)" in shown
+    assert _refs_in(shown, five) == five[:2]
+    everything = cli("list", "--all", ok=True).stdout
+    assert "5 demande(s)" in everything and "affichées" not in everything
+    assert _refs_in(everything, five) == five
+
+
+def test_later_pages_follow_the_sort(cli, five):
+    second = cli("list", "--page", "2", ok=True).stdout
+    assert "5 demande(s), page 2 sur 3, 2 affichées" in second
+    assert _refs_in(second, five) == five[2:4]
+    last = cli("list", "--page", "3", ok=True).stdout
+    assert _refs_in(last, five) == five[4:]
+    beyond = cli("list", "--page", "4")
+    assert beyond.exit_code == 2
+    assert "--page : la page 4 n'existe pas (5 demande(s), 3 page(s) de 2)" in beyond.stderr
+
+
+def test_filters_are_counted_too(cli, five):
+    even = cli("list", "--campaign", "pair", ok=True).stdout
+    assert "3 demande(s), 2 affichées" in even
+    searched = cli("list", "--search", "ville1", ok=True).stdout  # an administration's name
+    assert "1 demande(s)" in searched and _refs_in(searched, five) == [five[1]]
+    assert "Aucune demande ne correspond." in cli("list", "--campaign", "aucune",
+                                                  ok=True).stderr
+
+
+def test_page_is_for_the_table_only(cli, five):
+    for other in ("--all", "--csv", "--json"):
+        refused = cli("list", "--page", "2", other)
+        assert refused.exit_code == 2 and "--page choisit une page du tableau" in refused.stderr
+    assert cli("list", "--csv", "--json").exit_code == 2
+
+
+def test_csv_export_streams_every_row_made_inert(cli, five):
+    exported = cli("list", "--csv", "--all", ok=True).stdout
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    assert [r["reference"] for r in rows] == five  # three chunks of two rows, in order
+    assert list(rows[0]) == list(request_list.COLUMNS)
+    subjects = {r["subject"] for r in rows}
+    assert subjects == {"'" + s if s[0] in "=+-@" else s for s in SUBJECTS}
+    assert "'-Mairie piégée" in {r["administration"] for r in rows}
+    assert all(r["sent_on"] == "" and r["status"] == "draft" for r in rows)
+    raw = list(csv.DictReader(io.StringIO(cli("list", "--csv", "--raw-csv", ok=True).stdout)))
+    assert {r["subject"] for r in raw} == set(SUBJECTS)
+
+
+def test_json_is_the_whole_list(cli, five):
+    from cada_tracker.cli.output import to_json
+
+    written = cli("list", "--json", ok=True).stdout
+    listed = json.loads(written)
+    assert written == to_json(listed) + "\n"  # streamed, yet what one dump would write
+    assert [r["reference"] for r in listed] == five
+    assert {r["subject"] for r in listed} == set(SUBJECTS)  # JSON is not for spreadsheets
+    assert cli("list", "--json", "--campaign", "aucune", ok=True).json() == []
