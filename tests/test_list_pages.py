@@ -100,3 +100,23 @@ def test_json_is_the_whole_list(cli, five):
     assert [r["reference"] for r in listed] == five
     assert {r["subject"] for r in listed} == set(SUBJECTS)  # JSON is not for spreadsheets
     assert cli("list", "--json", "--campaign", "aucune", ok=True).json() == []
+
+
+@pytest.mark.parametrize("sort", sorted(set(request_list.SORTS) - {"admin"}))
+def test_every_sort_reads_a_page_along_an_index(sort, cli, profile, backend):
+    """No sort of the whole table to show one page (SQLite's plan; migration 0013).
+    (--sort admin goes along the administrations' names, a plan SQLite picks from the
+    table sizes: an empty database does not show it.)"""
+    if backend != "sqlite":
+        pytest.skip("the plan checked is SQLite's")
+    from sqlalchemy.dialects import sqlite
+
+    from cada_tracker.cli.common import reading
+
+    query = request_list._rows(request_list.ListFilter(sort=sort), list(
+        request_list.COLUMNS.values())).limit(50)
+    sql = str(query.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+    with reading() as conn:
+        plan = " ".join(row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+    assert "SCAN request USING INDEX" in plan, plan
+    assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
