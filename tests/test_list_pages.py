@@ -120,3 +120,25 @@ def test_every_sort_reads_a_page_along_an_index(sort, cli, profile, backend):
         plan = " ".join(row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
     assert "SCAN request USING INDEX" in plan, plan
     assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
+
+
+def test_admin_list_reads_one_page_and_counts(cli, profile, monkeypatch):
+    from cada_tracker.cli import admin_cmds
+
+    monkeypatch.setattr(admin_cmds, "LIST_PAGE", 2)
+    for name in ("Mairie de Caen", "Mairie d'Albi", "Mairie de Brest"):
+        cli("admin", "add", name, "--kind", "commune", "--postcode", "14000", "--city",
+            name.split()[-1], ok=True)
+    cli("admin", "add", "Préfecture du Rhône", "--kind", "prefecture", "--postcode",
+        "69003", "--city", "Lyon", ok=True)
+    first = cli("admin", "list", ok=True).stdout
+    assert "4 administration(s), 2 affichées (--all pour tout" in first
+    assert "Albi" in first and "Brest" in first and "Caen" not in first  # by name
+    second = cli("admin", "list", "--page", "2", ok=True).stdout
+    assert "page 2 sur 2, 2 affichées" in second and "Caen" in second and "Albi" not in second
+    communes = cli("admin", "list", "--kind", "commune", "--page", "2", ok=True).stdout
+    assert "3 administration(s), page 2 sur 2, 1 affichées" in communes
+    beyond = cli("admin", "list", "--page", "3")
+    assert beyond.exit_code == 2 and "la page 3 n'existe pas (4 administration(s)" in beyond.stderr
+    assert len(cli("admin", "list", "--json", ok=True).json()) == 4
+    assert cli("admin", "list", "--page", "2", "--csv").exit_code == 2

@@ -9,10 +9,13 @@ import typer
 from cada_tracker.cli import new_check, output
 from cada_tracker.cli.common import (
     MAX_ID,
+    PAGE_ONLY,
     ask,
     ask_list,
     interactive,
     locations,
+    page_caption,
+    page_option,
     raw_csv_option,
     session,
     today,
@@ -240,7 +243,7 @@ def list_(
     tag: str = typer.Option(None, "--tag", help="Seulement cette étiquette."),
     search: str = typer.Option(None, "--search", help="Mots cherchés (référence, objet, documents, administration), dans n'importe quel ordre, sans tenir compte des accents ni des majuscules."),
     sort: str = typer.Option("reference", "--sort", help="Tri : reference, created, sent, status, admin, deadline."),
-    page_number: int = typer.Option(1, "--page", metavar="N", min=1, max=MAX_ID, help=f"Afficher la page N ({LIST_PAGE} demandes par page)."),
+    page_number: int = page_option(LIST_PAGE),
     all_rows: bool = typer.Option(False, "--all", help=f"Tout afficher (sinon les {LIST_PAGE} premières)."),
     json_out: bool = typer.Option(False, "--json", help="Sortie JSON (toutes les lignes)."),
     csv_out: bool = typer.Option(False, "--csv", help="Sortie CSV (toutes les lignes)."),
@@ -280,16 +283,8 @@ def list_(
     if not total:
         output.info("Aucune demande ne correspond.")
         return
-    pages = -(-total // LIST_PAGE)
-    if not rows:
-        from cada_tracker.errors import InputError
-
-        raise InputError(f"--page : la page {page_number} n'existe pas ({total} demande(s), "
-                         f"{pages} page(s) de {LIST_PAGE}).")
-    caption = f"{total} demande(s)"
-    if len(rows) < total:
-        where = "" if page_number == 1 else f"page {page_number} sur {pages}, "
-        caption += f", {where}{len(rows)} affichées (--all pour tout, --csv pour exporter)"
+    caption = page_caption(total, len(rows), number=page_number, size=LIST_PAGE,
+                           noun="demande(s)")
     output.table(
         None, ["Réf.", "Statut", "Administration", "Objet", "Envoyée", "Reçue", "Échéance"],
         ((r["reference"], STATUSES.get(r["status"], r["status"]), r["administration"],
@@ -305,8 +300,7 @@ def _one_output(*, json_out: bool, csv_out: bool, all_rows: bool, page: int) -> 
     if json_out and csv_out:
         raise InputError("Choisissez --json ou --csv, pas les deux.")
     if page != 1 and (json_out or csv_out or all_rows):
-        raise InputError("--page choisit une page du tableau : --all, --csv et --json "
-                         "donnent déjà toutes les lignes.")
+        raise InputError(PAGE_ONLY)
 
 
 def _fr(value) -> str:
