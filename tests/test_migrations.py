@@ -109,6 +109,10 @@ def test_upgrade_from_every_schema_keeps_the_data(tmp_path, start):
         # 0012: requests typed in have no Ma Dada source, events no Alaveteli key.
         assert conn.execute(text("SELECT source_url FROM request")).scalar() is None
         assert conn.execute(text("SELECT count(source_key) FROM event")).scalar() == 0
+        # 0013: the orders of cada list --sort are indexed.
+        indexes = {row[1] for row in conn.execute(text("PRAGMA index_list('request')"))}
+        assert {"ix_request_list_created", "ix_request_list_sent", "ix_request_list_status",
+                "ix_request_list_deadline", "ix_request_list_admin"} <= indexes
     if start != storage.SCHEMA_HEAD:
         backups = list(tmp_path.glob(f"old.db.schema-{start}.bak"))
         assert backups, "an existing SQLite file is backed up before it is upgraded"

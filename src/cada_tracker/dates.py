@@ -50,3 +50,20 @@ def not_in_future(value: date, today: date, *, field: str = "date") -> date:
 
 def format_fr(value: date | None) -> str:
     return "" if value is None else value.strftime("%d/%m/%Y")
+
+
+def stored_date_parser():
+    """A stored date to ``date``: ISO text (what SQLite returns without the ORM) is
+    parsed once per distinct value, a ``date`` (PostgreSQL) or None is kept."""
+    memo: dict = {None: None}
+
+    def parse(value):
+        if isinstance(value, date):
+            return value
+        try:
+            return memo[value]
+        except KeyError:
+            memo[value] = parsed = date.fromisoformat(value)
+            return parsed
+
+    return parse

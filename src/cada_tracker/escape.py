@@ -29,7 +29,7 @@ import re
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # Same set minus C0 (that json.dumps escapes already).
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _visible(match: re.Match) -> str:
@@ -69,14 +69,14 @@ def csv_cell(value, *, raw: bool = False):
         return ""
     if not isinstance(value, str):
         return value.isoformat() if hasattr(value, "isoformat") else value
-    if not raw and value.startswith(_FORMULA_START):
+    if not raw and value.startswith(FORMULA_START):
         return "'" + value
     return value
 
 
 def unquote_csv_cell(value: str) -> str:
     """Undo :func:`csv_cell` when reading back a file cada wrote."""
-    if value.startswith("'") and value[1:].startswith(_FORMULA_START):
+    if value.startswith("'") and value[1:].startswith(FORMULA_START):
         return value[1:]
     return value
 

@@ -84,6 +84,12 @@ class Request(SQLModel, table=True):
               "action_due_legal", "reasonable_delay_on",
               sqlite_where=text("next_action IS NOT NULL"),
               postgresql_where=text("next_action IS NOT NULL")),
+        # The orders of cada list --sort: a page is read along one (migration 0013).
+        Index("ix_request_list_created", "created_at", "reference"),
+        Index("ix_request_list_sent", "sent_on", "reference"),
+        Index("ix_request_list_status", "status", "reference"),
+        Index("ix_request_list_deadline", "action_due", "reference"),
+        Index("ix_request_list_admin", "administration_id", "reference"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

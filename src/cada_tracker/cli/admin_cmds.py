@@ -5,7 +5,15 @@ from __future__ import annotations
 import typer
 
 from cada_tracker.cli import output
-from cada_tracker.cli.common import MAX_ID, ask, raw_csv_option, session
+from cada_tracker.cli.common import (
+    MAX_ID,
+    PAGE_ONLY,
+    ask,
+    page_caption,
+    page_option,
+    raw_csv_option,
+    session,
+)
 from cada_tracker.vocab import ADMIN_KINDS
 
 KINDS = ", ".join(ADMIN_KINDS)
@@ -115,40 +123,48 @@ def list_(
     kind: str = typer.Option(None, "--kind", help=f"Seulement ce type ({KINDS})."),
     department: str = typer.Option(None, "--department", help="Seulement ce département."),
     search: str = typer.Option(None, "--search", help="Mots cherchés dans le nom, la ville ou le code postal, dans n'importe quel ordre, sans tenir compte des accents ni des majuscules."),
+    page_number: int = page_option(LIST_PAGE),
     all_rows: bool = typer.Option(False, "--all",
                                   help=f"Tout afficher (sinon les {LIST_PAGE} premières)."),
     csv_out: bool = typer.Option(False, "--csv", help="Sortie CSV (toutes les lignes)."),
     json_out: bool = typer.Option(False, "--json", help="Sortie JSON (toutes les lignes)."),
     raw_csv: bool = raw_csv_option(),
 ) -> None:
-    """Lister les administrations de l'annuaire (une page et le total ; --all, --csv ou
-    --json pour tout).
+    """Lister les administrations de l'annuaire (une page et le total ; --page pour la
+    suite, --all, --csv ou --json pour tout).
 
     \b
     Exemple :
       cada admin list --department 69 --kind commune
+      cada admin list --search lyon --page 2
       cada admin list --tag rhone --csv > rhone.csv
     """
-    from cada_tracker.services.admins import LIST_COLUMNS, list_admin_rows
+    from cada_tracker.services.admins import LIST_COLUMNS, count_admin_rows, list_admin_rows
 
+    if page_number != 1 and (json_out or csv_out or all_rows):
+        from cada_tracker.errors import InputError
+
+        raise InputError(PAGE_ONLY)
+    filters = {"tag": tag, "kind": kind, "department": department, "search": search}
+    whole = json_out or csv_out or all_rows
     with session() as s:
-        rows = list_admin_rows(s, tag=tag, kind=kind, department=department, search=search)
+        rows = list_admin_rows(s, **filters, limit=None if whole else LIST_PAGE,
+                               offset=(page_number - 1) * LIST_PAGE)
+        total = len(rows) if whole else count_admin_rows(s, **filters)
     if json_out:
         output.print_json([dict(zip(LIST_COLUMNS, r, strict=True)) for r in rows])
         return
     if csv_out:
         output.write_csv(LIST_COLUMNS, rows, raw=raw_csv)
         return
-    if not rows:
+    if not total:
         output.info("Aucune administration (ajoutez-en avec cada admin add ou "
                     "cada admin import).")
         return
-    shown = rows if all_rows else rows[:LIST_PAGE]
-    caption = f"{len(rows)} administration(s)"
-    if len(shown) < len(rows):
-        caption += f", {len(shown)} affichées (--all pour tout, --csv pour exporter)"
+    caption = page_caption(total, len(rows), number=page_number, size=LIST_PAGE,
+                           noun="administration(s)")
     output.table(None, ["N°", "Nom", "Type", "CP", "Ville", "Dép."],
-                 ((i, n, ADMIN_KINDS.get(k, k), p, c, d) for i, n, k, p, c, d in shown),
+                 ((i, n, ADMIN_KINDS.get(k, k), p, c, d) for i, n, k, p, c, d in rows),
                  caption=caption)
 
 

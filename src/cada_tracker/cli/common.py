@@ -202,3 +202,31 @@ def ask_list(values: list[str] | None, *, flag: str, label: str, item: str = "li
     from cada_tracker.cli import prompts
 
     return prompts.ask_lines(label, item=item)
+
+
+PAGE_ONLY = ("--page choisit une page du tableau : --all, --csv et --json donnent déjà "
+             "toutes les lignes.")
+
+
+def page_option(size: int):
+    """``--page N``: which page of a table a list shows (``size`` rows a page)."""
+    import typer
+
+    return typer.Option(1, "--page", metavar="N", min=1, max=MAX_ID,
+                        help=f"Afficher la page N ({size} lignes par page).")
+
+
+def page_caption(total: int, shown: int, *, number: int, size: int, noun: str) -> str:
+    """The caption of page ``number`` of a table of ``total`` ``noun`` (ex.
+    "demande(s)"), ``shown`` on it; a page past the last one is refused in French."""
+    pages = -(-total // size)
+    if not shown:
+        from cada_tracker.errors import InputError
+
+        raise InputError(f"--page : la page {number} n'existe pas ({total} {noun}, "
+                         f"{pages} page(s) de {size}).")
+    caption = f"{total} {noun}"
+    if shown < total:
+        where = "" if number == 1 else f"page {number} sur {pages}, "
+        caption += f", {where}{shown} affichées (--all pour tout, --csv pour exporter)"
+    return caption

@@ -9,10 +9,13 @@ import typer
 from cada_tracker.cli import new_check, output
 from cada_tracker.cli.common import (
     MAX_ID,
+    PAGE_ONLY,
     ask,
     ask_list,
     interactive,
     locations,
+    page_caption,
+    page_option,
     raw_csv_option,
     session,
     today,
@@ -241,51 +244,64 @@ def list_(
     tag: str = typer.Option(None, "--tag", help="Seulement cette étiquette."),
     search: str = typer.Option(None, "--search", help="Mots cherchés (référence, objet, documents, administration), dans n'importe quel ordre, sans tenir compte des accents ni des majuscules."),
     sort: str = typer.Option("reference", "--sort", help="Tri : reference, created, sent, status, admin, deadline."),
+    page_number: int = page_option(LIST_PAGE),
     all_rows: bool = typer.Option(False, "--all", help=f"Tout afficher (sinon les {LIST_PAGE} premières)."),
     json_out: bool = typer.Option(False, "--json", help="Sortie JSON (toutes les lignes)."),
     csv_out: bool = typer.Option(False, "--csv", help="Sortie CSV (toutes les lignes)."),
     raw_csv: bool = raw_csv_option(),
 ) -> None:
-    """Lister les demandes, avec filtres.
+    """Lister les demandes, avec filtres (une page et le total ; --page pour la suite).
 
     \b
     Exemple :
       cada list --status sent --campaign vsa-2026
+      cada list --sort deadline --page 2
       cada list --csv > demandes.csv
     """
-    from cada_tracker.services.requests import ListFilter, list_query
+    from cada_tracker.cli.common import reading
+    from cada_tracker.services.request_list import (
+        COLUMNS,
+        ListFilter,
+        count_requests,
+        export_rows,
+        page,
+    )
 
-    if json_out and csv_out:
-        from cada_tracker.errors import InputError
-
-        raise InputError("Choisissez --json ou --csv, pas les deux.")
-    query = list_query(ListFilter(status=status, admin_id=admin, campaign=campaign, tag=tag,
-                                  search=search, sort=sort))
-    columns = ["reference", "status", "administration_id", "administration", "subject",
-               "campaign", "sent_on", "received_on", "next_action", "next_deadline"]
-    with session() as s:
-        rows = s.exec(query)
+    _one_output(json_out=json_out, csv_out=csv_out, all_rows=all_rows, page=page_number)
+    wanted = ListFilter(status=status, admin_id=admin, campaign=campaign, tag=tag,
+                        search=search, sort=sort)
+    with reading() as conn:
         if csv_out:
-            output.write_csv(columns, ([getattr(r, c) for c in columns] for r in rows),
-                             raw=raw_csv)
+            output.write_csv(list(COLUMNS), export_rows(conn, wanted, raw=raw_csv),
+                             ready=True)
             return
         if json_out:
-            output.print_json([{c: getattr(r, c) for c in columns} for r in rows])
+            output.print_json_rows(dict(zip(COLUMNS, row, strict=True))
+                                   for row in export_rows(conn, wanted, raw=True))
             return
-        rows = list(rows)
-    if not rows:
+        total = count_requests(conn, wanted)
+        rows = page(conn, wanted, number=page_number, size=None if all_rows else LIST_PAGE)
+    if not total:
         output.info("Aucune demande ne correspond.")
         return
-    shown = rows if all_rows else rows[:LIST_PAGE]
-    caption = f"{len(rows)} demande(s)"
-    if len(shown) < len(rows):
-        caption += f", {len(shown)} affichées (--all pour tout, --csv pour exporter)"
+    caption = page_caption(total, len(rows), number=page_number, size=LIST_PAGE,
+                           noun="demande(s)")
     output.table(
         None, ["Réf.", "Statut", "Administration", "Objet", "Envoyée", "Reçue", "Échéance"],
-        ((r.reference, STATUSES.get(r.status, r.status), r.administration, r.subject,
-          _fr(r.sent_on), _fr(r.received_on), _fr(r.next_deadline)) for r in shown),
+        ((r["reference"], STATUSES.get(r["status"], r["status"]), r["administration"],
+          r["subject"], _fr(r["sent_on"]), _fr(r["received_on"]), _fr(r["next_deadline"]))
+         for r in rows),
         caption=caption, keep=(0,),
     )
+
+
+def _one_output(*, json_out: bool, csv_out: bool, all_rows: bool, page: int) -> None:
+    from cada_tracker.errors import InputError
+
+    if json_out and csv_out:
+        raise InputError("Choisissez --json ou --csv, pas les deux.")
+    if page != 1 and (json_out or csv_out or all_rows):
+        raise InputError(PAGE_ONLY)
 
 
 def _fr(value) -> str:

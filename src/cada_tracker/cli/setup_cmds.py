@@ -140,23 +140,27 @@ def db_backup(
 
 
 def db_check(
+    quick: bool = typer.Option(False, "--quick", help="Vérification rapide : structure de la base (PRAGMA quick_check sur SQLite), présence et taille des fichiers sans recalculer leur SHA-256, index de recherche sans contrôle complet."),
     json_out: bool = typer.Option(False, "--json", help="Sortie JSON."),
 ) -> int:
     """Vérifier la base : intégrité, version du schéma, fichiers reçus (SHA-256), index de recherche.
 
-    Code de sortie 0 si tout va bien, 1 si un problème est trouvé.
+    Code de sortie 0 si tout va bien, 1 si un problème est trouvé. --quick vérifie en
+    quelques secondes même une très grande base ; la vérification complète reste à
+    faire de temps en temps (elle relit tout).
 
     \b
     Exemple :
+      cada db check --quick
       cada db check
     """
     from cada_tracker.cli.common import open_engine
     from cada_tracker.services.maintenance import check
 
     loc = locations()
-    report = check(open_engine(), loc)
+    report = check(open_engine(), loc, quick=quick)
     if json_out:
-        output.print_json({"ok": report.ok, "revision": report.revision,
+        output.print_json({"ok": report.ok, "quick": quick, "revision": report.revision,
                            "files_checked": report.files_checked, "files_moved": report.moved,
                            "problems": report.problems})
     else:
@@ -167,5 +171,5 @@ def db_check(
         for problem in report.problems:
             output.warn(problem)
         if report.ok:
-            output.success("Base saine.")
+            output.success("Base saine (vérification rapide)." if quick else "Base saine.")
     raise typer.Exit(0 if report.ok else 1)

@@ -198,14 +198,25 @@ LIST_COLUMNS = ["id", "name", "kind", "postcode", "city", "department"]
 def list_admin_rows(
     session: Session, *, tag: str | None = None, kind: str | None = None,
     department: str | None = None, search: str | None = None,
+    limit: int | None = None, offset: int = 0,
 ) -> list[tuple]:
     """``LIST_COLUMNS`` of the administrations matching the filters, by name (a column
-    select: no ORM objects for thousands of rows)."""
+    select: no ORM objects for thousands of rows); ``limit`` rows from ``offset``."""
     columns = [getattr(Administration, c) for c in LIST_COLUMNS]
     query = _filtered(select(*columns), tag=tag, kind=kind, department=department,
-                      search=search)
-    return [tuple(r) for r in session.exec(query.order_by(Administration.name,
-                                                          Administration.id))]
+                      search=search).order_by(Administration.name, Administration.id)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return [tuple(r) for r in session.exec(query)]
+
+
+def count_admin_rows(
+    session: Session, *, tag: str | None = None, kind: str | None = None,
+    department: str | None = None, search: str | None = None,
+) -> int:
+    """How many administrations :func:`list_admin_rows` would return (one COUNT)."""
+    return session.exec(_filtered(select(func.count()).select_from(Administration), tag=tag,
+                                  kind=kind, department=department, search=search)).one()
 
 
 def _filtered(query, *, tag: str | None, kind: str | None, department: str | None,

@@ -77,9 +77,16 @@ def is_recorded(engine: Engine, loc: Locations, path: Path) -> bool:
                             {"p": relative}).first() is not None
 
 
-def check(engine: Engine, loc: Locations) -> CheckReport:
+def check(engine: Engine, loc: Locations, *, quick: bool = False) -> CheckReport:
     """Schema, SQLite integrity, every stored file re-hashed (in chunks), and files
-    in the data folder that no record refers to (left by a killed command)."""
+    in the data folder that no record refers to (left by a killed command).
+
+    ``quick`` (``cada db check --quick``) keeps what costs little at any size: SQLite's
+    ``quick_check`` (pages and records, not that indexes match the tables; no
+    foreign-key scan; no full-text index check), and each stored file's presence and
+    size instead of its SHA-256 (on PostgreSQL, the bytes of its chunks counted by the
+    database, without reading them).
+    """
     report = CheckReport(revision=current_revision(engine))
     if report.revision != SCHEMA_HEAD:
         report.problems.append(
@@ -87,16 +94,15 @@ def check(engine: Engine, loc: Locations) -> CheckReport:
         )
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
-            result = conn.exec_driver_sql("PRAGMA integrity_check").scalars().all()
-            if result != ["ok"]:
-                report.problems.extend(f"intégrité SQLite : {r}" for r in result)
-            for row in conn.exec_driver_sql("PRAGMA foreign_key_check").all():
-                report.problems.append(f"clé étrangère cassée : table {row[0]}, ligne {row[1]}")
+            _check_sqlite(conn, report, quick=quick)
         _check_mail(conn, report)
         if report.revision == SCHEMA_HEAD:
             from cada_tracker.services.search.index import check_index
 
-            report.problems.extend(check_index(conn))
+            report.problems.extend(check_index(conn, quick=quick))
+        if quick and engine.dialect.name == "postgresql":
+            _check_sizes_in_base(conn, report)
+            return report
         rows = conn.execute(
             text("SELECT f.path, f.sha256, f.size, r.reference FROM stored_file f "
                  "JOIN request r ON r.id = f.request_id ORDER BY f.id")
@@ -105,19 +111,68 @@ def check(engine: Engine, loc: Locations) -> CheckReport:
         _check_shared(engine, loc, rows, report)
         return report
     recorded = set()
-    for path, sha, _size, reference in rows:
+    for path, sha, size, reference in rows:
         report.files_checked += 1
         recorded.add(path)
         full = loc.data_dir / path
         try:
-            digest = sha256_of(full)
+            problem = _size_problem(full, size) if quick else (
+                None if sha256_of(full) == sha else "SHA-256 différent")
         except OSError:
             report.problems.append(f"{reference} : fichier manquant {full}")
             continue
-        if digest != sha:
-            report.problems.append(f"{reference} : fichier modifié {full} (SHA-256 différent)")
+        if problem:
+            report.problems.append(f"{reference} : fichier modifié {full} ({problem})")
     report.problems.extend(_strays(loc, recorded))
     return report
+
+
+def _check_sqlite(conn, report: CheckReport, *, quick: bool) -> None:
+    pragma = "quick_check" if quick else "integrity_check"
+    try:
+        result = conn.exec_driver_sql(f"PRAGMA {pragma}").scalars().all()
+    except Exception as exc:  # noqa: BLE001 - a damaged file fails the check itself
+        result = [f"la vérification a échoué ({exc.__class__.__name__})"]
+    if result != ["ok"]:
+        report.problems.append(_damage(result, pragma))
+    if not quick:
+        for row in conn.exec_driver_sql("PRAGMA foreign_key_check").all():
+            report.problems.append(f"clé étrangère cassée : table {row[0]}, ligne {row[1]}")
+
+
+def _damage(result: list[str], pragma: str) -> str:
+    """SQLite's findings (English, one per line) summed up in French."""
+    import re
+
+    lines = [line for r in result for line in str(r).splitlines()
+             if line and not line.startswith("***")]
+    pages = sorted({int(p) for p in re.findall(r"page (\d+)", "\n".join(lines))})
+    where = f", page(s) {', '.join(map(str, pages[:10]))}" if pages else ""
+    return (f"intégrité SQLite : base abîmée ({len(lines)} défaut(s) signalé(s) par "
+            f"PRAGMA {pragma}{where}) : restaurez une sauvegarde faite par cada db backup")
+
+
+def _size_problem(path: Path, size: int) -> str | None:
+    actual = path.stat().st_size
+    return None if actual == size else f"{actual} octets au lieu de {size}"
+
+
+def _check_sizes_in_base(conn, report: CheckReport) -> None:
+    """PostgreSQL, quick: each stored file's content is in the base with as many bytes
+    as recorded (``length`` of a chunk is read from its header, not its bytes)."""
+    rows = conn.execute(text(
+        "SELECT r.reference, f.path, f.size, c.sha256, "
+        "(SELECT coalesce(sum(length(k.data)), 0) FROM stored_chunk k "
+        " WHERE k.sha256 = f.sha256) "
+        "FROM stored_file f JOIN request r ON r.id = f.request_id "
+        "LEFT JOIN stored_content c ON c.sha256 = f.sha256 ORDER BY f.id")).all()
+    for reference, path, size, content, stored in rows:
+        report.files_checked += 1
+        if content is None:
+            report.problems.append(f"{reference} : fichier {path} absent de la base")
+        elif stored != size:
+            report.problems.append(f"{reference} : fichier {path} modifié dans la base "
+                                   f"({stored} octets au lieu de {size})")
 
 
 def _check_mail(conn, report: CheckReport) -> None:

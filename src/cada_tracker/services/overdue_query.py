@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 
+from cada_tracker.dates import stored_date_parser
 from cada_tracker.services.overdue import Item, Row, classify
 
 _QUERY = """
@@ -25,20 +26,6 @@ WHERE r.next_action IS NOT NULL
 """
 
 
-def _date_parser():
-    """ISO text to ``date``, memoised: an archive has few distinct dates, many rows."""
-    memo: dict = {None: None}
-
-    def parse(value):
-        try:
-            return memo[value]
-        except KeyError:
-            memo[value] = parsed = date.fromisoformat(value)
-            return parsed
-
-    return parse
-
-
 def overdue_items(connection, *, today: date, within: int,
                   campaign: str | None = None) -> Iterator[Item]:
     from sqlalchemy import text
@@ -47,7 +34,7 @@ def overdue_items(connection, *, today: date, within: int,
     sql = _QUERY + (" AND r.campaign = :campaign" if campaign else "")
     sqlite = connection.dialect.name == "sqlite"
     params = {"horizon": horizon.isoformat() if sqlite else horizon, "campaign": campaign}
-    convert = _date_parser() if sqlite else (lambda v: v)
+    convert = stored_date_parser()
     for ref, name, subject, campaign, action, *dates in connection.execute(text(sql), params):
         row = Row(ref, name, subject, campaign, action, *map(convert, dates))
         item = classify(row, today, within)

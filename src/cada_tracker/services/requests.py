@@ -1,4 +1,4 @@
-"""Requests: drafting (letter rendered and stored), finding by reference, listing."""
+"""Requests: drafting (letter rendered and stored), finding by reference."""
 
 from __future__ import annotations
 
@@ -21,9 +21,8 @@ from cada_tracker.models import (
 from cada_tracker.profiles import Profile
 from cada_tracker.services.admins import get_admin
 from cada_tracker.services.letter_context import letter_context
-from cada_tracker.services.like import every_word, key_like
 from cada_tracker.services.series_rule import SERIES_THRESHOLD  # noqa: F401 - re-exported
-from cada_tracker.vocab import MODES, REGIMES, STATUSES, choice
+from cada_tracker.vocab import MODES, REGIMES, choice
 
 
 @dataclass
@@ -278,59 +277,3 @@ def documents_of(session: Session, request_id: int) -> list[RequestedDocument]:
             .order_by(RequestedDocument.position)
         )
     )
-
-
-SORTS = {
-    "reference": (Request.reference,),
-    "created": (Request.created_at, Request.reference),
-    "sent": (Request.sent_on, Request.reference),
-    "status": (Request.status, Request.reference),
-    "deadline": (Request.action_due, Request.reference),
-    "admin": (Administration.name, Request.reference),
-}
-
-
-@dataclass
-class ListFilter:
-    status: str | None = None
-    admin_id: int | None = None
-    campaign: str | None = None
-    tag: str | None = None
-    search: str | None = None
-    sort: str = "reference"
-
-
-def list_query(f: ListFilter):
-    """A column select (not ORM objects): lists stay fast on large databases."""
-    query = select(
-        Request.id,
-        Request.reference,
-        Request.status,
-        Request.subject,
-        Request.campaign,
-        Request.sent_on,
-        Request.received_on,
-        Request.next_action,
-        Request.action_due.label("next_deadline"),
-        Request.created_at,
-        Administration.id.label("administration_id"),
-        Administration.name.label("administration"),
-    ).join(Administration, Administration.id == Request.administration_id)
-    if f.status:
-        query = query.where(Request.status == choice(f.status, STATUSES, field="--status"))
-    if f.admin_id is not None:
-        query = query.where(Request.administration_id == f.admin_id)
-    if f.campaign:
-        query = query.where(Request.campaign == f.campaign)
-    if f.tag:
-        query = query.where(
-            Request.id.in_(select(RequestTag.request_id).where(RequestTag.tag == f.tag.lower()))
-        )
-    if f.search:  # each word in the request, one of its documents or its administration
-        query = query.where(every_word(
-            f.search, key_like(Request.search_key), key_like(Administration.search_key),
-            lambda p: Request.id.in_(select(RequestedDocument.request_id).where(
-                key_like(RequestedDocument.search_key)(p)))))
-    if f.sort not in SORTS:
-        raise InputError(f"--sort : « {f.sort} » inconnu (valeurs : {', '.join(SORTS)}).")
-    return query.order_by(*SORTS[f.sort])

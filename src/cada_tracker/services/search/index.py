@@ -229,10 +229,11 @@ def fill_if_empty(conn: Connection, data_dir: Path) -> dict | None:
     return reindex(conn, data_dir)
 
 
-def check_index(conn: Connection) -> list[str]:
-    """What is wrong with the index (French), empty when it is in step."""
+def check_index(conn: Connection, *, quick: bool = False) -> list[str]:
+    """What is wrong with the index (French), empty when it is in step; ``quick``
+    counts what is missing from it without SQLite's full-text integrity check."""
     problems = []
-    if conn.dialect.name == "sqlite":
+    if conn.dialect.name == "sqlite" and not quick:
         try:
             conn.exec_driver_sql(
                 "INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)")
