@@ -10,7 +10,7 @@ COMMANDS = (
     ('edit', 'request_cmds',
      "Retoucher le courrier d'un brouillon dans $EDITOR (refusé une fois la demande envoyée)."),
     ('list', 'request_cmds',
-     'Lister les demandes, avec filtres.'),
+     'Lister les demandes, avec filtres (une page et le total ; --page pour la suite).'),
     ('show', 'request_cmds',
      'Tout sur une demande : administration, documents, chronologie, fichiers.'),
     ('sent', 'event_cmds',
