@@ -58,7 +58,7 @@ def overdue_items(connection, *, today: date, within: int,
 _SERIES_QUERY = """
 SELECT r.campaign, r.reference, r.subject, r.administration_id
 FROM request AS r
-WHERE r.sent_on IS NOT NULL AND r.campaign IN ({names})
+WHERE r.sent_on IS NOT NULL AND r.campaign IN {names}
 ORDER BY r.campaign, r.reference
 """
 
@@ -76,6 +76,8 @@ def series_members(connection, campaigns: set[str]) -> dict[str, set[str]]:
 
     if not campaigns:
         return {}
+    # An expanding parameter renders its own parentheses: "IN (:names)" would become
+    # a row value "IN ((?, ?))", an error on both back ends once there are two names.
     sql = text(_SERIES_QUERY.format(names=":names")).bindparams(
         bindparam("names", expanding=True))
     rows: dict[str, list[tuple[str, str, int]]] = {}
