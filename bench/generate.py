@@ -47,7 +47,13 @@ from types import SimpleNamespace
 
 from cada_tracker.deadlines import add_months
 from cada_tracker.services.clock import refresh_deadlines
-from cada_tracker.services.lifecycle import Ev, derive_outcomes, derive_status, first
+from cada_tracker.services.lifecycle import (
+    Ev,
+    derive_outcomes,
+    derive_status,
+    derive_summary,
+    first,
+)
 
 BENCH_DIR = Path(__file__).resolve().parent
 DEFAULT_OUT = BENCH_DIR / "data" / "cada-100k.db"
@@ -110,13 +116,16 @@ NAME_OF_KIND = {
 SENDER = SimpleNamespace(name="Observatoire citoyen des libertés", city="Lyon",
                          address="12 rue de la Paix\n69003 Lyon", email="contact@observatoire.example")
 
+# What the statistics read (services.lifecycle.derive_summary, migration 0014).
+SUMMARY_COLUMNS = ("answered_on", "express_refusal", "referred_on", "closed_on",
+                   "closed_reason", "obtained")
 # Columns inserted, in the order of the tuples the workers build.
 REQUEST_COLUMNS = (
     "id", "reference", "administration_id", "subject", "mode", "regime", "campaign", "template",
     "letter_html", "profile", "sender_name", "sender_address", "sender_email", "sender_city",
     "status", "sent_on", "received_on", "next_action", "action_from", "action_due",
     "implicit_refusal_on", "cada_deadline_on", "confirmed_refusal_on", "court_deadline_on",
-    "created_at", "updated_at",
+    "created_at", "updated_at", *SUMMARY_COLUMNS,
 )
 EVENT_COLUMNS = ("id", "request_id", "kind", "on", "channel", "tracking", "outcome", "mentions",
                  "got", "refused", "reason", "text", "cancels_id", "recorded_by", "created_at")
@@ -398,12 +407,14 @@ def build_chunk(task: tuple) -> dict:
         evs = [Ev(id=ids[i], kind=e["kind"], on=e["on"], outcome=e.get("outcome"),
                   got=e.get("got"), refused=e.get("refused"),
                   cancels_id=ids[e["cancels"]] if "cancels" in e else None,
-                  mentions=e.get("mentions")) for i, e in enumerate(history)]
+                  mentions=e.get("mentions"), reason=e.get("reason"))
+               for i, e in enumerate(history)]
 
         # What cada derives from the events, with cada's own functions.
         status = derive_status(evs)
         sent, received = first(evs, "sent"), first(evs, "received")
         outcomes = derive_outcomes(evs, n_docs)
+        summary = derive_summary(evs, outcomes)
         clock = SimpleNamespace(regime=regime)
         refresh_deadlines(_NoSession, request=clock, admin=SimpleNamespace(department=department),
                           events=evs)
@@ -424,6 +435,8 @@ def build_chunk(task: tuple) -> dict:
             iso(received.on if received else None), clock.next_action, iso(clock.action_from),
             iso(clock.action_due), iso(clock.implicit_refusal_on), iso(clock.cada_deadline_on),
             iso(clock.confirmed_refusal_on), iso(clock.court_deadline_on), created_at, updated_at,
+            *(iso(v) if isinstance(v, date) else v
+              for v in (summary[c] for c in SUMMARY_COLUMNS)),
         ))
         for p, d in enumerate(docs, start=1):
             documents.append((request_id, p, d, outcomes[p]))
@@ -550,7 +563,7 @@ def actionable(path: Path, today: date, within: int = 14) -> Counter:
 
 CLOCK_FIELDS = ("status", "sent_on", "received_on", "next_action", "action_from", "action_due",
                 "implicit_refusal_on", "cada_deadline_on", "confirmed_refusal_on",
-                "court_deadline_on")
+                "court_deadline_on", *SUMMARY_COLUMNS)
 
 
 def verify(path: Path, sample: int, seed: int = 1) -> int:

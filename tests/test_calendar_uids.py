@@ -94,3 +94,25 @@ def test_alarms_are_configurable(cli, tmp_path, profile, admin_id):
         ok=True)
     by_key = {e.get("categories").to_ical().decode().split(",")[1]: e for e in _events(out)}
     assert by_key["court_deadline"].walk("VALARM") == []
+
+
+def test_two_series_at_once(cli, tmp_path, backend):
+    """Two campaigns forming series: one grouped event each (the series query takes a
+    list of campaigns; it once rendered it as a row value, an error past one name)."""
+    cli("init", "--name", "G", "--address", r"1 rue X\n38000 Grenoble", "--email",
+        "g@example.org", "--city", "Grenoble", ok=True)
+    for name in ("vsa", "drones"):
+        for i in range(5):
+            cli("admin", "add", f"Commune {name} {i}", "--kind", "commune", "--postcode",
+                f"38{i:03d}", "--city", "V", "--tag", name, ok=True)
+        cli("new", "--to-tag", name, "--subject", name.upper(), "--doc", "Contrats",
+            "--campaign", name, ok=True)
+        cli("sent", "--campaign", name, "--on", "2026-09-07", "--via", "lrar", ok=True)
+    overdue = cli("overdue", "--today", "2026-11-20", "--json")
+    assert overdue.exit_code == 1, overdue.stderr
+    out = tmp_path / "cada.ics"
+    cli("calendar", "--out", out, "--today", "2026-09-20", ok=True)
+    summaries = {str(e.get("summary")) for e in _events(out)}
+    assert any("série vsa" in s for s in summaries), summaries
+    assert any("série drones" in s for s in summaries), summaries
+    assert not any("Commune" in s for s in summaries), summaries

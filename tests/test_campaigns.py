@@ -238,3 +238,19 @@ def test_next_deadline_is_the_one_overdue_gives_and_treats_none_as_unknown():
     assert unknown.next_deadline(date(2026, 4, 1)) is None
     assert not unknown.implicit_refusal(date(2027, 1, 1))  # no stored date: not a refusal
     assert Outcome(id=3, reference="d").next_deadline(date(2026, 4, 1)) is None
+
+
+def test_show_pages_its_table_and_keeps_the_totals_whole(cli, campaign, monkeypatch):
+    from cada_tracker.cli import campaign_cmds
+
+    monkeypatch.setattr(campaign_cmds, "SHOW_PAGE", 4)
+    first = cli("campaign", "show", "vsa-2026", "--today", TODAY, ok=True).stdout
+    assert "6 demande(s), 5 envoyée(s)" in first
+    assert "demandes 1 à 4 sur 6 (--page N, --all pour tout" in first
+    assert all(ref in first for ref in campaign[:4]) and campaign[4] not in first
+    second = cli("campaign", "show", "vsa-2026", "--today", TODAY, "--page", "2", ok=True).stdout
+    assert "demandes 5 à 6 sur 6" in second and campaign[4] in second and campaign[0] not in second
+    beyond = cli("campaign", "show", "vsa-2026", "--today", TODAY, "--page", "3", ok=True).stdout
+    assert "aucune demande sur cette page : 6 demande(s), 2 page(s)" in beyond
+    everything = cli("campaign", "show", "vsa-2026", "--today", TODAY, "--all", ok=True).stdout
+    assert all(ref in everything for ref in campaign) and "sur 6" not in everything

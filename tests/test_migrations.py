@@ -227,3 +227,58 @@ def test_0010_backfills_the_search_keys_on_postgresql(pg_server):
         assert conn.execute(text("SELECT search_key FROM request")).scalar() == (
             "2026 0001 cameras")
     upgraded.dispose()
+
+
+# Events recorded before 0014: a cancelled full answer, fees asked, an express partial
+# refusal, a referral, and a closing as obtained after a first closing's cancel.
+SUMMARY_0012_DATA = [
+    """INSERT INTO event (id, request_id, kind, "on", outcome, created_at)
+       VALUES (3, 1, 'answer', '2026-01-20', 'full', '2026-01-20 10:00:00')""",
+    """INSERT INTO event (id, request_id, kind, "on", cancels_id, text, created_at)
+       VALUES (4, 1, 'cancel', '2026-01-21', 3, 'erreur', '2026-01-21 10:00:00')""",
+    """INSERT INTO event (id, request_id, kind, "on", outcome, created_at)
+       VALUES (5, 1, 'answer', '2026-01-25', 'fees', '2026-01-25 10:00:00')""",
+    """INSERT INTO event (id, request_id, kind, "on", outcome, refused, created_at)
+       VALUES (6, 1, 'answer', '2026-01-30', 'partial', '1', '2026-01-30 10:00:00')""",
+    """INSERT INTO event (id, request_id, kind, "on", channel, created_at)
+       VALUES (7, 1, 'referred', '2026-02-10', 'email', '2026-02-10 10:00:00')""",
+    """INSERT INTO event (id, request_id, kind, "on", reason, created_at)
+       VALUES (8, 1, 'close', '2026-03-01', 'abandoned', '2026-03-01 10:00:00')""",
+    """INSERT INTO event (id, request_id, kind, "on", cancels_id, text, created_at)
+       VALUES (9, 1, 'cancel', '2026-03-02', 8, 'erreur', '2026-03-02 10:00:00')""",
+    """INSERT INTO event (id, request_id, kind, "on", reason, created_at)
+       VALUES (10, 1, 'close', '2026-03-05', 'obtained', '2026-03-05 10:00:00')""",
+]
+
+
+def test_upgrade_to_0014_stores_what_the_events_say(tmp_path):
+    """The backfill (SQL) gives each request what lifecycle.derive_summary gives."""
+    from cada_tracker.services.lifecycle import derive_summary, ev_of
+
+    db = tmp_path / "old.db"
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:
+        command.upgrade(storage.alembic_config(conn), "0012")
+        for statement in FIRST_SCHEMA_DATA + SUMMARY_0012_DATA:
+            conn.execute(text(statement))
+    engine.dispose()
+    upgraded = storage.open_db(paths.resolve(f"sqlite:///{db}"))
+    with upgraded.connect() as conn:
+        stored = dict(conn.execute(text(
+            "SELECT answered_on, express_refusal, referred_on, closed_on, closed_reason, "
+            "obtained FROM request")).mappings().one())
+        events = [ev_of(e) for e in conn.execute(text(
+            'SELECT id, kind, "on", outcome, got, refused, cancels_id, mentions, channel, '
+            "reason FROM event ORDER BY id"))]
+        docs = {1: conn.execute(text("SELECT outcome FROM requested_document")).scalar()}
+    from datetime import date
+
+    expected = derive_summary([e.__class__(**{**e.__dict__, "on": date.fromisoformat(e.on)})
+                               for e in events], docs)
+    assert stored == {**{k: v.isoformat() if isinstance(v, date) else v
+                         for k, v in expected.items()},
+                      "express_refusal": int(expected["express_refusal"]),
+                      "obtained": int(expected["obtained"])}
+    assert stored == {"answered_on": "2026-01-25", "express_refusal": 1,
+                      "referred_on": "2026-02-10", "closed_on": "2026-03-05",
+                      "closed_reason": "obtained", "obtained": 1}

@@ -90,6 +90,10 @@ class Request(SQLModel, table=True):
         Index("ix_request_list_status", "status", "reference"),
         Index("ix_request_list_deadline", "action_due", "reference"),
         Index("ix_request_list_admin", "administration_id", "reference"),
+        # Every column cada stats and cada campaign aggregate (migration 0014).
+        Index("ix_request_outcome", "campaign", "administration_id", "sent_on",
+              "received_on", "implicit_refusal_on", "answered_on", "express_refusal",
+              "referred_on", "obtained", "profile", "subject"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -122,6 +126,15 @@ class Request(SQLModel, table=True):
     cada_deadline_on: date | None = None
     confirmed_refusal_on: date | None = None
     court_deadline_on: date | None = None
+    # What the statistics read, derived from events with the clock
+    # (lifecycle.derive_summary, migration 0014): cada stats and cada campaign sum
+    # these from the index ix_request_outcome instead of reading every event.
+    answered_on: date | None = None  # the first answer that decides something
+    express_refusal: bool = False
+    referred_on: date | None = None
+    closed_on: date | None = None
+    closed_reason: str | None = None
+    obtained: bool = False  # a document obtained, or closed as obtained
     # The request's public page when it was made on an Alaveteli site (cada madada
     # import, migration 0012): shown, quoted by the referral, the key of a re-import.
     source_url: str | None = Field(default=None, unique=True, index=True)
@@ -153,6 +166,10 @@ class Event(SQLModel, table=True):
               postgresql_where=text("kind IN ('mail', 'bounce')")),
         # The Alaveteli event an imported event came from (migration 0012).
         Index("ix_event_source", "request_id", "source_key", unique=True),
+        # Referrals to the CADA: a campaign's grouped referral (migration 0014).
+        Index("ix_event_referred", "request_id", "on", "outcome",
+              sqlite_where=text("kind = 'referred'"),
+              postgresql_where=text("kind = 'referred'")),
     )
 
     id: int | None = Field(default=None, primary_key=True)

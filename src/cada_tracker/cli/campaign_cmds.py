@@ -10,6 +10,7 @@ from cada_tracker.cli import output
 from cada_tracker.cli.common import date_parser, raw_csv_option
 
 STATS_PAGE = 30
+SHOW_PAGE = 50  # requests per page of cada campaign show's table
 WIDE = 120  # columns: below, campaign list puts its figures in one column
 
 
@@ -62,12 +63,12 @@ def list_(
       cada campaign list
       cada campaign list --json
     """
-    from cada_tracker.cli.common import session, today
-    from cada_tracker.services.campaigns import campaign_list, load_outcomes
+    from cada_tracker.cli.common import reading, today
+    from cada_tracker.services.campaign_query import campaign_list
 
     ref_today = today_ or today()
-    with session() as s:
-        rows = campaign_list(load_outcomes(s, campaigns_only=True), ref_today)
+    with reading() as connection:
+        rows = campaign_list(connection, ref_today)
     if json_out:
         output.print_json(rows)
         return
@@ -103,6 +104,9 @@ def show(
     json_out: bool = typer.Option(False, "--json", help="Sortie JSON (publiable : sans les coordonnées de l'expéditeur)."),
     csv_out: bool = typer.Option(False, "--csv", help="Sortie CSV, une ligne par demande (publiable)."),
     raw_csv: bool = raw_csv_option(),
+    page: int = typer.Option(1, "--page", min=1, max=1_000_000,
+                             help=f"Page du tableau des demandes ({SHOW_PAGE} par page)."),
+    all_rows: bool = typer.Option(False, "--all", help="Toutes les demandes dans le tableau."),
 ) -> None:
     """Le bilan d'une campagne : pour chaque administration, sa demande, son statut,
     l'attente et la prochaine échéance ; les totaux et le délai médian de réponse.
@@ -116,16 +120,18 @@ def show(
     personnelle de l'expéditeur : elles peuvent être publiées.
 
     \b
+    Le tableau montre les demandes par pages de 50 (--page, --all) ; les
+    totaux portent toujours sur toute la campagne.
+
+    \b
     Exemple :
       cada campaign show vsa-2026
+      cada campaign show vsa-2026 --page 2
       cada campaign show vsa-2026 --csv > bilan-vsa-2026.csv
     """
-    from cada_tracker.cli.common import session, today
-    from cada_tracker.services.campaigns import (
-        REQUEST_COLUMNS,
-        campaign_outcomes,
-        campaign_report,
-    )
+    from cada_tracker.cli.common import reading, session, today
+    from cada_tracker.services.campaign_query import campaign_report, has_fields
+    from cada_tracker.services.outcomes import REQUEST_COLUMNS
 
     if json_out and csv_out:
         from cada_tracker.errors import InputError
@@ -134,9 +140,15 @@ def show(
     ref_today = today_ or today()
     from cada_tracker.services.campaign_fields import add_to_report
 
-    with session() as s:
-        report = campaign_report(name, campaign_outcomes(s, name), ref_today)
-        specs = add_to_report(s, report)
+    whole = json_out or csv_out or all_rows
+    specs = []
+    with reading() as connection:
+        report = campaign_report(connection, name, ref_today, page=1 if whole else page,
+                                 per_page=None if whole else SHOW_PAGE)
+        fields = json_out or csv_out or has_fields(connection, name)
+    if fields:  # postcode, city and the campaign fields: the ORM's
+        with session() as s:
+            specs = add_to_report(s, report)
     if json_out:
         output.print_json(report)
         return
@@ -148,7 +160,8 @@ def show(
               *(_csv_value(r["fields"][n]) for n in names)] for r in report["requests"]),
             raw=raw_csv)
         return
-    _print_campaign(report, ref_today)
+    first = 0 if whole else (page - 1) * SHOW_PAGE
+    _print_campaign(report, ref_today, _page_caption(report, first, whole))
     if specs:
         output.plain_table("Champs de la campagne", ["Réf.", *(sp.name for sp in specs)],
                            ([r["reference"], *(_csv_value(r["fields"][sp.name]) for sp in specs)]
@@ -159,7 +172,19 @@ def _csv_value(value):
     return {True: "oui", False: "non"}.get(value, value) if isinstance(value, bool) else value
 
 
-def _print_campaign(report: dict, ref_today: date) -> None:
+def _page_caption(report: dict, first: int, whole: bool) -> str | None:
+    """Which requests the table shows, and how to see the others."""
+    total, shown = report["totals"]["requests"], len(report["requests"])
+    if whole or (first == 0 and shown == total):
+        return None
+    if shown == 0:
+        pages = -(-total // SHOW_PAGE)
+        return f"aucune demande sur cette page : {total} demande(s), {pages} page(s)"
+    more = " (--page N, --all pour tout, --csv pour exporter)"
+    return f"demandes {first + 1} à {first + shown} sur {total}{more}"
+
+
+def _print_campaign(report: dict, ref_today: date, caption: str | None = None) -> None:
     from cada_tracker.services.overdue import deadline_label
     from cada_tracker.vocab import STATUSES
 
@@ -199,7 +224,7 @@ def _print_campaign(report: dict, ref_today: date) -> None:
         None, ["Réf.", "Administration", "Statut", "Attente", "Prochaine échéance"],
         ((r["reference"], r["administration"], STATUSES.get(r["status"], r["status"]),
           _days(r["days_waited"]), deadline(r)) for r in report["requests"]),
-        keep=(0,),
+        caption=caption, keep=(0,),
     )
 
 
@@ -247,15 +272,15 @@ def stats(
       cada stats --campaign vsa-isere
       cada stats --json > stats.json
     """
-    from cada_tracker.cli.common import session, today
-    from cada_tracker.services.campaigns import campaign_outcomes, load_outcomes
-    from cada_tracker.services.campaigns import stats as compute_stats
+    from cada_tracker.cli.common import reading, today
+    from cada_tracker.services.outcome_query import stats as compute_stats, unknown_campaign
     from cada_tracker.vocab import ADMIN_KINDS
 
     ref_today = today_ or today()
-    with session() as s:
-        outcomes = campaign_outcomes(s, campaign) if campaign is not None else load_outcomes(s)
-        result = compute_stats(outcomes, ref_today)
+    with reading() as connection:
+        result = compute_stats(connection, ref_today, campaign)
+        if campaign is not None and result.overall["requests"] == 0:
+            raise unknown_campaign(connection, campaign)
     if json_out:
         data = result.as_dict(ref_today)
         data["campaign"] = campaign

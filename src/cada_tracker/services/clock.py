@@ -11,7 +11,14 @@ from __future__ import annotations
 from datetime import date
 
 from cada_tracker.models import Administration, Request
-from cada_tracker.services.lifecycle import Ev, active, derive_outcomes, ev_of, refuses
+from cada_tracker.services.lifecycle import (
+    Ev,
+    active,
+    derive_outcomes,
+    derive_summary,
+    ev_of,
+    refuses,
+)
 
 
 def first_event(evs: list[Ev], kind: str, outcome: str | None = None) -> Ev | None:
@@ -229,8 +236,11 @@ def refresh_all(session) -> int:
                                   .group_by(RequestedDocument.request_id)).all())
     count = 0
     for request in session.exec(select(Request)):
+        events = history.get(request.id, [])
+        count_ = documents.get(request.id, 0)
         refresh_deadlines(session, request=request, admin=admins[request.administration_id],
-                          events=history.get(request.id, []),
-                          documents=documents.get(request.id, 0))
+                          events=events, documents=count_)
+        for column, value in derive_summary(events, derive_outcomes(events, count_)).items():
+            setattr(request, column, value)
         count += 1
     return count

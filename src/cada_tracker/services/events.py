@@ -225,6 +225,8 @@ def refresh(session: Session, *, request: Request, documents: list[RequestedDocu
         if doc.outcome != outcomes[doc.position]:
             doc.outcome = outcomes[doc.position]
             session.add(doc)
+    for column, value in lifecycle.derive_summary(history, outcomes).items():
+        setattr(request, column, value)
     admin = session.get(Administration, request.administration_id)
     refresh_deadlines(session, request=request, admin=admin, events=history,
                       documents=len(documents))

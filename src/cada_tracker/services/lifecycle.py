@@ -36,6 +36,7 @@ class Ev:
     mentions: bool | None = None
     channel: str | None = None
     number: int | None = None  # its rank within its request (#1, #2…), when known
+    reason: str | None = None  # why a request was closed (close events)
 
 
 def tag(e: Ev) -> str:
@@ -46,7 +47,8 @@ def tag(e: Ev) -> str:
 def ev_of(e) -> Ev:
     """The pure view of a stored event (any object with an event's attributes)."""
     return Ev(id=e.id, kind=e.kind, on=e.on, outcome=e.outcome, got=e.got, refused=e.refused,
-              cancels_id=e.cancels_id, mentions=e.mentions, channel=e.channel)
+              cancels_id=e.cancels_id, mentions=e.mentions, channel=e.channel,
+              reason=e.reason)
 
 
 def refuses(e: Ev) -> bool:
@@ -132,6 +134,31 @@ def parse_positions(text: str | None, *, count: int, field: str) -> list[int]:
             if value not in positions:
                 positions.append(value)
     return positions
+
+
+ANSWER_OUTCOMES = ("full", "partial", "refusal", "fees")  # answers that decide something
+
+
+def derive_summary(events: list[Ev], outcomes: dict[int, str]) -> dict:
+    """What the statistics read of a request (``cada stats``, ``cada campaign``), stored
+    with it (migration 0014): the first answer that decides something (documents,
+    refusal or fees; not an extension), an express refusal among those answers, the
+    first referral to the CADA, the first closing and its reason, and whether
+    something was obtained (a document, or a closing as obtained). ``outcomes``:
+    :func:`derive_outcomes`."""
+    evs = active(events)
+    answers = [e for e in evs if e.kind == "answer" and e.outcome in ANSWER_OUTCOMES]
+    referred = next((e for e in evs if e.kind == "referred"), None)
+    close = next((e for e in evs if e.kind == "close"), None)
+    reason = close.reason if close else None
+    return {
+        "answered_on": answers[0].on if answers else None,
+        "express_refusal": any(refuses(a) for a in answers),
+        "referred_on": referred.on if referred else None,
+        "closed_on": close.on if close else None,
+        "closed_reason": reason,
+        "obtained": "obtained" in outcomes.values() or reason == "obtained",
+    }
 
 
 def derive_outcomes(events: list[Ev], count: int) -> dict[int, str]:

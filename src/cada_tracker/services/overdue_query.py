@@ -63,6 +63,8 @@ def series_members(connection, campaigns: set[str]) -> dict[str, set[str]]:
 
     if not campaigns:
         return {}
+    # An expanding parameter renders its own parentheses: "IN (:names)" would become
+    # a row value "IN ((?, ?))", an error on both back ends once there are two names.
     sql = text(_SERIES_QUERY.format(names=":names")).bindparams(
         bindparam("names", expanding=True))
     rows: dict[str, list[tuple[str, str, int]]] = {}
