@@ -21,7 +21,7 @@ from cada_tracker.services.overdue import (
     deadline_key,
     next_deadline,
 )
-from cada_tracker.services.overdue_query import _date_parser
+from cada_tracker.dates import stored_date_parser
 from cada_tracker.services.series_rule import subject_key
 
 _TOTAL_KEYS = ("requests", "sent", "answered", "answered_in_time", "refused",
@@ -42,7 +42,7 @@ def _rows(connection, sql: str, params: dict):
 
 
 def _dates(connection):
-    return _date_parser() if connection.dialect.name == "sqlite" else (lambda v: v)
+    return stored_date_parser()
 
 
 _CLOCK = """
