@@ -112,7 +112,9 @@ def new(
     created = draft_many(session, draft=draft, selection=selection, profile=sender,
                          today=today(), user_letters=loc.user_letters_dir)
     with session() as s:  # after the commit: the write lock is not held for this
-        views = [request_view(s, r) for r in created]
+        # Views of every request only for --json; the messages need one, or the ends.
+        shown = created if json_out or len(created) == 1 else [created[0], created[-1]]
+        views = [request_view(s, r) for r in shown]
         problems = window_problems_of(s, [r.administration_id for r in created])
     if json_out:
         # One --to prints the request; any selection prints an array (even of one).
@@ -120,7 +122,7 @@ def new(
         output.print_json(views[0] if single else views)
     for problem in problems:
         output.warn(f"adresse : {problem}")
-    if len(views) == 1:
+    if len(created) == 1:
         v = views[0]
         output.success(
             f"Demande {v['reference']} rédigée pour {v['administration']['name']} "
@@ -128,11 +130,11 @@ def new(
             f"cada sent {v['reference']} --on DATE --via lrar"
         )
         return
-    output.success(f"{len(views)} demandes rédigées ({views[0]['reference']} à "
+    output.success(f"{len(created)} demandes rédigées ({views[0]['reference']} à "
                    f"{views[-1]['reference']}), campagne « {views[0]['campaign']} ».")
-    if len(views) >= SERIES_THRESHOLD:
+    if len(created) >= SERIES_THRESHOLD:
         output.warn(
-            f"série de {len(views)} demandes de même objet à des administrations différentes "
+            f"série de {len(created)} demandes de même objet à des administrations différentes "
             "(L342-1 al. 2 CRPA) : en cas de refus, la CADA ne peut être saisie qu'une fois, "
             f"par une saisine groupée : cada refer --campaign \"{views[0]['campaign']}\"."
         )

@@ -28,9 +28,17 @@ def window_problems(admin: Administration) -> list[str]:
 
 
 def window_problems_of(session, admin_ids: list[int]) -> list[str]:
-    """:func:`window_problems` of each administration of ``admin_ids``."""
-    return [problem for admin_id in admin_ids
-            for problem in window_problems(session.get(Administration, admin_id))]
+    """:func:`window_problems` of each administration of ``admin_ids``, in that order;
+    read in a few queries (a campaign to 500 administrations made 500 of them)."""
+    from sqlmodel import select
+
+    wanted = list(dict.fromkeys(admin_ids))
+    by_id: dict[int, Administration] = {}
+    for start in range(0, len(wanted), 500):  # within every back end's parameter limit
+        chunk = wanted[start:start + 500]
+        by_id |= {a.id: a for a in session.exec(
+            select(Administration).where(Administration.id.in_(chunk)))}
+    return [problem for admin_id in admin_ids for problem in window_problems(by_id[admin_id])]
 
 
 def recipient_of(admin: Administration) -> dict:
