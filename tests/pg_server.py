@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 import time
 import uuid
+from pathlib import Path
 
 
 def find_bin(name: str) -> str | None:
@@ -71,14 +72,38 @@ class PgServer:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://cada@127.0.0.1:{self.port}/{database}"
 
-    def create_database(self) -> str:
+    def create_database(self, *, migrated: bool = False) -> str:
+        """A new empty database, or with ``migrated`` a copy of one that ``open_db``
+        migrated to the head (PostgreSQL copies a template database's files: far
+        cheaper than running every migration again for each test)."""
         import psycopg
 
         name = "t_" + uuid.uuid4().hex[:12]
+        template = f' TEMPLATE "{self._migrated_template()}"' if migrated else ""
         with psycopg.connect(f"postgresql://cada@127.0.0.1:{self.port}/postgres",
                              autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"{template}')
         return self.url(name)
+
+    _template: str | None = None
+
+    def _migrated_template(self) -> str:
+        if self._template is None:
+            from cada_tracker import storage
+
+            url = self.create_database()
+            folder = tempfile.mkdtemp(prefix="cada-pg-template-")
+            try:
+                engine = storage.open_db(storage.Locations(Path(folder), Path(folder), url))
+                assert storage.current_revision(engine) == storage.SCHEMA_HEAD
+                storage.take_upgrade(engine)
+                engine.dispose()  # a template must have no connection when copied
+                for key in [k for k, e in storage._engines.items() if e is engine]:
+                    del storage._engines[key]
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+            self._template = url.rsplit("/", 1)[1]
+        return self._template
 
     def stop(self) -> None:
         try:

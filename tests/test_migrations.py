@@ -14,6 +14,9 @@ from sqlalchemy import create_engine, text
 from cada_tracker import paths, storage
 from cada_tracker.errors import StorageError
 
+# These tests are about migrating: every database they open runs the migrations.
+pytestmark = pytest.mark.migrations
+
 
 def _revisions() -> list[str]:
     script = ScriptDirectory.from_config(storage.alembic_config())

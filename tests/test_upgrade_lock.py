@@ -14,6 +14,10 @@ from test_migrations import FIRST_SCHEMA_DATA, _revisions
 
 from cada_tracker import storage
 
+# These tests are about migrating: every database they open runs the migrations.
+pytestmark = pytest.mark.migrations
+
+
 def _old_database(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
