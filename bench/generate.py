@@ -407,7 +407,8 @@ def build_chunk(task: tuple) -> dict:
         evs = [Ev(id=ids[i], kind=e["kind"], on=e["on"], outcome=e.get("outcome"),
                   got=e.get("got"), refused=e.get("refused"),
                   cancels_id=ids[e["cancels"]] if "cancels" in e else None,
-                  mentions=e.get("mentions"), reason=e.get("reason"))
+                  mentions=e.get("mentions"), reason=e.get("reason"),
+                  channel=e.get("channel"))
                for i, e in enumerate(history)]
 
         # What cada derives from the events, with cada's own functions.
