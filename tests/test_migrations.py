@@ -116,6 +116,8 @@ def test_upgrade_from_every_schema_keeps_the_data(tmp_path, start):
         indexes = {row[1] for row in conn.execute(text("PRAGMA index_list('request')"))}
         assert {"ix_request_list_created", "ix_request_list_sent", "ix_request_list_status",
                 "ix_request_list_deadline", "ix_request_list_admin"} <= indexes
+        # 0015: the series query reads a partial index of the sent requests.
+        assert "ix_request_series" in indexes
     if start != storage.SCHEMA_HEAD:
         backups = list(tmp_path.glob(f"old.db.schema-{start}.bak"))
         assert backups, "an existing SQLite file is backed up before it is upgraded"

@@ -18,6 +18,24 @@ def test_overdue_query_uses_the_covering_index(cli, draft_ref):
     assert "SCAN r " not in plan.replace("SCAN r USING COVERING INDEX", "")
 
 
+def test_series_query_reads_only_its_covering_index(cli, draft_ref):
+    """The series of the campaigns waiting for a grouped referral come from the
+    partial index of sent requests (migration 0015), in its order: no table row, no
+    sort."""
+    from sqlalchemy import bindparam
+
+    from cada_tracker.services.overdue_query import _SERIES_QUERY
+
+    engine = storage.open_db(paths.resolve())
+    sql = text("EXPLAIN QUERY PLAN " + _SERIES_QUERY.format(names=":names")).bindparams(
+        bindparam("names", expanding=True))
+    with engine.connect() as conn:
+        plan = " ".join(str(row[-1]) for row in conn.execute(sql, {"names": ["a", "b"]}))
+    engine.dispose()
+    assert "USING COVERING INDEX ix_request_series" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
+
+
 def test_series_of_several_campaigns_come_from_one_query(cli, draft_ref):
     """Two campaigns awaiting a grouped referral: one ``IN`` list of both names (it was
     rendered ``IN ((?, ?))``, a row value SQLite refuses as soon as there are two)."""

@@ -94,6 +94,11 @@ class Request(SQLModel, table=True):
         Index("ix_request_outcome", "campaign", "administration_id", "sent_on",
               "received_on", "implicit_refusal_on", "answered_on", "express_refusal",
               "referred_on", "obtained", "profile", "subject"),
+        # The series of a campaign, read by cada overdue and cada calendar (0015).
+        Index("ix_request_series", "campaign", "reference", "subject", "administration_id",
+              "sent_on",
+              sqlite_where=text("sent_on IS NOT NULL"),
+              postgresql_where=text("sent_on IS NOT NULL")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
