@@ -41,10 +41,6 @@ def _rows(connection, sql: str, params: dict):
     return connection.execute(text(sql), params)
 
 
-def _dates(connection):
-    return stored_date_parser()
-
-
 _CLOCK = """
 SELECT r.campaign, r.reference, a.name, r.subject, r.next_action, r.action_from,
        r.action_due, r.implicit_refusal_on, r.cada_deadline_on, r.confirmed_refusal_on,
@@ -57,7 +53,7 @@ def _clock(connection, today: date, campaign: str | None) -> dict[str, dict]:
     """Per campaign: the next deadline ``cada overdue`` names first, and how many
     requests are past their safe date (as ``campaigns.totals``)."""
     where, params = _filter(campaign)
-    convert = _dates(connection)
+    convert = stored_date_parser()
     items = defaultdict(list)
     for name, ref, admin, subject, action, *dates in _rows(
             connection, _CLOCK.format(where=where), params):
@@ -99,7 +95,7 @@ def _series(connection, campaign: str | None) -> dict[str, dict]:
     """Per campaign, ``campaigns.series_of``: one row per subject, or per subject and
     administration for a campaign whose subjects differ only in case or spaces."""
     where, params = _filter(campaign)
-    convert = _dates(connection)
+    convert = stored_date_parser()
     referred = {name: convert(on) for name, on in
                 _rows(connection, _GROUPED.format(where=where), params)}
     by_campaign: dict[str, dict] = defaultdict(dict)
@@ -180,7 +176,7 @@ def _outcomes(connection, campaign: str, ids: list[int] | None) -> list[Outcome]
     documents: dict[int, dict[str, int]] = defaultdict(dict)
     for request_id, outcome, count in query(_DOCUMENTS.format(where=docs_where)):
         documents[request_id][outcome] = count
-    convert = _dates(connection)
+    convert = stored_date_parser()
     out = []
     for (request_id, reference, name, subject, profile, status, admin_id, admin, kind,
          department, *rest) in query(_DETAILS.format(where=where)):
