@@ -1,5 +1,8 @@
 """Engine, the one ``open_db()`` that migrates, and the transaction scope.
 
+SQLAlchemy is imported only by the functions that use it: ``SCHEMA_HEAD`` and the
+SQLite checks are read by the commands that read SQLite without it (readdb.py).
+
 ``open_db`` compares the database's Alembic revision with ``SCHEMA_HEAD`` and only
 imports Alembic when an upgrade is needed (it costs about 300 ms to import). A
 database written by a newer cada (an unknown revision) is refused. Before an
@@ -16,10 +19,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import create_engine, event, inspect, text
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
-
 from cada_tracker.errors import StorageError
 from cada_tracker.faults import busy_timeout
 from cada_tracker.paths import (
@@ -31,6 +30,7 @@ from cada_tracker.paths import (
 )
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
     from sqlmodel import Session
 
 # The newest migration in db/versions (a test checks it against Alembic's head).
@@ -86,6 +86,8 @@ def make_engine(url: str) -> Engine:
     key = f"{timeout}|{url}"
     if key in _engines:
         return _engines[key]
+    from sqlalchemy import create_engine, event
+
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": timeout})
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -168,6 +170,8 @@ def _create_sqlite_file(path: Path) -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from sqlalchemy import inspect, text
+
     with engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
             return None
@@ -180,6 +184,8 @@ def open_db(locations: Locations) -> Engine:
     One process at a time upgrades (:func:`migration_lock`); the others wait,
     then find the database at the current revision.
     """
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
     url = locations.database_url
     sqlite_file = locations.sqlite_path
     try:
@@ -271,6 +277,7 @@ def known_revisions() -> list[str]:
 def _upgrade(engine: Engine, revision: str | None, *, sqlite_file: Path | None,
              data_dir: Path) -> None:
     from alembic import command
+    from sqlalchemy import inspect
 
     if revision is None:
         with engine.connect() as conn:

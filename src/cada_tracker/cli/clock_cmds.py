@@ -117,7 +117,7 @@ def overdue(
       cada overdue
       cada overdue --within 30 --campaign vsa-2026 --json
     """
-    from cada_tracker.cli.common import reading
+    from cada_tracker.cli.common import reader
     from cada_tracker.services.mail_overdue import mail_items
     from cada_tracker.services.overdue import (
         HORIZON_ALL,
@@ -129,7 +129,7 @@ def overdue(
     from cada_tracker.services.overdue_query import overdue_items, series_members
 
     ref_today = today_ or today()
-    with reading() as s:
+    with reader() as s:
         clock = list(overdue_items(s, today=ref_today, within=within, campaign=campaign))
         series = series_members(s, {i.row.campaign for i in clock
                                     if i.row.campaign and i.row.next_action == "refer"})

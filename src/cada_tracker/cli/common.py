@@ -124,6 +124,23 @@ def reading():
         yield connection
 
 
+@contextmanager
+def reader():
+    """A read-only ``readdb.Reader``: an SQLite file at the current schema is read
+    without importing SQLAlchemy; anything else goes through ``open_engine``."""
+    from cada_tracker.readdb import as_reader, sqlite_reader
+
+    db = sqlite_reader(locations())
+    if db is None:
+        with reading() as connection:
+            yield as_reader(connection)
+        return
+    try:
+        yield db
+    finally:
+        db.close()
+
+
 def _after_upgrade(engine, revision: str | None) -> None:
     """Data that a schema upgrade adds but cannot compute in SQL (the legal clock)."""
     from cada_tracker.services.clock import CLOCK_COLUMNS_SINCE, refresh_all

@@ -324,13 +324,11 @@ def show(
       cada show 2026-0042
       cada show 2026-0042 --json
     """
-    from cada_tracker.services.requests import get_request
-    from cada_tracker.services.views import request_view
+    from cada_tracker.cli.common import reader
+    from cada_tracker.services.show_query import show_view
 
-    with session() as s:
-        request = get_request(s, reference)
-        view = request_view(s, request)
-        html = request.letter_html
+    with reader() as db:
+        view, html = show_view(db, reference)
     if json_out:
         if letter:
             view["letter_html"] = html

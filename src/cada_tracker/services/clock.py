@@ -9,8 +9,8 @@ every request. They change only when events change.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
-from cada_tracker.models import Administration, Request
 from cada_tracker.services.lifecycle import (
     Ev,
     active,
@@ -19,6 +19,9 @@ from cada_tracker.services.lifecycle import (
     ev_of,
     refuses,
 )
+
+if TYPE_CHECKING:  # the legal clock itself needs no ORM (cada show reads it without)
+    from cada_tracker.models import Administration, Request
 
 
 def first_event(evs: list[Ev], kind: str, outcome: str | None = None) -> Ev | None:
@@ -226,7 +229,7 @@ def refresh_all(session) -> int:
 
     from sqlmodel import func
 
-    from cada_tracker.models import Event, RequestedDocument
+    from cada_tracker.models import Administration, Event, Request, RequestedDocument
 
     admins = {a.id: a for a in session.exec(select(Administration))}
     history: dict[int, list[Ev]] = {}

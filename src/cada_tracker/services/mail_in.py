@@ -15,7 +15,7 @@ from __future__ import annotations
 import mailbox
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -27,6 +27,7 @@ from cada_tracker.mail.parse import Parsed, parse
 from cada_tracker.models import Administration, MailMessage, Request, StoredFile
 from cada_tracker.services.events import NewEvent, record_event
 from cada_tracker.services.requests import get_request
+from cada_tracker.services.view_dict import message_dicts, utc
 from cada_tracker.faults import reason
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -73,13 +74,6 @@ def read_sources(paths: list[Path]) -> Iterator[bytes]:
                 yield box.get_bytes(key)
         else:
             yield path.read_bytes()
-
-
-def utc(value: datetime | None) -> datetime | None:
-    """Message dates are stored in UTC; SQLite gives them back without their zone."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def local_day(parsed: Parsed, today: date) -> date:
@@ -253,15 +247,4 @@ def messages_of(session: Session, request_id: int) -> list[dict]:
         for f in session.exec(select(StoredFile).where(StoredFile.event_id.in_(event_ids))
                               .order_by(StoredFile.id)):
             files.setdefault(f.event_id, []).append(f)
-    out = []
-    for r in rows:
-        attached = [f for f in files.get(r.event_id, []) if f.id != r.raw_file_id]
-        raw = next((f for f in files.get(r.event_id, []) if f.id == r.raw_file_id), None)
-        out.append({"id": r.id, "message_id": r.message_id, "direction": r.direction,
-                    "state": r.state, "kind": r.kind, "matched_by": r.matched_by,
-                    "date": utc(r.message_date), "from": r.sender, "to": r.recipients,
-                    "subject": r.subject, "event": r.event_id, "sha256": r.sha256,
-                    "raw": raw.path if raw else None,
-                    "files": [f.original_name for f in attached],
-                    "download_until": r.download_until})
-    return out
+    return message_dicts(rows, files)

@@ -55,11 +55,12 @@ def _as_date(value) -> date | None:
 
 
 def mail_items(connection, *, today: date, campaign: str | None = None) -> Iterator[MailItem]:
-    from sqlalchemy import text
+    """``connection``: a readdb.Reader or a SQLAlchemy connection."""
+    from cada_tracker.readdb import as_reader
 
     sql = _QUERY + (" AND r.campaign = :campaign" if campaign else "")
-    for ref, name, subject, kind, on, until, links in connection.execute(
-            text(sql), {"campaign": campaign}):
+    for ref, name, subject, kind, on, until, links in as_reader(connection).rows(
+            sql, {"campaign": campaign}):
         on, until = _as_date(on), _as_date(until)
         extra = (on, links or "")
         if kind == "bounce":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -219,12 +218,9 @@ def get_request(session: Session, reference: str) -> Request:
     request = session.exec(select(Request).where(Request.reference == ref)).first()
     if request is not None:
         return request
-    refs = list(session.exec(select(Request.reference)))
-    close = difflib.get_close_matches(ref, refs, n=5, cutoff=0.5)
-    if not close:
-        close = [r for r in refs if ref and ref in r][:5]
-    hint = f" Références proches : {', '.join(close)}." if close else ""
-    raise NotFoundError(f"Aucune demande de référence « {ref} ».{hint}")
+    from cada_tracker.services.show_query import not_found
+
+    raise not_found(session, ref)
 
 
 def ensure_draft(request: Request) -> None:
