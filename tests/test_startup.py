@@ -84,9 +84,13 @@ def test_a_command_imports_its_own_cli_module_only(installed, args, modules):
     assert commands == modules
 
 
-def test_overdue_imports_neither_the_orm_nor_pydantic_nor_templates(installed, cli, draft_ref):
-    loaded, _ = _loaded(installed, ["overdue"],
-                        modules=("pydantic", "sqlmodel", "sqlalchemy.orm", "alembic", "jinja2",
+@pytest.mark.parametrize("command", ["overdue", "show"])
+def test_overdue_and_show_import_neither_the_database_layer_nor_templates(installed, cli,
+                                                                         draft_ref, command):
+    """On an SQLite database at the current schema, not even SQLAlchemy (readdb.py)."""
+    args = [command, draft_ref] if command == "show" else [command]
+    loaded, _ = _loaded(installed, args,
+                        modules=("pydantic", "sqlmodel", "sqlalchemy", "alembic", "jinja2",
                                  "weasyprint", "holidays", "icalendar", "cada_tracker.models"))
     assert loaded == []
 
