@@ -9,9 +9,7 @@ from cada_tracker.models import Event, Request
 from cada_tracker.services.admins import admin_tags, get_admin
 from cada_tracker.services.events import events_of, files_of
 from cada_tracker.services.requests import documents_of, request_tags
-from cada_tracker.services.view_dict import clock_view, event_as_dict, request_dict
-
-__all__ = ["clock_view", "event_as_dict", "recorded_as_dict", "request_view"]
+from cada_tracker.services.view_dict import event_as_dict, request_dict
 
 
 def recorded_as_dict(session: Session, event: Event) -> dict:
