@@ -153,10 +153,33 @@ class Result:
         return json.loads(self.stdout)
 
 
+#: Click commands built by ``cli.lazy.module_commands``, kept for the test process.
+_built_commands: dict = {}
+
+
+def _module_commands_once(real):
+    """``module_commands`` that builds each command once per test process.
+
+    A real ``cada`` builds the one command it runs, once; in-process, every call of
+    the ``cli`` fixture built it again (Typer inspecting every parameter: about 10 ms,
+    tens of thousands of times a run). Click commands are reused across invocations
+    (each has its own context); what a test changes in a command's module is still
+    seen, as the callbacks read it when they run."""
+    def cached(module_name: str, only: str | None = None) -> dict:
+        key = (module_name, only)
+        if key not in _built_commands:
+            _built_commands[key] = real(module_name, only)
+        return dict(_built_commands[key])
+    return cached
+
+
 @pytest.fixture
-def cli(capsys):
+def cli(capsys, monkeypatch):
     """Run ``cada ARGS`` in-process; returns exit code, stdout and stderr."""
+    from cada_tracker.cli import lazy
     from cada_tracker.cli.main import run
+
+    monkeypatch.setattr(lazy, "module_commands", _module_commands_once(lazy.module_commands))
 
     def invoke(*args: str, ok: bool | None = None) -> Result:
         capsys.readouterr()

@@ -158,3 +158,18 @@ def paused_at_first_letter(started, resume, *argv: str) -> int:
 
     letters.render = render
     return cada(*argv)
+
+
+def connecting_reported(started, *argv: str) -> int:
+    """``cada ARGV``, ``started`` set as it opens its first raw SQLite connection (the
+    read-only look at a file not yet in WAL mode, before the engine's first one)."""
+    import sqlite3
+
+    real = sqlite3.connect
+
+    def connect(*args, **kwargs):
+        started.set()
+        return real(*args, **kwargs)
+
+    sqlite3.connect = connect
+    return cada(*argv)

@@ -4,7 +4,6 @@ cada new --dry-run / --yes, cada stats --campaign."""
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 
 import pexpect
@@ -195,18 +194,14 @@ def test_new_above_20_needs_yes_in_a_script(cli, profile):
     assert len(created) == 21
 
 
-def test_new_above_20_asks_on_a_terminal(isolated_home):
+def test_new_above_20_asks_on_a_terminal(cli, isolated_home):
+    # The setup runs in-process; the command that asks runs on a real terminal.
     env = {**os.environ, "CADA_HOME": str(isolated_home), "TERM": "dumb"}
-
-    def run(*args):
-        subprocess.run([sys.executable, "-m", "cada_tracker", *args], env=env, check=True,
-                       capture_output=True)
-
-    run("init", "--name", "X", "--address", r"1 rue X\n69001 Lyon", "--email", "x@y.fr",
-        "--city", "Lyon")
+    cli("init", "--name", "X", "--address", r"1 rue X\n69001 Lyon", "--email", "x@y.fr",
+        "--city", "Lyon", ok=True)
     for i in range(21):
-        run("admin", "add", f"Mairie {i}", "--kind", "commune", "--postcode", f"38{i:03d}",
-            "--city", "V", "--tag", "t")
+        cli("admin", "add", f"Mairie {i}", "--kind", "commune", "--postcode", f"38{i:03d}",
+            "--city", "V", "--tag", "t", ok=True)
     args = ["-m", "cada_tracker", "new", "--to-tag", "t", "--subject", "S", "--doc", "D",
             "--mode", "email"]
     for answer, status, said in (("n", 2, "Rien n'a été rédigé"),

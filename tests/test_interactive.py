@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 
 import pexpect
@@ -17,12 +16,6 @@ import pytest
 def _spawn(args, env):
     return pexpect.spawn(sys.executable, ["-m", "cada_tracker", *args], env=env,
                          encoding="utf-8", timeout=30, dimensions=(40, 200))
-
-
-def _cada(env, *args):
-    done = subprocess.run([sys.executable, "-m", "cada_tracker", *args], env=env,
-                          check=True, capture_output=True, text=True)
-    return done.stdout
 
 
 def _finish(child):
@@ -67,19 +60,20 @@ def env_home(env):
     return Path(env["CADA_HOME"])
 
 
-def _profile_and_admins(env):
-    _cada(env, "init", "--name", "Collectif", "--address", r"1 rue X\n13001 Marseille",
-          "--email", "a@b.fr", "--city", "Marseille")
-    _cada(env, "admin", "add", "Mairie de Marseille", "--kind", "commune",
-          "--postcode", "13002", "--city", "Marseille")
-    _cada(env, "admin", "add", "Métropole Aix-Marseille-Provence", "--kind", "autre",
-          "--postcode", "13007", "--city", "Marseille")
-    _cada(env, "admin", "add", "Mairie de Nice", "--kind", "commune",
-          "--postcode", "06364", "--city", "Nice")
+def _profile_and_admins(cli):
+    """The setup, in-process (the same CADA_HOME): only the questions need a terminal."""
+    cli("init", "--name", "Collectif", "--address", r"1 rue X\n13001 Marseille",
+        "--email", "a@b.fr", "--city", "Marseille", ok=True)
+    cli("admin", "add", "Mairie de Marseille", "--kind", "commune",
+        "--postcode", "13002", "--city", "Marseille", ok=True)
+    cli("admin", "add", "Métropole Aix-Marseille-Provence", "--kind", "autre",
+        "--postcode", "13007", "--city", "Marseille", ok=True)
+    cli("admin", "add", "Mairie de Nice", "--kind", "commune",
+        "--postcode", "06364", "--city", "Nice", ok=True)
 
 
-def test_new_without_recipient_searches_the_directory_and_asks_template_and_campaign(env):
-    _profile_and_admins(env)
+def test_new_without_recipient_searches_the_directory_and_asks_template_and_campaign(cli, env):
+    _profile_and_admins(cli)
     child = _spawn(["new"], env)
     child.expect_exact("Administration destinataire (nom, ville ou numéro) : ")
     child.sendline("Toulouse")
@@ -109,17 +103,17 @@ def test_new_without_recipient_searches_the_directory_and_asks_template_and_camp
     child.sendline("vsa-marseille")
     _finish(child)
 
-    rows = json.loads(_cada(env, "list", "--json"))
+    rows = json.loads(cli("list", "--json", ok=True).stdout)
     assert len(rows) == 1
-    data = json.loads(_cada(env, "show", rows[0]["reference"], "--json"))
+    data = json.loads(cli("show", rows[0]["reference"], "--json", ok=True).stdout)
     assert data["administration"]["name"] == "Métropole Aix-Marseille-Provence"
     assert [d["description"] for d in data["documents"]] == ["Contrat de la plateforme"]
     assert (data["template"], data["mode"], data["campaign"]) == ("vsa", "paper",
                                                                   "vsa-marseille")
 
 
-def test_with_a_recipient_given_only_the_missing_values_are_asked(env):
-    _profile_and_admins(env)
+def test_with_a_recipient_given_only_the_missing_values_are_asked(cli, env):
+    _profile_and_admins(cli)
     child = _spawn(["new", "--to", "3", "--subject", "Drones"], env)
     child.expect_exact("document n° 1 : ")
     child.sendline("Autorisations préfectorales")
@@ -128,12 +122,12 @@ def test_with_a_recipient_given_only_the_missing_values_are_asked(env):
     child.expect_exact("Mode de communication [email] : ")
     child.sendline("")
     _finish(child)
-    data = json.loads(_cada(env, "list", "--json"))[0]
+    data = json.loads(cli("list", "--json", ok=True).stdout)[0]
     assert data["campaign"] is None
 
 
-def test_ctrl_c_at_a_question_records_nothing(env):
-    _profile_and_admins(env)
+def test_ctrl_c_at_a_question_records_nothing(cli, env):
+    _profile_and_admins(cli)
     child = _spawn(["new"], env)
     child.expect_exact("Administration destinataire (nom, ville ou numéro) : ")
     child.sendline("1")
@@ -143,4 +137,4 @@ def test_ctrl_c_at_a_question_records_nothing(env):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
-    assert json.loads(_cada(env, "list", "--json")) == []
+    assert json.loads(cli("list", "--json", ok=True).stdout) == []

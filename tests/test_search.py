@@ -123,6 +123,25 @@ def test_every_office_and_text_format_is_read(tmp_path):
     assert text_of(b"\x89PNG\r\n\x1a\n....", "scan.png") == ("unsupported", "")
 
 
+def test_a_photo_or_binary_file_is_not_given_to_the_worker(tmp_path, monkeypatch):
+    """Its format is known from its first KiB: no interpreter is started for it; a file
+    whose text may be read still goes to the worker subprocess."""
+    from cada_tracker.services.search import worker
+
+    started = []
+    real = worker.subprocess.run
+    monkeypatch.setattr(worker.subprocess, "run",
+                        lambda cmd, **kw: started.append(cmd[-1]) or real(cmd, **kw))
+    photo, video, note = tmp_path / "photo.jpg", tmp_path / "film.mp4", tmp_path / "note.txt"
+    photo.write_bytes(b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8)
+    video.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(4096))
+    note.write_bytes("Caméras : 12\n".encode())
+    assert worker.extract_file(photo) == worker.Extraction("unsupported")
+    assert worker.extract_file(video, "film.mp4") == worker.Extraction("unsupported")
+    assert worker.extract_file(note) == worker.Extraction("ok", "Caméras : 12")
+    assert started == ["note.txt"]
+
+
 def test_docx_attachment_is_searchable(cli, sent_ref, tmp_path):
     word = invented_word(11)
     docx = tmp_path / "rapport.docx"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
 
 import pytest
 from alembic import command
-from procs import Child, cada, together
+from procs import Child, cada, connecting_reported, context, together
 from sqlalchemy import create_engine, text
 from test_migrations import FIRST_SCHEMA_DATA, _revisions
 
@@ -56,6 +57,31 @@ def test_concurrent_upgrades_keep_the_old_backup_intact(tmp_path):
         assert live.execute("SELECT version_num FROM alembic_version").fetchone()[0] \
             == storage.SCHEMA_HEAD
         live.close()
+
+
+def test_a_file_locked_while_it_turns_to_wal_is_waited_for_as_long_as_any_lock(tmp_path):
+    """An old database is not in WAL mode yet: the first cada to open it turns it to
+    WAL under an exclusive lock, held through its fsyncs (seconds on a busy disk).
+    Another command's read-only look at the file waits for it as long as
+    CADA_BUSY_TIMEOUT says, not SQLite's default 5 s (the cause of a flake of
+    test_concurrent_upgrades_keep_the_old_backup_intact: a member exited 5, busy)."""
+    db = tmp_path / "cada.db"
+    _old_database(f"sqlite:///{db}")
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    started = context().Event()
+    env = {**os.environ, "CADA_DATABASE_URL": f"sqlite:///{db}", "CADA_BUSY_TIMEOUT": "120"}
+    member = Child(connecting_reported, started, "show", "2026-0001", "--json", env=env)
+    try:
+        assert started.wait(timeout=120)
+        member.process.join(7)  # past SQLite's default timeout; returns early if it gave up
+        gave_up = member.poll() is not None
+    finally:
+        holder.execute("COMMIT")
+        holder.close()
+    code, out, err = member.wait()
+    assert not gave_up and code == 0, err
+    assert json.loads(out)["reference"] == "2026-0001"
 
 
 def test_a_second_upgrade_never_overwrites_a_backup(tmp_path):

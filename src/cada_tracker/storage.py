@@ -133,8 +133,11 @@ def _prepare_sqlite_file(path: Path) -> None:
 
 
 def _foreign_tables(path: Path) -> bool:
-    """Whether the file has tables but no Alembic version (read only)."""
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    """Whether the file has tables but no Alembic version (read only). Waits for a
+    write lock as long as any command does: another cada may be turning this file
+    to WAL mode (an exclusive lock, held through its fsyncs)."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                           timeout=busy_timeout())
     try:
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     finally:
@@ -322,7 +325,7 @@ def backup_sqlite(source: Path, target: Path, *, keep_existing: bool = False) ->
         fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, PRIVATE_FILE)
         os.fchmod(fd, PRIVATE_FILE)
         os.close(fd)
-        src = sqlite3.connect(source)
+        src = sqlite3.connect(source, timeout=busy_timeout())
         try:
             dst = sqlite3.connect(tmp)
             try:

@@ -57,6 +57,17 @@ def extract_file(path: Path, name: str | None = None) -> Extraction:
         return Extraction("missing")
     if size > MAX_FILE_BYTES:
         return Extraction("too_big")
+    from cada_tracker.services.search.extract import kind_of
+
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1024)
+    except OSError:
+        return Extraction("missing")
+    if kind_of(head, name or path.name) in ("image", "unsupported"):
+        # Decided from the first KiB, as the worker would: no interpreter to start
+        # for a photo, a video or a binary file (nothing is parsed here).
+        return Extraction("unsupported")
     timeout, memory = _limits()
 
     def limit_child() -> None:  # runs in the child, before exec
