@@ -154,9 +154,12 @@ class Renderer:
     def _run(self, job: Callable, batches: Iterable[list], workers: int) -> Iterator[tuple]:
         """``job(renderer, batch)`` for every batch, in order, here or in worker processes.
 
-        Workers are forked from this process, so they share the loaded WeasyPrint,
-        the font configuration and the parsed stylesheet; each sends back its
-        result and the URLs it refused (added to ``self.refused``).
+        With ``workers`` > 1, this process is one of them: it forks ``workers - 1``
+        processes and renders a batch itself whenever they all have one (an idle
+        process waiting for the others would hold memory and do nothing). Workers
+        are forked from this process, so they share the loaded WeasyPrint, the font
+        configuration and the parsed stylesheet; each sends back its result and the
+        URLs it refused (added to ``self.refused``).
         """
         if workers <= 1 or not _can_fork():
             for batch in batches:
@@ -179,8 +182,9 @@ class Renderer:
             # garbage collector's passes: a worker's collection would otherwise write
             # to every object's page and make the worker copy what it shares.
             gc.freeze()
+            forked = workers - 1
             with sigint_deferred() as interrupted:
-                pool = context.Pool(workers, initializer=_ignore_sigint)
+                pool = context.Pool(forked, initializer=_ignore_sigint)
             with pool:
                 if interrupted:
                     raise KeyboardInterrupt  # pressed while forking: stop now, cleanly
@@ -188,7 +192,11 @@ class Renderer:
                 # cursor), a few ahead of the results: memory stays bounded.
                 pending: deque = deque()
                 for batch in batches:
-                    pending.append(pool.apply_async(_pool_call, ((job, batch),)))
+                    busy = sum(1 for p in pending if not isinstance(p, _Here) and not p.ready())
+                    if busy < forked:
+                        pending.append(pool.apply_async(_pool_call, ((job, batch),)))
+                    else:  # every worker has a batch: this process renders this one
+                        pending.append(_local_call(self, job, batch))
                     if len(pending) >= read_ahead(workers):
                         yield self._collect(pending.popleft())
                 while pending:
@@ -196,8 +204,10 @@ class Renderer:
         finally:
             _POOL_RENDERER = None
 
-    def _collect(self, async_result) -> tuple:
-        result, refused = async_result.get()
+    def _collect(self, pending) -> tuple:
+        if isinstance(pending, _Here):
+            return pending.result  # its refused URLs are recorded here already
+        result, refused = pending.get()
         self.fetcher.refused.extend(refused)
         return result
 
@@ -303,6 +313,21 @@ def _ignore_sigint() -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool's terminate() ends a worker
+
+
+class _Here:
+    """A batch's result rendered by the process that runs the pool."""
+
+    __slots__ = ("result",)
+
+    def __init__(self, result: tuple) -> None:
+        self.result = result
+
+
+def _local_call(renderer: Renderer, job: Callable, batch: list) -> _Here:
+    result = job(renderer, batch)
+    _release_memory()
+    return _Here(result)
 
 
 def _pool_call(task: tuple[Callable, list]) -> tuple[tuple, list[str]]:

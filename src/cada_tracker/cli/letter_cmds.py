@@ -158,12 +158,12 @@ def export(
 def _export(service, references, campaign, status, out: Path, merge: bool, jobs: int,
             today) -> tuple[list, list[Path]]:
     """Select the letters and write them (HTML here, PDF through ``service``)."""
-    from cada_tracker.cli.common import session
+    from cada_tracker.cli.common import reading
     from cada_tracker.fileio import atomic_write_text
     from cada_tracker.services.export import letters_html, select_letters
 
     written: list[Path] = []
-    with session() as s:
+    with reading() as s:
         rows = select_letters(s, references=list(references or []), campaign=campaign,
                               status=status)
         if service is None:
@@ -172,19 +172,20 @@ def _export(service, references, campaign, status, out: Path, merge: bool, jobs:
                 atomic_write_text(path, page)
                 written.append(path)
             return rows, written
-        from cada_tracker.pdf import default_workers
+        from cada_tracker.pdf import balanced_chunk, default_workers
 
         workers = jobs or (default_workers() if len(rows) > 10 else 1)
+        chunk = balanced_chunk(len(rows), workers)
         with _progress(len(rows)) as advance:
             if merge:
                 path = out / _merged_name(out, campaign, today())
                 title = f"Courriers — {campaign}" if campaign else "Courriers"
-                service.write_merged(path, letters_html(s, rows), title=title,
+                service.write_merged(path, letters_html(s, rows), chunk, title=title,
                                      workers=workers, on_progress=advance)
                 written.append(path)
             else:
                 paths = [out / row.filename("pdf") for row in rows]
-                service.write_many(zip(paths, letters_html(s, rows), strict=True),
+                service.write_many(zip(paths, letters_html(s, rows), strict=True), chunk,
                                    workers=workers, on_progress=advance)
                 written.extend(paths)
     _warn_refused(service.refused)
