@@ -26,10 +26,11 @@ from cada_tracker.errors import InputError
 from cada_tracker.fileio import atomic_write_bytes, sigint_deferred
 from cada_tracker.letters import STYLESHEET, builtin_dir
 from cada_tracker.pdf_fetcher import ResourceRefused, fetcher_class
+from cada_tracker.pdf_import import import_weasyprint
 from cada_tracker.pdf_pages import concatenate, info_of, split
 
 __all__ = ["Renderer", "ResourceRefused", "concatenate", "default_workers",
-           "harfbuzz_subset_available"]
+           "harfbuzz_subset_available", "import_weasyprint"]
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
@@ -261,40 +262,21 @@ def read_ahead(workers: int) -> int:
     return 2 * workers if workers > 1 and _can_fork() else 1
 
 
-def import_weasyprint() -> None:
-    """Import WeasyPrint without the ≈ 50 subprocesses its library loading can spawn.
-
-    WeasyPrint tries several names for each library (``libgobject-2.0-0``,
-    ``gobject-2.0``… before ``libgobject-2.0.so.0``); cffi answers each name that
-    does not load by calling ``ctypes.util.find_library``, which runs ``ldconfig``,
-    ``gcc`` and ``ld``: a third of the import on a loaded machine. On Linux the
-    sonames in WeasyPrint's lists load directly, so the first import is tried with
-    that search switched off; if it fails, it is retried with the real search.
-    """
-    import sys
-
-    if "weasyprint" in sys.modules or sys.platform != "linux":
-        import weasyprint  # noqa: F401
-        return
-    import ctypes.util
-
-    real = ctypes.util.find_library
-    ctypes.util.find_library = lambda name: None
-    try:
-        import weasyprint  # noqa: F401
-    except (ImportError, OSError):
-        for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
-            del sys.modules[name]
-        ctypes.util.find_library = real
-        import weasyprint  # noqa: F401
-    finally:
-        ctypes.util.find_library = real
-
-
 def _can_fork() -> bool:
     import sys
 
     return sys.platform == "linux"
+
+
+def balanced_chunk(count: int, workers: int, most: int = DEFAULT_CHUNK) -> int:
+    """Letters per batch for ``count`` letters on ``workers`` processes: at most
+    ``most``, and as many batches for each process (50 letters on 2 processes: 6
+    batches of 9 or fewer, not 5 of 10 where one process would render the fifth
+    while the other waits)."""
+    if count <= 0 or workers <= 1:
+        return most
+    rounds = -(-count // (workers * most))
+    return max(1, -(-count // (workers * rounds)))
 
 
 def default_workers() -> int:
