@@ -1,5 +1,6 @@
-"""``cada export``'s processes: the command without the ORM, the rendering process as one
-of the workers, batches shared evenly between the workers."""
+"""``cada export``'s processes: the command without the ORM (and, on an SQLite database
+that needs nothing but reading, without SQLAlchemy), the rendering process as one of
+the workers, batches shared evenly between the workers."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 
 pdf = pytest.importorskip("cada_tracker.pdf")
 
-ORM = ("pydantic", "sqlmodel", "sqlalchemy.orm", "cada_tracker.models")
+ORM = ("pydantic", "sqlmodel", "sqlalchemy", "cada_tracker.models")
 
 
 def _loaded_by_export(args: list[str]) -> list[str]:
@@ -24,7 +25,8 @@ def _loaded_by_export(args: list[str]) -> list[str]:
     return out.split(" ", 1)
 
 
-def test_export_selects_and_reads_the_letters_without_the_orm(draft_ref, tmp_path):
+def test_export_selects_and_reads_the_letters_without_the_orm_nor_sqlalchemy(draft_ref,
+                                                                           tmp_path):
     code, loaded = _loaded_by_export(["export", draft_ref, "--out", str(tmp_path)])
     assert code == "0" and loaded == "[]"
     assert len(list(tmp_path.glob(f"{draft_ref}-*.pdf"))) == 1
@@ -65,3 +67,75 @@ def test_the_process_that_runs_the_pool_renders_batches_too():
     assert [batch for _, batch in results] == batches  # in order
     pids = {pid for pid, _ in results}
     assert os.getpid() in pids and len(pids) == 2  # here and ONE forked worker
+
+
+# ------------------------------------------------------------------ sqlite3 or SQLAlchemy
+
+def _db(cli) -> tuple:
+    """The test's database (``draft_ref`` created it, at the current schema)."""
+    from cada_tracker.cli.common import locations
+
+    loc = locations()
+    return loc, loc.sqlite_path
+
+
+def test_a_database_that_needs_nothing_but_reading_is_read_with_sqlite3(cli, draft_ref):
+    from cada_tracker.sqlite_read import Rows, open_current
+
+    loc, _ = _db(cli)
+    conn = open_current(loc)
+    assert conn is not None
+    try:
+        assert Rows(conn).all("SELECT reference FROM request") == [(draft_ref,)]
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("change", ["older schema", "no schema", "journal", "not WAL",
+                                    "missing"])
+def test_otherwise_the_usual_path_is_taken_and_the_export_still_works(
+        cli, draft_ref, tmp_path, change):
+    import dataclasses
+    import sqlite3
+
+    from cada_tracker.filestore import JOURNAL_DIR
+    from cada_tracker.schema_head import SCHEMA_HEAD
+    from cada_tracker.sqlite_read import open_current
+
+    loc, path = _db(cli)
+    con = sqlite3.connect(path, isolation_level=None)
+    if change == "older schema":
+        con.execute("UPDATE alembic_version SET version_num = '0001'")
+    elif change == "no schema":
+        con.execute("DROP TABLE alembic_version")
+    con.close()
+    if change == "not WAL":  # a file cada never opened, even if its revision looks right
+        other = tmp_path / "other.db"
+        con = sqlite3.connect(other)
+        with con:
+            con.execute("CREATE TABLE alembic_version (version_num TEXT)")
+            con.execute("INSERT INTO alembic_version VALUES (?)", (SCHEMA_HEAD,))
+        con.close()
+        loc = dataclasses.replace(loc, database_url=f"sqlite:///{other}")
+    if change == "journal":
+        (loc.data_dir / JOURNAL_DIR).mkdir(parents=True)
+    if change == "missing":
+        loc = dataclasses.replace(loc, database_url=f"sqlite:///{tmp_path / 'none.db'}")
+    assert open_current(loc) is None
+    if change == "journal":  # the usual path recovers the files, then reads
+        result = cli("export", draft_ref, "--html", "--out", tmp_path / "out")
+        assert result.exit_code == 0, result.stderr
+        assert len(list((tmp_path / "out").glob("*.html"))) == 1
+
+
+def test_the_same_sql_runs_on_a_core_connection(cli, draft_ref):
+    from cada_tracker.cli.common import reading
+    from cada_tracker.services.export import letters_html, select_letters
+    from cada_tracker.sqlite_read import Rows
+
+    _db(cli)
+    with reading() as connection:
+        db = Rows(connection)
+        rows = select_letters(db, references=[draft_ref], campaign=None, status="draft")
+        assert [r.reference for r in rows] == [draft_ref]
+        assert "Vidéosurveillance" in next(letters_html(db, rows))

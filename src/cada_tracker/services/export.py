@@ -4,17 +4,18 @@ Letters are the HTML stored with each request when it was drafted (``cada new``,
 edited with ``cada edit``). The selection is read as light rows (id, reference,
 administration name); the HTML itself is read ``chunk`` letters at a time while
 rendering, so a campaign of thousands of letters never sits in memory at once.
-Both run plain SQL on a Core connection (``cli.common.reading``): ``cada export``
-never imports the ORM, its models nor pydantic (≈ 20 MB and as long to import
-as the rest of its start-up). Only an unknown reference opens an ORM session,
-to name the close references.
+Both run plain SQL (``sqlite_read.Rows``: on ``sqlite3`` when the SQLite database
+needs nothing but reading, else on a SQLAlchemy Core connection): ``cada export``
+never imports the ORM, its models nor pydantic, and on SQLite not even SQLAlchemy
+(together ≈ 25 MB and most of its own start-up). Only an unknown reference opens
+an ORM session, to name the close references.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,7 @@ from cada_tracker.errors import InputError, NotFoundError
 from cada_tracker.vocab import STATUSES, choice
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection
+    from cada_tracker.sqlite_read import Rows
 
 
 @dataclass(frozen=True)
@@ -52,11 +53,14 @@ _ORDER = " ORDER BY length(r.reference), r.reference, a.name"
 
 
 def select_letters(
-    connection: Connection, *, references: list[str], campaign: str | None,
-    status: str | None,
+    db: Rows, *, references: list[str], campaign: str | None, status: str | None,
+    unknown: Callable[[str], NotFoundError] | None = None,
 ) -> list[LetterRow]:
-    """The letters to export, ordered by reference (then administration)."""
-    from sqlalchemy import bindparam, text
+    """The letters to export, ordered by reference (then administration).
+
+    ``unknown(reference)``: the error for a reference that does not exist (the CLI
+    names the close ones, with the ORM: only on that error path)."""
+    from cada_tracker.sqlite_read import expand
 
     if not references and campaign is None and status is None:
         raise InputError("Indiquez les demandes à exporter : des références, --campaign NOM "
@@ -64,21 +68,21 @@ def select_letters(
     where, params = [], {}
     if references:
         refs = list(dict.fromkeys(r.strip() for r in references))
-        found = set(connection.execute(
-            text("SELECT reference FROM request WHERE reference IN :refs")
-            .bindparams(bindparam("refs", expanding=True)), {"refs": refs}).scalars())
+        listed, values = expand("ref", refs)
+        found = {ref for (ref,) in db.all(
+            f"SELECT reference FROM request WHERE reference IN {listed}", values)}
         missing = [r for r in refs if r not in found]
         if missing:
-            raise _unknown_reference(connection, missing[0])
-        where.append("r.reference IN :refs")
-        params["refs"] = refs
+            if unknown is not None:
+                raise unknown(missing[0])
+            raise NotFoundError(f"Aucune demande de référence « {missing[0]} ».")
+        where.append(f"r.reference IN {listed}")
+        params.update(values)
     if campaign is not None:
-        known = connection.execute(text("SELECT 1 FROM request WHERE campaign = :c LIMIT 1"),
-                                   {"c": campaign}).first()
-        if known is None:
-            names = connection.execute(text(
+        if not db.all("SELECT 1 FROM request WHERE campaign = :c LIMIT 1", {"c": campaign}):
+            names = [name for (name,) in db.all(
                 "SELECT DISTINCT campaign FROM request WHERE campaign IS NOT NULL "
-                "ORDER BY campaign")).scalars()
+                "ORDER BY campaign")]
             raise NotFoundError(f"Campagne inconnue : « {campaign} ». Campagnes : "
                                 f"{', '.join(names) or 'aucune'}.", hint="cada campaign list")
         where.append("r.campaign = :campaign")
@@ -86,39 +90,21 @@ def select_letters(
     if status is not None:
         where.append("r.status = :status")
         params["status"] = choice(status, STATUSES, field="--status")
-    query = text(_SELECT + " WHERE " + " AND ".join(where) + _ORDER)
-    if references:
-        query = query.bindparams(bindparam("refs", expanding=True))
-    rows = [LetterRow(*row) for row in connection.execute(query, params)]
+    rows = [LetterRow(*row) for row in db.all(
+        _SELECT + " WHERE " + " AND ".join(where) + _ORDER, params)]
     if not rows:
         raise NotFoundError("Aucune demande ne correspond à cette sélection.")
     return rows
 
 
-def _unknown_reference(connection: Connection, reference: str) -> NotFoundError:
-    """The error naming the close references (the ORM only on this error path)."""
-    from sqlmodel import Session
-
-    from cada_tracker.services.requests import get_request
-
-    with Session(connection) as session:
-        try:
-            get_request(session, reference)
-        except NotFoundError as exc:
-            return exc
-    return NotFoundError(f"Aucune demande de référence « {reference} ».")
-
-
-def letters_html(connection: Connection, rows: list[LetterRow], chunk: int = 50
-                 ) -> Iterator[str]:
+def letters_html(db: Rows, rows: list[LetterRow], chunk: int = 50) -> Iterator[str]:
     """The stored HTML of each row, in order, read ``chunk`` requests at a time."""
-    from sqlalchemy import bindparam, text
+    from cada_tracker.sqlite_read import expand
 
-    query = (text("SELECT id, letter_html FROM request WHERE id IN :ids")
-             .bindparams(bindparam("ids", expanding=True)))
     for start in range(0, len(rows), chunk):
-        ids = [r.id for r in rows[start : start + chunk]]
-        found = dict(connection.execute(query, {"ids": ids}).all())
+        listed, values = expand("id", [r.id for r in rows[start : start + chunk]])
+        found = dict(db.all(f"SELECT id, letter_html FROM request WHERE id IN {listed}",
+                            values))
         for row in rows[start : start + chunk]:
             html = found.get(row.id)
             if not html:
