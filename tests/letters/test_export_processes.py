@@ -139,3 +139,83 @@ def test_the_same_sql_runs_on_a_core_connection(cli, draft_ref):
         rows = select_letters(db, references=[draft_ref], campaign=None, status="draft")
         assert [r.reference for r in rows] == [draft_ref]
         assert "Vidéosurveillance" in next(letters_html(db, rows))
+
+
+# --------------------------------------------------- the rendering process started at entry
+
+@pytest.mark.parametrize("argv, expected", [
+    (["export", "2026-0001"], True),
+    (["--db", "sqlite:////tmp/x.db", "export", "--campaign", "c", "--merge"], True),
+    (["--db=sqlite:////tmp/x.db", "export", "--status", "draft"], True),
+    (["export", "2026-0001", "--html"], False),
+    (["export", "--help"], False),
+    (["list"], False),
+    (["--db", "export"], False),  # "export" is the value of --db here
+    ([], False),
+])
+def test_entry_guesses_a_pdf_export_from_the_arguments(argv, expected):
+    from cada_tracker.entry import pdf_export
+
+    assert pdf_export(argv) is expected
+
+
+def _children_after(code: str) -> tuple[str, list[str]]:
+    """Run ``code`` in a fresh interpreter; its output and the processes left in its
+    session once it has exited."""
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    # start_new_session: the interpreter leads a session of its own; whatever it forked
+    # and left running would still be in it.
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    deadline = time.monotonic() + 10
+    while True:
+        left = subprocess.run(["pgrep", "-s", str(proc.pid)], capture_output=True,
+                              text=True).stdout.split()
+        if not left or time.monotonic() > deadline:
+            return out, left
+        time.sleep(0.05)
+
+
+@pytest.mark.skipif(not pdf._can_fork(), reason="the rendering process is forked (Linux)")
+def test_a_prestarted_process_renders_with_the_folder_given_later(tmp_path):
+    user = tmp_path / "modeles"
+    user.mkdir()
+    css = (pdf.builtin_dir() / "lettre.css").read_text(encoding="utf-8")
+    (user / "lettre.css").write_text(css.replace("size: A4;", "size: A5;"), encoding="utf-8")
+    out, left = _children_after(
+        "import io, pypdf\n"
+        "from cada_tracker import pdf_service\n"
+        "pdf_service.prestart()\n"
+        "html = '<html><body><p>Bonjour</p></body></html>'\n"
+        f"with pdf_service.RenderService(user_dir={str(user)!r}) as service:\n"
+        "    data = service._run('pdfs', [[html]], 1, lambda b: b)\n"
+        "    (datas, _), = [r for _, r in data]\n"
+        "page = pypdf.PdfReader(io.BytesIO(datas[0])).pages[0]\n"
+        "print(round(float(page.mediabox.width) / 72 * 25.4), pdf_service._PRESTARTED)\n")
+    assert out.split() == ["148", "None"]  # A5, the user's stylesheet: the folder was sent
+    assert left == []
+
+
+@pytest.mark.skipif(not pdf._can_fork(), reason="the rendering process is forked (Linux)")
+def test_a_prestarted_process_nobody_adopts_is_stopped_at_exit():
+    out, left = _children_after(
+        "from cada_tracker import pdf_service\n"
+        "pdf_service.prestart()\n"
+        "print(pdf_service._PRESTARTED._proc.is_alive())\n")
+    assert out.split() == ["True"]
+    assert left == []
+
+
+def test_a_wrong_option_of_a_pdf_export_leaves_no_process(isolated_home):
+    _, left = _children_after(
+        "import sys\n"
+        "sys.argv = ['cada', 'export', '--bogus']\n"
+        "from cada_tracker.entry import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exc:\n"
+        "    print(exc.code)\n")
+    assert left == []
