@@ -219,3 +219,16 @@ def test_a_wrong_option_of_a_pdf_export_leaves_no_process(isolated_home):
         "except SystemExit as exc:\n"
         "    print(exc.code)\n")
     assert left == []
+
+
+@pytest.mark.usefixtures("backend")
+def test_the_selection_is_the_same_sql_on_both_back_ends(cli, draft_ref, tmp_path):
+    """SQLite through sqlite3, PostgreSQL through a Core connection: same answers."""
+    out = tmp_path / "html"
+    result = cli("export", draft_ref, draft_ref, "--status", "draft", "--html", "--out", out,
+                 "--json", ok=True)
+    assert result.json()["count"] == 1
+    assert "Vidéosurveillance" in next(out.glob(f"{draft_ref}-*.html")).read_text("utf-8")
+    assert cli("export", "--campaign", "inconnue").exit_code == 3
+    missing = cli("export", draft_ref + "9")
+    assert missing.exit_code == 3 and draft_ref in missing.stderr  # close references named
