@@ -26,10 +26,11 @@ from cada_tracker.errors import InputError
 from cada_tracker.fileio import atomic_write_bytes, sigint_deferred
 from cada_tracker.letters import STYLESHEET, builtin_dir
 from cada_tracker.pdf_fetcher import ResourceRefused, fetcher_class
+from cada_tracker.pdf_import import import_weasyprint
 from cada_tracker.pdf_pages import concatenate, info_of, split
 
 __all__ = ["Renderer", "ResourceRefused", "concatenate", "default_workers",
-           "harfbuzz_subset_available"]
+           "harfbuzz_subset_available", "import_weasyprint"]
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
@@ -154,9 +155,12 @@ class Renderer:
     def _run(self, job: Callable, batches: Iterable[list], workers: int) -> Iterator[tuple]:
         """``job(renderer, batch)`` for every batch, in order, here or in worker processes.
 
-        Workers are forked from this process, so they share the loaded WeasyPrint,
-        the font configuration and the parsed stylesheet; each sends back its
-        result and the URLs it refused (added to ``self.refused``).
+        With ``workers`` > 1, this process is one of them: it forks ``workers - 1``
+        processes and renders a batch itself whenever they all have one (an idle
+        process waiting for the others would hold memory and do nothing). Workers
+        are forked from this process, so they share the loaded WeasyPrint, the font
+        configuration and the parsed stylesheet; each sends back its result and the
+        URLs it refused (added to ``self.refused``).
         """
         if workers <= 1 or not _can_fork():
             for batch in batches:
@@ -179,8 +183,9 @@ class Renderer:
             # garbage collector's passes: a worker's collection would otherwise write
             # to every object's page and make the worker copy what it shares.
             gc.freeze()
+            forked = workers - 1
             with sigint_deferred() as interrupted:
-                pool = context.Pool(workers, initializer=_ignore_sigint)
+                pool = context.Pool(forked, initializer=_ignore_sigint)
             with pool:
                 if interrupted:
                     raise KeyboardInterrupt  # pressed while forking: stop now, cleanly
@@ -188,7 +193,11 @@ class Renderer:
                 # cursor), a few ahead of the results: memory stays bounded.
                 pending: deque = deque()
                 for batch in batches:
-                    pending.append(pool.apply_async(_pool_call, ((job, batch),)))
+                    busy = sum(1 for p in pending if not isinstance(p, _Here) and not p.ready())
+                    if busy < forked:
+                        pending.append(pool.apply_async(_pool_call, ((job, batch),)))
+                    else:  # every worker has a batch: this process renders this one
+                        pending.append(_local_call(self, job, batch))
                     if len(pending) >= read_ahead(workers):
                         yield self._collect(pending.popleft())
                 while pending:
@@ -196,8 +205,10 @@ class Renderer:
         finally:
             _POOL_RENDERER = None
 
-    def _collect(self, async_result) -> tuple:
-        result, refused = async_result.get()
+    def _collect(self, pending) -> tuple:
+        if isinstance(pending, _Here):
+            return pending.result  # its refused URLs are recorded here already
+        result, refused = pending.get()
         self.fetcher.refused.extend(refused)
         return result
 
@@ -251,40 +262,21 @@ def read_ahead(workers: int) -> int:
     return 2 * workers if workers > 1 and _can_fork() else 1
 
 
-def import_weasyprint() -> None:
-    """Import WeasyPrint without the ≈ 50 subprocesses its library loading can spawn.
-
-    WeasyPrint tries several names for each library (``libgobject-2.0-0``,
-    ``gobject-2.0``… before ``libgobject-2.0.so.0``); cffi answers each name that
-    does not load by calling ``ctypes.util.find_library``, which runs ``ldconfig``,
-    ``gcc`` and ``ld``: a third of the import on a loaded machine. On Linux the
-    sonames in WeasyPrint's lists load directly, so the first import is tried with
-    that search switched off; if it fails, it is retried with the real search.
-    """
-    import sys
-
-    if "weasyprint" in sys.modules or sys.platform != "linux":
-        import weasyprint  # noqa: F401
-        return
-    import ctypes.util
-
-    real = ctypes.util.find_library
-    ctypes.util.find_library = lambda name: None
-    try:
-        import weasyprint  # noqa: F401
-    except (ImportError, OSError):
-        for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
-            del sys.modules[name]
-        ctypes.util.find_library = real
-        import weasyprint  # noqa: F401
-    finally:
-        ctypes.util.find_library = real
-
-
 def _can_fork() -> bool:
     import sys
 
     return sys.platform == "linux"
+
+
+def balanced_chunk(count: int, workers: int, most: int = DEFAULT_CHUNK) -> int:
+    """Letters per batch for ``count`` letters on ``workers`` processes: at most
+    ``most``, and as many batches for each process (50 letters on 2 processes: 6
+    batches of 9 or fewer, not 5 of 10 where one process would render the fifth
+    while the other waits)."""
+    if count <= 0 or workers <= 1:
+        return most
+    rounds = -(-count // (workers * most))
+    return max(1, -(-count // (workers * rounds)))
 
 
 def default_workers() -> int:
@@ -303,6 +295,21 @@ def _ignore_sigint() -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool's terminate() ends a worker
+
+
+class _Here:
+    """A batch's result rendered by the process that runs the pool."""
+
+    __slots__ = ("result",)
+
+    def __init__(self, result: tuple) -> None:
+        self.result = result
+
+
+def _local_call(renderer: Renderer, job: Callable, batch: list) -> _Here:
+    result = job(renderer, batch)
+    _release_memory()
+    return _Here(result)
 
 
 def _pool_call(task: tuple[Callable, list]) -> tuple[tuple, list[str]]:

@@ -40,6 +40,13 @@ class RenderService:
         self.refused: list[str] = []
         self._local = None
         self._proc = None
+        global _PRESTARTED
+        if _PRESTARTED is not None and fork is not False and user_dir is not LATER:
+            started, _PRESTARTED = _PRESTARTED, None  # adopted: it gets its folder now
+            self._proc, self._conn = started._proc, started._conn
+            started._proc = None
+            self._send(None if user_dir is None else str(user_dir))
+            return
         if not (_can_fork() if fork is None else fork):
             from cada_tracker.pdf import Renderer
 
@@ -160,6 +167,37 @@ class RenderService:
         return value
 
 
+# ------------------------------------------------------- started before the CLI is imported
+
+#: ``user_dir`` of a service started before the user's template folder is known.
+LATER = Path("(later)")
+
+_PRESTARTED: RenderService | None = None
+
+
+def prestart() -> None:
+    """Start the rendering process now, from ``cada export``'s entry point.
+
+    Importing the CLI (Typer, the commands) takes a tenth of a second that WeasyPrint's
+    import, the longest part of a single letter, can overlap. The process then waits
+    for the template folder, which the first :class:`RenderService` created sends it;
+    if the command ends without one (a wrong option, ``--help``), it is stopped at exit.
+    """
+    global _PRESTARTED
+    if _PRESTARTED is None and _can_fork():
+        import atexit
+
+        _PRESTARTED = RenderService(user_dir=LATER)
+        atexit.register(_stop_unused)
+
+
+def _stop_unused() -> None:
+    global _PRESTARTED
+    started, _PRESTARTED = _PRESTARTED, None
+    if started is not None:
+        started.close()
+
+
 # ------------------------------------------------------------------- the service process
 
 def _serve(conn, user_dir: Path | None) -> None:
@@ -173,6 +211,10 @@ def _serve(conn, user_dir: Path | None) -> None:
 
     jobs = {"pdfs": pdf._pdfs_job, "chunk_pdf": pdf._chunk_pdf_job}
     try:
+        if user_dir == LATER:
+            pdf.import_weasyprint()  # meanwhile the command's process imports the CLI
+            sent = conn.recv()
+            user_dir = None if sent is None else Path(sent)
         renderer = pdf.Renderer(user_dir=user_dir)
         while (request := conn.recv()) is not None:
             job, workers = request

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -158,37 +159,70 @@ def export(
 def _export(service, references, campaign, status, out: Path, merge: bool, jobs: int,
             today) -> tuple[list, list[Path]]:
     """Select the letters and write them (HTML here, PDF through ``service``)."""
-    from cada_tracker.cli.common import session
     from cada_tracker.fileio import atomic_write_text
     from cada_tracker.services.export import letters_html, select_letters
 
     written: list[Path] = []
-    with session() as s:
-        rows = select_letters(s, references=list(references or []), campaign=campaign,
-                              status=status)
+    with _reading_rows() as db:
+        rows = select_letters(db, references=list(references or []), campaign=campaign,
+                              status=status, unknown=_unknown_reference)
         if service is None:
-            for row, page in zip(rows, letters_html(s, rows), strict=True):
+            for row, page in zip(rows, letters_html(db, rows), strict=True):
                 path = out / row.filename("html")
                 atomic_write_text(path, page)
                 written.append(path)
             return rows, written
-        from cada_tracker.pdf import default_workers
+        from cada_tracker.pdf import balanced_chunk, default_workers
 
         workers = jobs or (default_workers() if len(rows) > 10 else 1)
+        chunk = balanced_chunk(len(rows), workers)
         with _progress(len(rows)) as advance:
             if merge:
                 path = out / _merged_name(out, campaign, today())
                 title = f"Courriers — {campaign}" if campaign else "Courriers"
-                service.write_merged(path, letters_html(s, rows), title=title,
+                service.write_merged(path, letters_html(db, rows), chunk, title=title,
                                      workers=workers, on_progress=advance)
                 written.append(path)
             else:
                 paths = [out / row.filename("pdf") for row in rows]
-                service.write_many(zip(paths, letters_html(s, rows), strict=True),
+                service.write_many(zip(paths, letters_html(db, rows), strict=True), chunk,
                                    workers=workers, on_progress=advance)
                 written.extend(paths)
     _warn_refused(service.refused)
     return rows, written
+
+
+@contextmanager
+def _reading_rows():
+    """Plain SQL on the database: sqlite3 when it needs nothing but reading (no
+    SQLAlchemy to import), else a Core connection (upgrades, PostgreSQL…)."""
+    from cada_tracker.cli.common import locations, reading
+    from cada_tracker.sqlite_read import Rows, open_current
+
+    loc = locations()
+    conn = open_current(loc)
+    if conn is None:
+        with reading() as connection:
+            yield Rows(connection)
+        return
+    try:
+        yield Rows(conn, loc.database_url)
+    finally:
+        conn.close()
+
+
+def _unknown_reference(reference: str):
+    """The error for an unknown reference, naming the close ones (with the ORM)."""
+    from cada_tracker.cli.common import session
+    from cada_tracker.errors import NotFoundError
+    from cada_tracker.services.requests import get_request
+
+    with session() as s:
+        try:
+            get_request(s, reference)
+        except NotFoundError as exc:
+            return exc
+    return NotFoundError(f"Aucune demande de référence « {reference} ».")
 
 
 def _merged_name(out: Path, campaign: str | None, day) -> str:
