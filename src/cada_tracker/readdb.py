@@ -38,6 +38,19 @@ class Reader:
 
         return self._connection.execute(text(sql), params)
 
+    def all(self, sql: str, params: dict | None = None) -> list[tuple]:
+        """Every row as a tuple; an SQLite error becomes cada's French StorageError."""
+        if not self._owned:
+            return [tuple(row) for row in self.rows(sql, params)]
+        try:
+            return self.rows(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            from cada_tracker.errors import StorageError
+            from cada_tracker.faults import storage_error
+
+            known = storage_error(exc, None)
+            raise (known or StorageError(f"Lecture de la base impossible : {exc}.")) from exc
+
     def first(self, sql: str, params: dict | None = None):
         """The first row, or None."""
         for row in self.rows(sql, params):

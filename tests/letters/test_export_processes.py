@@ -80,15 +80,15 @@ def _db(cli) -> tuple:
 
 
 def test_a_database_that_needs_nothing_but_reading_is_read_with_sqlite3(cli, draft_ref):
-    from cada_tracker.sqlite_read import Rows, open_current
+    from cada_tracker.readdb import sqlite_reader
 
     loc, _ = _db(cli)
-    conn = open_current(loc)
-    assert conn is not None
+    db = sqlite_reader(loc)
+    assert db is not None
     try:
-        assert Rows(conn).all("SELECT reference FROM request") == [(draft_ref,)]
+        assert db.all("SELECT reference FROM request") == [(draft_ref,)]
     finally:
-        conn.close()
+        db.close()
 
 
 @pytest.mark.parametrize("change", ["older schema", "no schema", "journal", "not WAL",
@@ -99,8 +99,8 @@ def test_otherwise_the_usual_path_is_taken_and_the_export_still_works(
     import sqlite3
 
     from cada_tracker.filestore import JOURNAL_DIR
-    from cada_tracker.schema_head import SCHEMA_HEAD
-    from cada_tracker.sqlite_read import open_current
+    from cada_tracker.readdb import sqlite_reader
+    from cada_tracker.storage import SCHEMA_HEAD
 
     loc, path = _db(cli)
     con = sqlite3.connect(path, isolation_level=None)
@@ -119,9 +119,10 @@ def test_otherwise_the_usual_path_is_taken_and_the_export_still_works(
         loc = dataclasses.replace(loc, database_url=f"sqlite:///{other}")
     if change == "journal":
         (loc.data_dir / JOURNAL_DIR).mkdir(parents=True)
+        (loc.data_dir / JOURNAL_DIR / "1-abcd").write_text("")  # a killed command's journal
     if change == "missing":
         loc = dataclasses.replace(loc, database_url=f"sqlite:///{tmp_path / 'none.db'}")
-    assert open_current(loc) is None
+    assert sqlite_reader(loc) is None
     if change == "journal":  # the usual path recovers the files, then reads
         result = cli("export", draft_ref, "--html", "--out", tmp_path / "out")
         assert result.exit_code == 0, result.stderr
@@ -131,11 +132,11 @@ def test_otherwise_the_usual_path_is_taken_and_the_export_still_works(
 def test_the_same_sql_runs_on_a_core_connection(cli, draft_ref):
     from cada_tracker.cli.common import reading
     from cada_tracker.services.export import letters_html, select_letters
-    from cada_tracker.sqlite_read import Rows
+    from cada_tracker.readdb import as_reader
 
     _db(cli)
     with reading() as connection:
-        db = Rows(connection)
+        db = as_reader(connection)
         rows = select_letters(db, references=[draft_ref], campaign=None, status="draft")
         assert [r.reference for r in rows] == [draft_ref]
         assert "Vidéosurveillance" in next(letters_html(db, rows))

@@ -112,12 +112,12 @@ def test_service_stops_at_once_when_the_command_fails():
 @pytest.mark.skipif(not pdf._can_fork(), reason="the rendering process is forked (Linux)")
 def test_export_starts_rendering_before_the_database_and_sends_plain_data(
         cli, draft_ref, tmp_path, monkeypatch):
-    from cada_tracker import sqlite_read
+    from cada_tracker import readdb
     from cada_tracker.cli import common
 
     order, sent = [], []
     real_init, real_send = pdf_service.RenderService.__init__, pdf_service.RenderService._send
-    real_open, real_current = common.open_engine, sqlite_read.open_current
+    real_open, real_current = common.open_engine, readdb.sqlite_reader
 
     def init(self, **kwargs):
         order.append("rendering process")
@@ -131,14 +131,14 @@ def test_export_starts_rendering_before_the_database_and_sends_plain_data(
         order.append("database")
         return real_open()
 
-    def open_current(loc):  # the database read with sqlite3 (sqlite_read)
+    def sqlite_reader(loc):  # the database read with sqlite3 (readdb)
         order.append("database")
         return real_current(loc)
 
     monkeypatch.setattr(pdf_service.RenderService, "__init__", init)
     monkeypatch.setattr(pdf_service.RenderService, "_send", send)
     monkeypatch.setattr(common, "open_engine", open_engine)
-    monkeypatch.setattr(sqlite_read, "open_current", open_current)
+    monkeypatch.setattr(readdb, "sqlite_reader", sqlite_reader)
     cli("export", draft_ref, "--out", tmp_path, ok=True)
     assert order == ["rendering process", "database"]
     assert len(list(tmp_path.glob("*.pdf"))) == 1

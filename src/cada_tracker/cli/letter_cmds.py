@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -159,11 +158,12 @@ def export(
 def _export(service, references, campaign, status, out: Path, merge: bool, jobs: int,
             today) -> tuple[list, list[Path]]:
     """Select the letters and write them (HTML here, PDF through ``service``)."""
+    from cada_tracker.cli.common import reader
     from cada_tracker.fileio import atomic_write_text
     from cada_tracker.services.export import letters_html, select_letters
 
     written: list[Path] = []
-    with _reading_rows() as db:
+    with reader() as db:
         rows = select_letters(db, references=list(references or []), campaign=campaign,
                               status=status, unknown=_unknown_reference)
         if service is None:
@@ -190,25 +190,6 @@ def _export(service, references, campaign, status, out: Path, merge: bool, jobs:
                 written.extend(paths)
     _warn_refused(service.refused)
     return rows, written
-
-
-@contextmanager
-def _reading_rows():
-    """Plain SQL on the database: sqlite3 when it needs nothing but reading (no
-    SQLAlchemy to import), else a Core connection (upgrades, PostgreSQL…)."""
-    from cada_tracker.cli.common import locations, reading
-    from cada_tracker.sqlite_read import Rows, open_current
-
-    loc = locations()
-    conn = open_current(loc)
-    if conn is None:
-        with reading() as connection:
-            yield Rows(connection)
-        return
-    try:
-        yield Rows(conn, loc.database_url)
-    finally:
-        conn.close()
 
 
 def _unknown_reference(reference: str):

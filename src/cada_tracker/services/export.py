@@ -4,7 +4,7 @@ Letters are the HTML stored with each request when it was drafted (``cada new``,
 edited with ``cada edit``). The selection is read as light rows (id, reference,
 administration name); the HTML itself is read ``chunk`` letters at a time while
 rendering, so a campaign of thousands of letters never sits in memory at once.
-Both run plain SQL (``sqlite_read.Rows``: on ``sqlite3`` when the SQLite database
+Both run plain SQL (``readdb.Reader``: on ``sqlite3`` when the SQLite database
 needs nothing but reading, else on a SQLAlchemy Core connection): ``cada export``
 never imports the ORM, its models nor pydantic, and on SQLite not even SQLAlchemy
 (together ≈ 25 MB and most of its own start-up). Only an unknown reference opens
@@ -23,7 +23,7 @@ from cada_tracker.errors import InputError, NotFoundError
 from cada_tracker.vocab import STATUSES, choice
 
 if TYPE_CHECKING:
-    from cada_tracker.sqlite_read import Rows
+    from cada_tracker.readdb import Reader
 
 
 @dataclass(frozen=True)
@@ -53,14 +53,14 @@ _ORDER = " ORDER BY length(r.reference), r.reference, a.name"
 
 
 def select_letters(
-    db: Rows, *, references: list[str], campaign: str | None, status: str | None,
+    db: Reader, *, references: list[str], campaign: str | None, status: str | None,
     unknown: Callable[[str], NotFoundError] | None = None,
 ) -> list[LetterRow]:
     """The letters to export, ordered by reference (then administration).
 
     ``unknown(reference)``: the error for a reference that does not exist (the CLI
     names the close ones, with the ORM: only on that error path)."""
-    from cada_tracker.sqlite_read import expand
+    from cada_tracker.readdb import in_list
 
     if not references and campaign is None and status is None:
         raise InputError("Indiquez les demandes à exporter : des références, --campaign NOM "
@@ -68,7 +68,7 @@ def select_letters(
     where, params = [], {}
     if references:
         refs = list(dict.fromkeys(r.strip() for r in references))
-        listed, values = expand("ref", refs)
+        listed, values = in_list("ref", refs)
         found = {ref for (ref,) in db.all(
             f"SELECT reference FROM request WHERE reference IN {listed}", values)}
         missing = [r for r in refs if r not in found]
@@ -97,12 +97,12 @@ def select_letters(
     return rows
 
 
-def letters_html(db: Rows, rows: list[LetterRow], chunk: int = 50) -> Iterator[str]:
+def letters_html(db: Reader, rows: list[LetterRow], chunk: int = 50) -> Iterator[str]:
     """The stored HTML of each row, in order, read ``chunk`` requests at a time."""
-    from cada_tracker.sqlite_read import expand
+    from cada_tracker.readdb import in_list
 
     for start in range(0, len(rows), chunk):
-        listed, values = expand("id", [r.id for r in rows[start : start + chunk]])
+        listed, values = in_list("id", [r.id for r in rows[start : start + chunk]])
         found = dict(db.all(f"SELECT id, letter_html FROM request WHERE id IN {listed}",
                             values))
         for row in rows[start : start + chunk]:
