@@ -8,14 +8,13 @@ rendering, so a campaign of thousands of letters never sits in memory at once.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlmodel import Session, func, select
 
 from cada_tracker.errors import InputError, NotFoundError
+from cada_tracker.folding import slug
 from cada_tracker.models import Administration, Request
 from cada_tracker.vocab import STATUSES, choice
 
@@ -30,14 +29,6 @@ class LetterRow:
     def filename(self, suffix: str) -> str:
         """``2026-0042-mairie-de-saint-etienne.pdf``: sorts by reference, then name."""
         return f"{self.reference}-{slug(self.administration)}.{suffix}"
-
-
-def slug(text: str, limit: int = 60) -> str:
-    """ASCII, lower case, dashes: safe in a file name on every system."""
-    text = text.lower().replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
-    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    words = re.sub(r"[^a-z0-9]+", "-", bare).strip("-")
-    return (words[:limit].rstrip("-")) or "administration"
 
 
 def select_letters(
