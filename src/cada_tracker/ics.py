@@ -15,6 +15,7 @@ b'SUMMARY:a\\\\;b\\\\, c\\\\\\\\d\\\\ne\\r\\n'
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 
 from cada_tracker.escape import terminal
@@ -24,8 +25,15 @@ FOLD = b"\r\n "  # a folded line continues after CRLF and one space
 LIMIT = 75  # octets of a line, CRLF excluded (§3.1)
 
 
+# What text() changes: the reserved characters and what escape.terminal shows.
+_SPECIAL = re.compile("[\\\\;,\n\r\x00-\x1f\x7f-\x9f"
+                      "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def text(value: str) -> str:
     """A TEXT value (§3.3.11): the characters RFC 5545 reserves are escaped."""
+    if _SPECIAL.search(value) is None:
+        return value
     value = terminal(value.replace("\r\n", "\n").replace("\r", "\n"))
     return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
             .replace("\n", "\\n"))

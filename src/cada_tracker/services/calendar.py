@@ -117,8 +117,9 @@ def upcoming_deadlines(connection, *, today: date,
     convert = stored_date_parser()
     current: object = ()  # no campaign is ()
     groups: dict[tuple, list[Deadline]] = {}
-    for camp, ref, name, subject, regime, action, *dates in connection.execute(text(sql),
-                                                                              params):
+    rows = (row for part in connection.execute(text(sql), params).partitions(1024)
+            for row in part)  # fetchmany: one call to the driver per 1,024 rows
+    for camp, ref, name, subject, regime, action, *dates in rows:
         if camp != current:
             yield from _series_events(current, groups)
             current, groups = camp, {}
@@ -164,11 +165,12 @@ def _series_events(campaign, groups: dict[tuple, list[Deadline]]) -> Iterator[De
                        tuple((m.reference, m.administration) for m in members))
 
 
-def uid(d: Deadline, database: str) -> str:
+def uid(d: Deadline, database: str, day: str | None = None) -> str:
+    """``day``: the date as ``20261123``, when the caller has it already."""
     from cada_tracker.folding import slug
 
     who = f"serie-{slug(d.campaign)}" if d.members else d.reference
-    return f"{who}-{d.key.replace('_', '-')}-{d.on:%Y%m%d}-{database or 'vide'}@cada"
+    return f"{who}-{d.key.replace('_', '-')}-{day or f'{d.on:%Y%m%d}'}-{database or 'vide'}@cada"
 
 
 def write_calendar(path: Path, deadlines: Iterable[Deadline], *, alarm_cada: int = ALARM_CADA,
@@ -192,7 +194,8 @@ def _calendar_chunks(deadlines, written: list[int], alarm_cada: int, alarm_court
     stamp = ics.line("DTSTAMP", ics.utc_value(datetime.now(UTC)))
     # What repeats (a step's categories and alarm, a day) is written once.
     steps: dict[tuple[str, str], tuple[bytes, bytes]] = {}
-    days: dict[date, bytes] = {}
+    days: dict[date, tuple[bytes, str]] = {}
+    french = _FrenchDates()
     batch: list[bytes] = []
     for d in deadlines:
         step = steps.get((d.key, d.state))
@@ -202,11 +205,12 @@ def _calendar_chunks(deadlines, written: list[int], alarm_cada: int, alarm_court
         if when is None:
             when = days[d.on] = (ics.line("DTSTART;VALUE=DATE", ics.date_value(d.on))
                                  + ics.line("DTEND;VALUE=DATE",
-                                            ics.date_value(d.on + timedelta(days=1))))
-        batch += (b"BEGIN:VEVENT\r\n", ics.line("UID", ics.text(uid(d, database))), stamp,
-                  when, ics.line("SUMMARY",
-                                 ics.text(f"{_label(d)} — {d.reference} {d.administration}")),
-                  ics.line("DESCRIPTION", ics.text(_description(d))), step[0], step[1],
+                                            ics.date_value(d.on + timedelta(days=1))),
+                                 ics.date_value(d.on))
+        batch += (b"BEGIN:VEVENT\r\n", ics.line("UID", ics.text(uid(d, database, when[1]))),
+                  stamp, when[0],
+                  ics.line("SUMMARY", ics.text(f"{_label(d)} — {d.reference} {d.administration}")),
+                  ics.line("DESCRIPTION", ics.text(_description(d, french))), step[0], step[1],
                   b"END:VEVENT\r\n")
         written[0] += 1
         if len(batch) > 4096:
@@ -234,9 +238,18 @@ def _label(d: Deadline) -> str:
     return STEP_LABELS[d.key]
 
 
-def _description(d: Deadline) -> str:
-    from cada_tracker.dates import format_fr
+class _FrenchDates(dict):
+    """``format_fr`` of each date once (a calendar holds a few hundred distinct days)."""
 
+    def __missing__(self, day: date) -> str:
+        from cada_tracker.dates import format_fr
+
+        self[day] = text = format_fr(day)
+        return text
+
+
+def _description(d: Deadline, format_fr=None) -> str:
+    format_fr = (_FrenchDates() if format_fr is None else format_fr).__getitem__
     if d.members:
         lines = [d.subject, f"Série « {d.campaign} » (L342-1 al. 2 CRPA) : "
                  f"{len(d.members)} demandes :"]
