@@ -211,3 +211,28 @@ def test_series_counted_in_sql_are_the_series_rule(cli, backend):
         got = calendar.series_members(connection, names)
     assert got == expected
     assert len(expected) >= 3 and "tie" in expected
+
+
+def test_database_id_is_the_one_earlier_versions_gave(cli, backend, profile, admin_id):
+    """The UIDs of a subscribed calendar keep their database part: the identifier is
+    the hash of the first request's reference and UTC creation instant, as the ORM
+    reads it (an aware datetime), on both back ends."""
+    import hashlib
+
+    from sqlmodel import select
+
+    from cada_tracker.cli.common import reading, session
+    from cada_tracker.models import Request
+    from cada_tracker.services.calendar import database_id
+
+    with reading() as connection:
+        assert database_id(connection) == ""
+    for _ in range(2):
+        cli("new", "--to", admin_id, "--subject", "S", "--doc", "D", ok=True)
+    with session() as s:
+        reference, created = s.exec(select(Request.reference, Request.created_at)
+                                    .order_by(Request.created_at, Request.reference)).first()
+    assert created.utcoffset() is not None
+    expected = hashlib.sha256(f"{reference}|{created.isoformat()}".encode()).hexdigest()[:12]
+    with reading() as connection:
+        assert database_id(connection) == expected

@@ -77,11 +77,15 @@ def database_id(connection) -> str:
     """A short identifier of this database, stable for its life ("" while empty)."""
     from sqlalchemy import DateTime, String, text
 
-    query = text(_FIRST).columns(reference=String, created_at=DateTime)
+    query = text(_FIRST).columns(reference=String, created_at=DateTime(timezone=True))
     first = connection.execute(query).first()
     if first is None:
         return ""
     reference, created = first
+    # In UTC, as the model's column type gives it (SQLite stores it without an offset):
+    # the identifier, hence every UID, stays what it was.
+    created = created.replace(tzinfo=UTC) if created.utcoffset() is None \
+        else created.astimezone(UTC)
     return hashlib.sha256(f"{reference}|{created.isoformat()}".encode()).hexdigest()[:12]
 
 
