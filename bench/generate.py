@@ -119,13 +119,17 @@ SENDER = SimpleNamespace(name="Observatoire citoyen des libertés", city="Lyon",
 # What the statistics read (services.lifecycle.derive_summary, migration 0014).
 SUMMARY_COLUMNS = ("answered_on", "express_refusal", "referred_on", "closed_on",
                    "closed_reason", "obtained")
+# The rest of the stored clock: the legal last days and the implicit refusal's safe date
+# that cada calendar and cada overdue read (migrations 0005, 0016).
+CLOCK_EXTRA_COLUMNS = ("action_due_legal", "reasonable_delay_on", "implicit_refusal_safe_on",
+                       "cada_deadline_legal_on")
 # Columns inserted, in the order of the tuples the workers build.
 REQUEST_COLUMNS = (
     "id", "reference", "administration_id", "subject", "mode", "regime", "campaign", "template",
     "letter_html", "profile", "sender_name", "sender_address", "sender_email", "sender_city",
     "status", "sent_on", "received_on", "next_action", "action_from", "action_due",
     "implicit_refusal_on", "cada_deadline_on", "confirmed_refusal_on", "court_deadline_on",
-    "created_at", "updated_at", *SUMMARY_COLUMNS,
+    "created_at", "updated_at", *SUMMARY_COLUMNS, *CLOCK_EXTRA_COLUMNS,
 )
 EVENT_COLUMNS = ("id", "request_id", "kind", "on", "channel", "tracking", "outcome", "mentions",
                  "got", "refused", "reason", "text", "cancels_id", "recorded_by", "created_at")
@@ -438,6 +442,7 @@ def build_chunk(task: tuple) -> dict:
             iso(clock.confirmed_refusal_on), iso(clock.court_deadline_on), created_at, updated_at,
             *(iso(v) if isinstance(v, date) else v
               for v in (summary[c] for c in SUMMARY_COLUMNS)),
+            *(iso(getattr(clock, c)) for c in CLOCK_EXTRA_COLUMNS),
         ))
         for p, d in enumerate(docs, start=1):
             documents.append((request_id, p, d, outcomes[p]))

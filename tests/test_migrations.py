@@ -118,6 +118,8 @@ def test_upgrade_from_every_schema_keeps_the_data(tmp_path, start):
                 "ix_request_list_deadline", "ix_request_list_admin"} <= indexes
         # 0015: the series query reads a partial index of the sent requests.
         assert "ix_request_series" in indexes
+        # 0016: the calendar reads its steps from a partial index of pending requests.
+        assert "ix_request_calendar" in indexes
     if start != storage.SCHEMA_HEAD:
         backups = list(tmp_path.glob(f"old.db.schema-{start}.bak"))
         assert backups, "an existing SQLite file is backed up before it is upgraded"
@@ -287,3 +289,52 @@ def test_upgrade_to_0014_stores_what_the_events_say(tmp_path):
     assert stored == {"answered_on": "2026-01-25", "express_refusal": 1,
                       "referred_on": "2026-02-10", "closed_on": "2026-03-05",
                       "closed_reason": "obtained", "obtained": 1}
+
+
+def test_upgrade_to_0016_stores_the_calendar_steps(tmp_path, cli):
+    """From 0015: SQL fills what it can, the engine the pending rest; the calendar
+    is then the same as before the downgrade."""
+    db = tmp_path / "old.db"
+    url = f"sqlite:///{db}"
+    base = ["--db", url]
+    cli(*base, "init", "--name", "G", "--address", r"1 rue X\n38000 Grenoble", "--email",
+        "g@example.org", "--city", "Grenoble", ok=True)
+    cli(*base, "admin", "add", "Mairie", "--kind", "commune", "--postcode", "38000", "--city",
+        "Grenoble", ok=True)
+    refs = []
+    for regime, answers, referred in (("environment", [("2026-03-10", "extension")], False),
+                                      ("general", [("2026-03-20", "refusal")], True),
+                                      ("general", [], False)):
+        ref = cli(*base, "new", "--to", "1", "--subject", "S", "--doc", "D", "--regime", regime,
+                  "--json", ok=True).json()["reference"]
+        cli(*base, "sent", ref, "--on", "2026-03-02", "--via", "lrar", ok=True)
+        cli(*base, "received", ref, "--on", "2026-03-04", ok=True)
+        for on, outcome in answers:
+            cli(*base, "answer", ref, "--on", on, "--outcome", outcome, ok=True)
+        if referred:
+            cli(*base, "refer", ref, "--on", "2026-04-01", "--no-letter", ok=True)
+        refs.append(ref)
+    query = ("SELECT reference, implicit_refusal_safe_on, cada_deadline_legal_on FROM request "
+             "ORDER BY reference")
+    conn = sqlite3.connect(db)
+    stored = conn.execute(query).fetchall()
+    conn.close()
+    assert stored[0][1] == "2026-04-04" and stored[1][2] is not None  # env. extension; referred
+    before = tmp_path / "before.ics"
+    cli(*base, "calendar", "--out", before, "--today", "2026-04-02", ok=True)
+    engine = create_engine(url)
+    with engine.begin() as c:
+        command.downgrade(storage.alembic_config(c), "0015")
+    engine.dispose()
+    after = tmp_path / "after.ics"
+    upgraded = cli(*base, "calendar", "--out", after, "--today", "2026-04-02", ok=True)
+    assert "délais recalculés pour 2 demande(s)" in upgraded.stderr  # SQL did the third
+    conn = sqlite3.connect(db)
+    assert conn.execute(query).fetchall() == stored
+    conn.close()
+
+    def events(path):
+        return sorted(line for line in path.read_bytes().split(b"\r\n")
+                      if not line.startswith(b"DTSTAMP"))
+
+    assert events(after) == events(before)

@@ -17,8 +17,8 @@ terminal command:
   overrides are escaped as ``\\u….`` too, so ``cada … --json`` on a terminal is inert
   while ``json.loads`` still gives the original string back.
 
-HTML is autoescaped by the letters' Jinja environment, and ICS is written by the
-``icalendar`` library, which folds and escapes lines itself.
+HTML is autoescaped by the letters' Jinja environment; ICS text is made
+terminal-safe here, then escaped and folded by ``cada_tracker.ics``.
 """
 
 from __future__ import annotations

@@ -68,3 +68,11 @@ def request_search_key(reference: str | None, subject: str | None) -> str:
     """What ``cada list --search`` matches on a request itself (its documents and its
     administration have their own keys)."""
     return " ".join(part for part in (fold(reference), fold(subject)) if part)
+
+
+def slug(text: str, limit: int = 60) -> str:
+    """ASCII, lower case, dashes: safe in a file name (and an iCalendar UID) everywhere."""
+    text = text.lower().replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
+    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    words = re.sub(r"[^a-z0-9]+", "-", bare).strip("-")
+    return (words[:limit].rstrip("-")) or "administration"

@@ -99,6 +99,14 @@ class Request(SQLModel, table=True):
               "sent_on",
               sqlite_where=text("sent_on IS NOT NULL"),
               postgresql_where=text("sent_on IS NOT NULL")),
+        # Every column cada calendar reads, pending requests only, a campaign's
+        # members together (migration 0016).
+        Index("ix_request_calendar", "campaign", "reference", "administration_id", "subject",
+              "regime", "next_action", "action_due", "action_due_legal",
+              "implicit_refusal_on", "implicit_refusal_safe_on", "cada_deadline_on",
+              "cada_deadline_legal_on", "confirmed_refusal_on", "court_deadline_on",
+              sqlite_where=text("next_action IS NOT NULL"),
+              postgresql_where=text("next_action IS NOT NULL")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -128,7 +136,9 @@ class Request(SQLModel, table=True):
     action_due_legal: date | None = None  # the legal last day of the same step
     reasonable_delay_on: date | None = None  # the one-year bound, when not opposable
     implicit_refusal_on: date | None = None
+    implicit_refusal_safe_on: date | None = None  # earlier with an env. extension (0016)
     cada_deadline_on: date | None = None
+    cada_deadline_legal_on: date | None = None  # the referral's legal last day (0016)
     confirmed_refusal_on: date | None = None
     court_deadline_on: date | None = None
     # What the statistics read, derived from events with the clock

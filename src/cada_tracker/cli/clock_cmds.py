@@ -217,18 +217,18 @@ def calendar(
       cada calendar --out ~/Public/cada.ics --force
       cada calendar --out cada.ics --alarm-cada 10 --alarm-court 21
     """
-    from cada_tracker.cli.common import session
-    from cada_tracker.fileio import atomic_write_bytes, refuse_existing
+    from cada_tracker.cli.common import reading
+    from cada_tracker.fileio import refuse_existing
 
     refuse_existing(out, force=force)
-    from cada_tracker.services.calendar import database_id, to_ics, upcoming_deadlines
+    from cada_tracker.services.calendar import database_id, upcoming_deadlines, write_calendar
 
     if alarm_days is not None:
         alarm_cada = alarm_court = alarm_days
     ref_today = today_ or today()
-    with session() as s:
-        deadlines_ = upcoming_deadlines(s, today=ref_today, campaign=campaign)
-        database = database_id(s)
-    atomic_write_bytes(out, to_ics(deadlines_, alarm_cada=alarm_cada, alarm_court=alarm_court,
-                                   database=database), mode=0o644)
-    output.success(f"{len(deadlines_)} échéance(s) écrite(s) dans {out}")
+    with reading() as connection:
+        count = write_calendar(out, upcoming_deadlines(connection, today=ref_today,
+                                                       campaign=campaign),
+                               alarm_cada=alarm_cada, alarm_court=alarm_court,
+                               database=database_id(connection))
+    output.success(f"{count} échéance(s) écrite(s) dans {out}")

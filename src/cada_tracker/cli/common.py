@@ -143,12 +143,15 @@ def reader():
 
 def _after_upgrade(engine, revision: str | None) -> None:
     """Data that a schema upgrade adds but cannot compute in SQL (the legal clock)."""
-    from cada_tracker.services.clock import CLOCK_COLUMNS_SINCE, refresh_all
+    from cada_tracker.services.clock import CLOCK_COLUMNS_SINCE, refresh_all, refresh_missing_steps
     from cada_tracker.storage import session_scope
 
-    if revision is not None and revision in CLOCK_COLUMNS_SINCE:
+    if revision is not None:
+        # A clock from before 0005 is recomputed whole; a later one only where a
+        # column added since could not be filled in SQL (none after 0016: no work).
         with session_scope(engine, write=True) as s:
-            count = refresh_all(s)
+            count = refresh_all(s) if revision in CLOCK_COLUMNS_SINCE \
+                else refresh_missing_steps(s)
         if count:
             from cada_tracker.cli.output import info
 

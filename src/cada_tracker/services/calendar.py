@@ -6,23 +6,29 @@ still shows the day the action stays possible, marked ``past_safe`` (RULES.md
 §12bis-6). Nothing is written for a step whose legal last day has passed.
 
 Every event's description gives the step's legal date, its safe date and its
-articles, as the engine computes them. The members of a series (L342-1 al. 2) that
-share a deadline are one event listing them. UIDs are globally unique and stable:
-the step, the request (or the series) and an identifier of the database, derived
-from its first request (its reference and the instant it was recorded, which never
+articles, as the engine computed them when the request's events last changed: the
+dates are the stored clock (``services.clock.refresh_deadlines``, migration 0016),
+the articles the engine's rule for the step (``step_basis``), so the legal chain is
+never recomputed here. The members of a series (L342-1 al. 2) that share a
+deadline are one event listing them. UIDs are globally unique and stable: the step,
+the request (or the series) and an identifier of the database, derived from its
+first request (its reference and the instant it was recorded, which never
 change), so two groups' calendars never collide and a re-export updates the same
 events.
+
+Plain SQL over the covering index ``ix_request_calendar``, without the ORM, read a
+row at a time in campaign order: a series is grouped when its campaign ends, every
+other event is written as it comes, so memory does not grow with the archive.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import NamedTuple
 
-from sqlmodel import Session, or_, select
-
-from cada_tracker.models import Administration, Event, Request
 from cada_tracker.vocab import STEP_LABELS
 
 ALARM_CADA = 7  # days before a step of the CADA's chain (refusal, referral)
@@ -30,8 +36,7 @@ ALARM_COURT = 14  # days before the confirmed refusal and the court deadline
 COURT_KEYS = ("confirmed_refusal", "court_deadline", "court_deadline_legal")
 
 
-@dataclass(frozen=True)
-class Deadline:
+class Deadline(NamedTuple):
     reference: str
     administration: str
     subject: str
@@ -42,134 +47,247 @@ class Deadline:
     legal_on: date | None = None  # the step's legal date (its last day)
     basis: str = ""  # the articles
     campaign: str | None = None
-    members: tuple[tuple[str, str], ...] = field(default=())  # a series: (ref, administration)
+    members: tuple[tuple[str, str], ...] = ()  # a series: (ref, administration)
 
 
-def database_id(session: Session) -> str:
+def step_basis(key: str, regime: str, safe: date | None, legal: date | None) -> str:
+    """The articles the engine gives a step (deadlines/rules.py), from stored facts.
+
+    Only the implicit refusal's rule depends on the request: its regime and, in the
+    environmental regime, whether an extension moved it (then its safe date, the
+    first month, is earlier than its legal date).
+    """
+    from cada_tracker.deadlines import rules
+
+    if key == "implicit_refusal":
+        if regime == "archives":
+            return rules.IMPLICIT_REFUSAL_ARCHIVES.basis
+        if regime == "environment":
+            return (rules.IMPLICIT_REFUSAL_ENV_EXTENDED if safe != legal
+                    else rules.IMPLICIT_REFUSAL_ENV).basis
+        return rules.IMPLICIT_REFUSAL.basis
+    return {"cada_deadline": rules.CADA_DEADLINE, "confirmed_refusal": rules.CONFIRMED_REFUSAL,
+            "court_deadline": rules.COURT_DEADLINE}[key].basis
+
+
+_FIRST = "SELECT reference, created_at FROM request ORDER BY created_at, reference LIMIT 1"
+
+
+def database_id(connection) -> str:
     """A short identifier of this database, stable for its life ("" while empty)."""
-    first = session.exec(select(Request.reference, Request.created_at)
-                         .order_by(Request.created_at, Request.reference).limit(1)).first()
+    from sqlalchemy import DateTime, String, text
+
+    query = text(_FIRST).columns(reference=String, created_at=DateTime(timezone=True))
+    first = connection.execute(query).first()
     if first is None:
         return ""
     reference, created = first
+    # In UTC, as the model's column type gives it (SQLite stores it without an offset):
+    # the identifier, hence every UID, stays what it was.
+    created = created.replace(tzinfo=UTC) if created.utcoffset() is None \
+        else created.astimezone(UTC)
     return hashlib.sha256(f"{reference}|{created.isoformat()}".encode()).hexdigest()[:12]
 
 
-def upcoming_deadlines(session: Session, *, today: date,
-                       campaign: str | None = None) -> list[Deadline]:
-    columns = {
-        "implicit_refusal": Request.implicit_refusal_on,
-        "cada_deadline": Request.cada_deadline_on,
-        "confirmed_refusal": Request.confirmed_refusal_on,
-        "court_deadline": Request.court_deadline_on,
-    }
-    query = (
-        select(Request, Administration)
-        .join(Administration, Administration.id == Request.administration_id)
-        .where(Request.next_action.is_not(None))
-        .where(or_(Request.action_due_legal >= today, *(c >= today for c in columns.values())))
-        .order_by(Request.reference)
-    )
-    if campaign:
-        query = query.where(Request.campaign == campaign)
-    rows = list(session.exec(query))
-    steps = _engine_steps(session, rows)
-    out = []
-    for request, admin in rows:
-        found = steps[request.id]
-
-        def deadline(key, on, state="safe", step_key=None, *, r=request, a=admin, f=found):
-            step = f.get(step_key or key)
-            return Deadline(r.reference, a.name, r.subject, key, on, state,
-                            safe_on=step.safe_date if step else None,
-                            legal_on=step.date if step else None,
-                            basis=step.basis if step else "", campaign=r.campaign)
-
-        for key, column in columns.items():
-            on = getattr(request, column.key)
-            if on is not None and on >= today:
-                out.append(deadline(key, on))
-        step = "cada_deadline" if request.next_action == "refer" else "court_deadline"
-        legal, due = request.action_due_legal, request.action_due
-        if legal is not None and legal != due and legal >= today:
-            state = "past_safe" if due is not None and due < today else "safe"
-            out.append(deadline(f"{step}_legal", legal, state, step))
-    return sorted(_group_series(session, out), key=lambda d: (d.on, d.reference, d.key))
+_UPCOMING = """
+SELECT r.campaign, r.reference, a.name, r.subject, r.regime, r.next_action, r.action_due,
+       r.action_due_legal, r.implicit_refusal_on, r.implicit_refusal_safe_on,
+       r.cada_deadline_on, r.cada_deadline_legal_on, r.confirmed_refusal_on,
+       r.court_deadline_on
+FROM request AS r JOIN administration AS a ON a.id = r.administration_id
+WHERE r.next_action IS NOT NULL
+  AND (r.action_due_legal >= :today OR r.implicit_refusal_on >= :today
+       OR r.cada_deadline_on >= :today OR r.confirmed_refusal_on >= :today
+       OR r.court_deadline_on >= :today){campaign}
+ORDER BY r.campaign, r.reference
+"""
+_CAMPAIGNS = ("SELECT DISTINCT campaign FROM request "
+              "WHERE next_action IS NOT NULL AND campaign IS NOT NULL")
 
 
-def _engine_steps(session: Session, rows) -> dict[int, dict]:
-    """Each request's steps as the engine computes them (legal and safe dates, basis)."""
-    from cada_tracker.services.clock import legal_result
-    from cada_tracker.services.lifecycle import active, ev_of
+def upcoming_deadlines(connection, *, today: date,
+                       campaign: str | None = None) -> Iterator[Deadline]:
+    """The calendar's events, a campaign's at a time (its series grouped at its end)."""
+    from sqlalchemy import text
 
-    ids = [r.id for r, _ in rows]
-    events: dict[int, list] = {i: [] for i in ids}
-    if ids:
-        for e in session.exec(select(Event).where(Event.request_id.in_(ids)).order_by(Event.id)):
-            events[e.request_id].append(ev_of(e))
-    return {r.id: {s.key: s for s in legal_result(r, a, active(events[r.id])).steps}
-            for r, a in rows}
+    from cada_tracker.dates import stored_date_parser
 
-
-def _group_series(session: Session, deadlines: list[Deadline]) -> list[Deadline]:
-    """The members of a series sharing a deadline (step, date, state): one event."""
-    from cada_tracker.services.overdue_query import series_members
-
-    series = series_members(session.connection(), {d.campaign for d in deadlines
-                                                   if d.campaign})
+    campaigns = {campaign} if campaign else set(connection.execute(text(_CAMPAIGNS)).scalars())
+    series = series_members(connection, campaigns)
+    sqlite = connection.dialect.name == "sqlite"
+    params = {"today": today.isoformat() if sqlite else today, "campaign": campaign}
+    sql = _UPCOMING.format(campaign=" AND r.campaign = :campaign" if campaign else "")
+    convert = stored_date_parser()
+    current: object = ()  # no campaign is ()
     groups: dict[tuple, list[Deadline]] = {}
-    out = []
-    for d in deadlines:
-        if d.campaign in series and d.reference in series[d.campaign]:
-            groups.setdefault((d.campaign, d.key, d.on, d.state), []).append(d)
-        else:
-            out.append(d)
-    for (campaign, *_), members in groups.items():
+    rows = (row for part in connection.execute(text(sql), params).partitions(1024)
+            for row in part)  # fetchmany: one call to the driver per 1,024 rows
+    for camp, ref, name, subject, regime, action, *dates in rows:
+        if camp != current:
+            yield from _series_events(current, groups)
+            current, groups = camp, {}
+        members = series.get(camp, ())
+        for d in _deadlines(ref, name, subject, camp, regime, action, today,
+                            *map(convert, dates)):
+            if ref in members:
+                groups.setdefault((d.key, d.on, d.state), []).append(d)
+            else:
+                yield d
+    yield from _series_events(current, groups)
+
+
+_SUBJECTS = """
+SELECT campaign, subject, COUNT(*), MIN(reference) FROM request
+WHERE sent_on IS NOT NULL AND campaign IN :names GROUP BY campaign, subject
+"""
+_MEMBERS = """
+SELECT MIN(reference) FROM request
+WHERE sent_on IS NOT NULL AND campaign = :campaign AND subject IN :subjects
+GROUP BY administration_id
+"""
+
+
+def series_members(connection, campaigns: set[str]) -> dict[str, set[str]]:
+    """``overdue_query.series_members`` (the rule of services/series_rule.py), counted
+    in SQL: a campaign's subjects with their count and first reference, then, for the
+    series' subject, the first reference of each administration. At a million
+    requests the campaigns' sent requests are about 300,000 rows; this reads a few
+    dozen and the members."""
+    from sqlalchemy import bindparam, text
+
+    from cada_tracker.services.series_rule import SERIES_THRESHOLD, subject_key
+
+    if not campaigns:
+        return {}
+    subjects: dict[str, dict[str, list]] = {}  # campaign -> key -> [count, first, raw…]
+    query = text(_SUBJECTS).bindparams(bindparam("names", expanding=True))
+    for camp, subject, count, first in connection.execute(query, {"names": sorted(campaigns)}):
+        entry = subjects.setdefault(camp, {}).setdefault(subject_key(subject), [0, first])
+        entry[0] += count
+        entry[1] = min(entry[1], first)
+        entry.append(subject)
+    members = text(_MEMBERS).bindparams(bindparam("subjects", expanding=True))
+    result = {}
+    for camp, keys in subjects.items():
+        # The most common subject; on a tie, the one met first in reference order.
+        count, first, *raw = max(keys.values(), key=lambda e: (e[0], _Desc(e[1])))
+        if count < SERIES_THRESHOLD:
+            continue
+        refs = set(connection.execute(members, {"campaign": camp, "subjects": raw}).scalars())
+        if len(refs) >= SERIES_THRESHOLD:
+            result[camp] = refs
+    return result
+
+
+class _Desc(str):
+    """A string that sorts the other way (the first reference wins a tie in ``max``)."""
+
+    __slots__ = ()
+
+    def __lt__(self, other):
+        return str.__gt__(self, other)
+
+    def __gt__(self, other):
+        return str.__lt__(self, other)
+
+
+def _deadlines(ref, name, subject, campaign, regime, action, today, due, legal_due, implicit,
+               implicit_safe, cada, cada_legal, confirmed, court) -> Iterator[Deadline]:
+    """A pending request's upcoming events, from its stored clock (pure)."""
+    court_legal = legal_due if action != "refer" else None
+    steps = (("implicit_refusal", implicit, implicit_safe, implicit),
+             ("cada_deadline", cada, cada, cada_legal),
+             ("confirmed_refusal", confirmed, confirmed, confirmed),
+             ("court_deadline", court, court, court_legal))
+    for key, on, safe, legal in steps:
+        if on is not None and on >= today:
+            yield Deadline(ref, name, subject, key, on, "safe", safe, legal,
+                           step_basis(key, regime, safe, legal), campaign)
+    step = "cada_deadline" if action == "refer" else "court_deadline"
+    if legal_due is not None and legal_due != due and legal_due >= today:
+        state = "past_safe" if due is not None and due < today else "safe"
+        yield Deadline(ref, name, subject, f"{step}_legal", legal_due, state, due, legal_due,
+                       step_basis(step, regime, due, legal_due), campaign)
+
+
+def _series_events(campaign, groups: dict[tuple, list[Deadline]]) -> Iterator[Deadline]:
+    """The members of a series sharing a deadline (step, date, state): one event."""
+    for members in groups.values():
         if len(members) == 1:
-            out.append(members[0])
+            yield members[0]
             continue
         first = members[0]
-        out.append(Deadline(
-            f"série {campaign}", f"{len(members)} administrations", first.subject, first.key,
-            first.on, first.state, first.safe_on, first.legal_on, first.basis, campaign,
-            tuple((m.reference, m.administration) for m in members)))
-    return out
+        yield Deadline(f"série {campaign}", f"{len(members)} administrations", first.subject,
+                       first.key, first.on, first.state, first.safe_on, first.legal_on,
+                       first.basis, campaign,
+                       tuple((m.reference, m.administration) for m in members))
 
 
-def uid(d: Deadline, database: str) -> str:
-    from cada_tracker.services.export import slug
+def uid(d: Deadline, database: str, day: str | None = None) -> str:
+    """``day``: the date as ``20261123``, when the caller has it already."""
+    from cada_tracker.folding import slug
 
     who = f"serie-{slug(d.campaign)}" if d.members else d.reference
-    return f"{who}-{d.key.replace('_', '-')}-{d.on:%Y%m%d}-{database or 'vide'}@cada"
+    return f"{who}-{d.key.replace('_', '-')}-{day or f'{d.on:%Y%m%d}'}-{database or 'vide'}@cada"
 
 
-def to_ics(deadlines: list[Deadline], *, alarm_cada: int = ALARM_CADA,
-           alarm_court: int = ALARM_COURT, database: str = "") -> bytes:
-    from icalendar import Alarm, Calendar, Event as IcsEvent
+def write_calendar(path: Path, deadlines: Iterable[Deadline], *, alarm_cada: int = ALARM_CADA,
+                   alarm_court: int = ALARM_COURT, database: str = "") -> int:
+    """Write the calendar to ``path`` atomically, an event at a time; the event count."""
+    from cada_tracker.fileio import write_stream_atomically
 
-    cal = Calendar()
-    cal.add("prodid", "-//cada//Délais CRPA//FR")
-    cal.add("version", "2.0")
-    cal.add("x-wr-calname", "cada : échéances")
-    stamp = datetime.now(UTC)
+    written = [0]
+    write_stream_atomically(path, _calendar_chunks(deadlines, written, alarm_cada, alarm_court,
+                                                   database), mode=0o644)
+    return written[0]
+
+
+def _calendar_chunks(deadlines, written: list[int], alarm_cada: int, alarm_court: int,
+                     database: str) -> Iterator[bytes]:
+    from cada_tracker import ics
+
+    yield b"".join((b"BEGIN:VCALENDAR\r\n", ics.line("VERSION", "2.0"),
+                    ics.line("PRODID", ics.text("-//cada//Délais CRPA//FR")),
+                    ics.line("X-WR-CALNAME", ics.text("cada : échéances"))))
+    stamp = ics.line("DTSTAMP", ics.utc_value(datetime.now(UTC)))
+    # What repeats (a step's categories and alarm, a day) is written once.
+    steps: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+    days: dict[date, tuple[bytes, str]] = {}
+    french = _FrenchDates()
+    batch: list[bytes] = []
     for d in deadlines:
-        event = IcsEvent()
-        event.add("uid", uid(d, database))
-        event.add("dtstamp", stamp)
-        event.add("dtstart", d.on)
-        event.add("dtend", d.on + timedelta(days=1))
-        event.add("summary", f"{_label(d)} — {d.reference} {d.administration}")
-        event.add("description", _description(d))
-        event.add("categories", ["cada", d.key, d.state])
-        days = alarm_court if d.key in COURT_KEYS else alarm_cada
-        if days:
-            alarm = Alarm()
-            alarm.add("action", "DISPLAY")
-            alarm.add("description", f"Échéance dans {days} jour(s) : {STEP_LABELS[d.key]}")
-            alarm.add("trigger", timedelta(days=-days))
-            event.add_component(alarm)
-        cal.add_component(event)
-    return cal.to_ical()
+        step = steps.get((d.key, d.state))
+        if step is None:
+            step = steps[d.key, d.state] = _step_lines(ics, d, alarm_cada, alarm_court)
+        when = days.get(d.on)
+        if when is None:
+            when = days[d.on] = (ics.line("DTSTART;VALUE=DATE", ics.date_value(d.on))
+                                 + ics.line("DTEND;VALUE=DATE",
+                                            ics.date_value(d.on + timedelta(days=1))),
+                                 ics.date_value(d.on))
+        batch += (b"BEGIN:VEVENT\r\n", ics.line("UID", ics.text(uid(d, database, when[1]))),
+                  stamp, when[0],
+                  ics.line("SUMMARY", ics.text(f"{_label(d)} — {d.reference} {d.administration}")),
+                  ics.line("DESCRIPTION", ics.text(_description(d, french))), step[0], step[1],
+                  b"END:VEVENT\r\n")
+        written[0] += 1
+        if len(batch) > 4096:
+            yield b"".join(batch)
+            batch = []
+    batch.append(b"END:VCALENDAR\r\n")
+    yield b"".join(batch)
+
+
+def _step_lines(ics, d: Deadline, alarm_cada: int, alarm_court: int) -> tuple[bytes, bytes]:
+    """A step's categories and its alarm (none with 0 days)."""
+    categories = ics.line("CATEGORIES", ",".join(ics.text(c) for c in ("cada", d.key, d.state)))
+    days = alarm_court if d.key in COURT_KEYS else alarm_cada
+    if not days:
+        return categories, b""
+    return categories, b"".join((
+        b"BEGIN:VALARM\r\n", b"ACTION:DISPLAY\r\n",
+        ics.line("DESCRIPTION", ics.text(f"Échéance dans {days} jour(s) : {STEP_LABELS[d.key]}")),
+        ics.line("TRIGGER", ics.duration(timedelta(days=-days))), b"END:VALARM\r\n"))
 
 
 def _label(d: Deadline) -> str:
@@ -178,9 +296,18 @@ def _label(d: Deadline) -> str:
     return STEP_LABELS[d.key]
 
 
-def _description(d: Deadline) -> str:
-    from cada_tracker.dates import format_fr
+class _FrenchDates(dict):
+    """``format_fr`` of each date once (a calendar holds a few hundred distinct days)."""
 
+    def __missing__(self, day: date) -> str:
+        from cada_tracker.dates import format_fr
+
+        self[day] = text = format_fr(day)
+        return text
+
+
+def _description(d: Deadline, format_fr=None) -> str:
+    format_fr = (_FrenchDates() if format_fr is None else format_fr).__getitem__
     if d.members:
         lines = [d.subject, f"Série « {d.campaign} » (L342-1 al. 2 CRPA) : "
                  f"{len(d.members)} demandes :"]

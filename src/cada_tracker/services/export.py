@@ -13,13 +13,12 @@ an ORM session, to name the close references.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cada_tracker.errors import InputError, NotFoundError
+from cada_tracker.folding import slug
 from cada_tracker.vocab import STATUSES, choice
 
 if TYPE_CHECKING:
@@ -36,14 +35,6 @@ class LetterRow:
     def filename(self, suffix: str) -> str:
         """``2026-0042-mairie-de-saint-etienne.pdf``: sorts by reference, then name."""
         return f"{self.reference}-{slug(self.administration)}.{suffix}"
-
-
-def slug(text: str, limit: int = 60) -> str:
-    """ASCII, lower case, dashes: safe in a file name on every system."""
-    text = text.lower().replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
-    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    words = re.sub(r"[^a-z0-9]+", "-", bare).strip("-")
-    return (words[:limit].rstrip("-")) or "administration"
 
 
 _SELECT = ("SELECT r.id, r.reference, a.name, r.campaign FROM request r "

@@ -1,0 +1,238 @@
+"""cada calendar reads the stored clock: for many generated requests its events, dates
+and articles are what the engine computes from the events (both back ends), and the
+RFC 5545 it writes itself parses back to the same text, however hostile."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from icalendar import Calendar
+
+from cada_tracker.services.calendar import Deadline, write_calendar
+
+ADMINS = (("Mairie de Grenoble", "38000", "38"), ("Mairie de Strasbourg", "67000", "67"),
+          ("Mairie de Saint-Denis", "97400", "974"), ("Mairie de Lyon", "69001", "69"))
+
+
+def _d(day: date) -> str:
+    return day.isoformat()
+
+
+def _generate(cli, rng: random.Random, count: int) -> None:
+    """Requests with varied histories: regimes, zones, extensions, refusals, referrals,
+    registrations and written confirmations, acknowledgements with or without mentions."""
+    cli("init", "--name", "G", "--address", r"1 rue X\n38000 Grenoble", "--email",
+        "g@example.org", "--city", "Grenoble", ok=True)
+    ids = [cli("admin", "add", name, "--kind", "commune", "--postcode", postcode, "--city",
+               "V", "--department", dept, "--json", ok=True).json()["id"]
+           for name, postcode, dept in ADMINS]
+    for _ in range(count):
+        regime = rng.choice(["general", "general", "environment", "environment", "archives"])
+        ref = cli("new", "--to", rng.choice(ids), "--subject", "S", "--doc", "D", "--regime",
+                  regime, "--json", ok=True).json()["reference"]
+        sent = date(2026, 1, 5) + timedelta(days=rng.randrange(240))
+        cli("sent", ref, "--on", _d(sent), "--via", rng.choice(["lrar", "email"]), ok=True)
+        day = sent
+        if rng.random() < 0.8:
+            day = sent + timedelta(days=rng.randrange(1, 5))
+            cli("received", ref, "--on", _d(day), ok=True)
+        if rng.random() < 0.4:
+            cli("ack", ref, "--on", _d(day + timedelta(days=1)),
+                "--mentions" if rng.random() < 0.6 else "--no-mentions", ok=True)
+        if rng.random() < 0.35:
+            cli("answer", ref, "--on", _d(day + timedelta(days=rng.randrange(5, 45))),
+                "--outcome", "extension", ok=True)
+        if rng.random() < 0.5:
+            day += timedelta(days=rng.randrange(10, 70))
+            cli("answer", ref, "--on", _d(day), "--outcome", "refusal",
+                "--mentions" if rng.random() < 0.5 else "--no-mentions", ok=True)
+        if rng.random() < 0.55:
+            day += timedelta(days=rng.randrange(35, 80))
+            # Refused before the refusal is acquired: the request stays unreferred.
+            referred = cli("refer", ref, "--on", _d(day), "--no-letter").exit_code == 0
+            if referred and rng.random() < 0.7:
+                day += timedelta(days=rng.randrange(1, 6))
+                cli("refer", ref, "--registered", _d(day), "--cada-ref", "1", ok=True)
+            if referred and rng.random() < 0.3:
+                cli("answer", ref, "--on", _d(day + timedelta(days=rng.randrange(5, 60))),
+                    "--outcome", "refusal",
+                    "--mentions" if rng.random() < 0.5 else "--no-mentions", ok=True)
+
+
+def _engine_deadlines(today: date) -> set[tuple]:
+    """What the calendar showed when it ran the engine on every pending request."""
+    from sqlmodel import select
+
+    from cada_tracker.cli.common import session
+    from cada_tracker.models import Administration, Event, Request
+    from cada_tracker.services.clock import legal_result
+    from cada_tracker.services.lifecycle import active, ev_of
+
+    expected = set()
+    with session() as s:
+        rows = s.exec(select(Request, Administration).join(
+            Administration, Administration.id == Request.administration_id)).all()
+        for request, admin in rows:
+            if request.next_action is None:
+                continue
+            events = [ev_of(e) for e in s.exec(select(Event).where(
+                Event.request_id == request.id).order_by(Event.id))]
+            result = legal_result(request, admin, active(events), documents=1)
+            for key in ("implicit_refusal", "cada_deadline", "confirmed_refusal",
+                        "court_deadline"):
+                step = result.step(key)
+                if step is None:
+                    continue
+                on = step.date if key in ("implicit_refusal", "confirmed_refusal") \
+                    else step.safe_date or step.date
+                if on >= today:
+                    expected.add((request.reference, key, on, "safe", step.safe_date,
+                                  step.date, step.basis))
+            key = "cada_deadline" if request.next_action == "refer" else "court_deadline"
+            step = result.step(key)
+            due = step.safe_date or step.date
+            if step.date != due and step.date >= today:
+                expected.add((request.reference, f"{key}_legal", step.date,
+                              "past_safe" if due < today else "safe", step.safe_date,
+                              step.date, step.basis))
+    return expected
+
+
+def test_calendar_gives_what_the_engine_computes(cli, backend):
+    from cada_tracker.cli.common import reading
+    from cada_tracker.services.calendar import upcoming_deadlines
+
+    rng = random.Random(20261202)
+    _generate(cli, rng, 45)
+    seen: set[tuple] = set()
+    for today in (date(2026, 3, 1), date(2026, 6, 10), date(2026, 9, 15), date(2026, 12, 20)):
+        with reading() as connection:
+            got = [(d.reference, d.key, d.on, d.state, d.safe_on, d.legal_on, d.basis)
+                   for d in upcoming_deadlines(connection, today=today)]
+        expected = _engine_deadlines(today)
+        assert len(got) == len(set(got))
+        assert set(got) == expected, today
+        seen |= expected
+    # The generated histories reach every step, state and article that can differ.
+    assert {k for _r, k, *_x in seen} == {
+        "implicit_refusal", "cada_deadline", "confirmed_refusal", "court_deadline",
+        "cada_deadline_legal", "court_deadline_legal"}
+    assert {s for _r, _k, _o, s, *_x in seen} == {"safe", "past_safe"}
+    assert {b for *_x, b in seen if _x[1] == "implicit_refusal"} == {
+        "R*311-12 et R311-13 CRPA", "R124-1 C. env.", "R124-1 C. env. (prolongation)",
+        "L213-3 C. patrimoine"}
+
+
+HOSTILE = [
+    "Marché; lot 1, lot 2 \\ annexe",
+    "Ligne 1\nLigne 2\r\nLigne 3\rfin",
+    "Vidéoprotection à Saint-Étienne-de-Saint-Geoirs : délibérations, marchés publics, "
+    "études d'impact, conventions, avenants et procès-verbaux — éàèùçœ" * 3,
+    "Caméras 📷🎥 et drones 🛸, 🇫🇷; fin\\",
+    "\x1b[31mrouge\x1b[0m",
+]
+
+
+def test_written_calendar_parses_back_to_the_same_text(tmp_path):
+    deadlines = [Deadline(f"2026-{i:04d}", f"Mairie {text}", text, "court_deadline_legal",
+                          date(2026, 12, 1) + timedelta(days=i), "past_safe",
+                          date(2026, 11, 30), date(2026, 12, 1) + timedelta(days=i),
+                          "R421-1 et R421-2 CJA ; art. 642 CPC")
+                 for i, text in enumerate(HOSTILE)]
+    deadlines.append(Deadline("série vsa", "2 administrations", HOSTILE[3], "cada_deadline",
+                              date(2027, 1, 4), campaign="vsa; 2026",
+                              members=(("2026-0100", HOSTILE[0]), ("2026-0101", HOSTILE[2]))))
+    out = tmp_path / "c.ics"
+    assert write_calendar(out, iter(deadlines), alarm_cada=3, alarm_court=0, database="ab") == 6
+    raw = out.read_bytes()
+    lines = raw.split(b"\r\n")
+    assert lines[-1] == b"" and b"\n" not in raw.replace(b"\r\n", b"")
+    assert max(len(line) for line in lines) <= 75  # octets, CRLF excluded
+    assert all(line.decode() for line in lines if line)  # never cut inside a character
+    events = list(Calendar.from_ical(raw).walk("VEVENT"))
+    assert len(events) == 6
+    shown = [t.replace("\r\n", "\n").replace("\r", "\n").replace("\x1b", "\\x1b")
+             for t in HOSTILE]
+    for event, text, d in zip(events, shown, deadlines):
+        assert str(event.get("summary")) == (
+            f"Recours au tribunal : dernier jour légal (date prudente dépassée, encore "
+            f"possible) — {d.reference} Mairie {text}")
+        assert str(event.get("description")) == (
+            f"{text}\nDemande {d.reference} (Mairie {text}).\nDate prudente : 30/11/2026 ; "
+            f"date légale (dernier jour) : {d.on:%d/%m/%Y}.\nArticles : R421-1 et R421-2 "
+            "CJA ; art. 642 CPC.\nAprès ce jour, le délai est expiré.")
+        assert event.decoded("dtstart") == d.on
+        assert event.decoded("dtend") == d.on + timedelta(days=1)
+        assert event.walk("VALARM") == []  # --alarm-court 0
+        assert [str(c) for c in event.get("categories").cats] == [
+            "cada", "court_deadline_legal", "past_safe"]
+    series = events[-1]
+    assert str(series.get("uid")) == "serie-vsa-2026-cada-deadline-20270104-ab@cada"
+    assert str(series.get("description")).splitlines()[:4] == [
+        shown[3], "Série « vsa; 2026 » (L342-1 al. 2 CRPA) : 2 demandes :",
+        f"- 2026-0100 ({shown[0]})", f"- 2026-0101 ({shown[2]})"]
+    [alarm] = series.walk("VALARM")
+    assert alarm.decoded("trigger") == timedelta(days=-3)
+    assert str(alarm.get("action")) == "DISPLAY"
+    assert str(alarm.get("description")) == (
+        "Échéance dans 3 jour(s) : Saisine de la CADA au plus tard")
+
+
+def test_series_counted_in_sql_are_the_series_rule(cli, backend):
+    """calendar.series_members (SQL aggregates) names the members that the rule
+    (overdue_query.series_members, services/series_rule.py) picks: most common subject
+    however typed, ties to the first met, one request per administration, threshold."""
+    from cada_tracker.cli.common import reading, session
+    from cada_tracker.models import Administration, Request
+    from cada_tracker.services import calendar, overdue_query
+
+    rng = random.Random(7)
+    cli("init", "--name", "G", "--address", r"1 rue X\n38000 Grenoble", "--email",
+        "g@example.org", "--city", "Grenoble", ok=True)
+    subjects = ["VSA", "vsa ", " V S A", "Drones", "drones", "Caméras"]
+    with session(write=True) as s:
+        admins = [Administration(name=f"Commune {i}") for i in range(40)]
+        s.add_all(admins)
+        s.flush()
+        n = 0
+        for campaign in ("a", "b", "c", "d", "e", "tie"):
+            size = rng.randrange(3, 40) if campaign != "tie" else 24
+            for i in range(size):
+                n += 1
+                subject = (subjects[i % 2 * 3] if campaign == "tie" else rng.choice(subjects))
+                s.add(Request(reference=f"2026-{rng.randrange(10**6):06d}-{n}",
+                              administration_id=rng.choice(admins).id, subject=subject,
+                              campaign=campaign,
+                              sent_on=None if rng.random() < 0.15 else date(2026, 3, 1)))
+    names = {"a", "b", "c", "d", "e", "tie", "absent"}
+    with reading() as connection:
+        expected = overdue_query.series_members(connection, names)
+        got = calendar.series_members(connection, names)
+    assert got == expected
+    assert len(expected) >= 3 and "tie" in expected
+
+
+def test_database_id_is_the_one_earlier_versions_gave(cli, backend, profile, admin_id):
+    """The UIDs of a subscribed calendar keep their database part: the identifier is
+    the hash of the first request's reference and UTC creation instant, as the ORM
+    reads it (an aware datetime), on both back ends."""
+    import hashlib
+
+    from sqlmodel import select
+
+    from cada_tracker.cli.common import reading, session
+    from cada_tracker.models import Request
+    from cada_tracker.services.calendar import database_id
+
+    with reading() as connection:
+        assert database_id(connection) == ""
+    for _ in range(2):
+        cli("new", "--to", admin_id, "--subject", "S", "--doc", "D", ok=True)
+    with session() as s:
+        reference, created = s.exec(select(Request.reference, Request.created_at)
+                                    .order_by(Request.created_at, Request.reference)).first()
+    assert created.utcoffset() is not None
+    expected = hashlib.sha256(f"{reference}|{created.isoformat()}".encode()).hexdigest()[:12]
+    with reading() as connection:
+        assert database_id(connection) == expected
