@@ -179,40 +179,6 @@ def test_written_calendar_parses_back_to_the_same_text(tmp_path):
         "Échéance dans 3 jour(s) : Saisine de la CADA au plus tard")
 
 
-def test_series_counted_in_sql_are_the_series_rule(cli, backend):
-    """calendar.series_members (SQL aggregates) names the members that the rule
-    (overdue_query.series_members, services/series_rule.py) picks: most common subject
-    however typed, ties to the first met, one request per administration, threshold."""
-    from cada_tracker.cli.common import reading, session
-    from cada_tracker.models import Administration, Request
-    from cada_tracker.services import calendar, overdue_query
-
-    rng = random.Random(7)
-    cli("init", "--name", "G", "--address", r"1 rue X\n38000 Grenoble", "--email",
-        "g@example.org", "--city", "Grenoble", ok=True)
-    subjects = ["VSA", "vsa ", " V S A", "Drones", "drones", "Caméras"]
-    with session(write=True) as s:
-        admins = [Administration(name=f"Commune {i}") for i in range(40)]
-        s.add_all(admins)
-        s.flush()
-        n = 0
-        for campaign in ("a", "b", "c", "d", "e", "tie"):
-            size = rng.randrange(3, 40) if campaign != "tie" else 24
-            for i in range(size):
-                n += 1
-                subject = (subjects[i % 2 * 3] if campaign == "tie" else rng.choice(subjects))
-                s.add(Request(reference=f"2026-{rng.randrange(10**6):06d}-{n}",
-                              administration_id=rng.choice(admins).id, subject=subject,
-                              campaign=campaign,
-                              sent_on=None if rng.random() < 0.15 else date(2026, 3, 1)))
-    names = {"a", "b", "c", "d", "e", "tie", "absent"}
-    with reading() as connection:
-        expected = overdue_query.series_members(connection, names)
-        got = calendar.series_members(connection, names)
-    assert got == expected
-    assert len(expected) >= 3 and "tie" in expected
-
-
 def test_database_id_is_the_one_earlier_versions_gave(cli, backend, profile, admin_id):
     """The UIDs of a subscribed calendar keep their database part: the identifier is
     the hash of the first request's reference and UTC creation instant, as the ORM

@@ -217,7 +217,7 @@ def calendar(
       cada calendar --out ~/Public/cada.ics --force
       cada calendar --out cada.ics --alarm-cada 10 --alarm-court 21
     """
-    from cada_tracker.cli.common import reading
+    from cada_tracker.cli.common import reader
     from cada_tracker.fileio import refuse_existing
 
     refuse_existing(out, force=force)
@@ -226,7 +226,7 @@ def calendar(
     if alarm_days is not None:
         alarm_cada = alarm_court = alarm_days
     ref_today = today_ or today()
-    with reading() as connection:
+    with reader() as connection:
         count = write_calendar(out, upcoming_deadlines(connection, today=ref_today,
                                                        campaign=campaign),
                                alarm_cada=alarm_cada, alarm_court=alarm_court,

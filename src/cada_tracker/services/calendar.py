@@ -75,17 +75,16 @@ _FIRST = "SELECT reference, created_at FROM request ORDER BY created_at, referen
 
 def database_id(connection) -> str:
     """A short identifier of this database, stable for its life ("" while empty)."""
-    from sqlalchemy import DateTime, String, text
+    from cada_tracker.readdb import as_reader
+    from cada_tracker.services.view_dict import utc
 
-    query = text(_FIRST).columns(reference=String, created_at=DateTime(timezone=True))
-    first = connection.execute(query).first()
+    first = as_reader(connection).first(_FIRST)
     if first is None:
         return ""
     reference, created = first
-    # In UTC, as the model's column type gives it (SQLite stores it without an offset):
-    # the identifier, hence every UID, stays what it was.
-    created = created.replace(tzinfo=UTC) if created.utcoffset() is None \
-        else created.astimezone(UTC)
+    # In UTC, as the model's column type gives it (SQLite stores it as text without an
+    # offset): the identifier, hence every UID, stays what it was.
+    created = utc(datetime.fromisoformat(created) if isinstance(created, str) else created)
     return hashlib.sha256(f"{reference}|{created.isoformat()}".encode()).hexdigest()[:12]
 
 
@@ -108,20 +107,20 @@ _CAMPAIGNS = ("SELECT DISTINCT campaign FROM request "
 def upcoming_deadlines(connection, *, today: date,
                        campaign: str | None = None) -> Iterator[Deadline]:
     """The calendar's events, a campaign's at a time (its series grouped at its end)."""
-    from sqlalchemy import text
-
     from cada_tracker.dates import stored_date_parser
+    from cada_tracker.readdb import as_reader
+    from cada_tracker.services.overdue_query import series_members
 
-    campaigns = {campaign} if campaign else set(connection.execute(text(_CAMPAIGNS)).scalars())
-    series = series_members(connection, campaigns)
-    sqlite = connection.dialect.name == "sqlite"
+    db = as_reader(connection)
+    campaigns = {campaign} if campaign else {name for (name,) in db.rows(_CAMPAIGNS)}
+    series = series_members(db, campaigns)
+    sqlite = db.dialect == "sqlite"
     params = {"today": today.isoformat() if sqlite else today, "campaign": campaign}
     sql = _UPCOMING.format(campaign=" AND r.campaign = :campaign" if campaign else "")
     convert = stored_date_parser()
     current: object = ()  # no campaign is ()
     groups: dict[tuple, list[Deadline]] = {}
-    rows = (row for part in connection.execute(text(sql), params).partitions(1024)
-            for row in part)  # fetchmany: one call to the driver per 1,024 rows
+    rows = db.rows(sql, params)
     for camp, ref, name, subject, regime, action, *dates in rows:
         if camp != current:
             yield from _series_events(current, groups)
@@ -134,61 +133,6 @@ def upcoming_deadlines(connection, *, today: date,
             else:
                 yield d
     yield from _series_events(current, groups)
-
-
-_SUBJECTS = """
-SELECT campaign, subject, COUNT(*), MIN(reference) FROM request
-WHERE sent_on IS NOT NULL AND campaign IN :names GROUP BY campaign, subject
-"""
-_MEMBERS = """
-SELECT MIN(reference) FROM request
-WHERE sent_on IS NOT NULL AND campaign = :campaign AND subject IN :subjects
-GROUP BY administration_id
-"""
-
-
-def series_members(connection, campaigns: set[str]) -> dict[str, set[str]]:
-    """``overdue_query.series_members`` (the rule of services/series_rule.py), counted
-    in SQL: a campaign's subjects with their count and first reference, then, for the
-    series' subject, the first reference of each administration. At a million
-    requests the campaigns' sent requests are about 300,000 rows; this reads a few
-    dozen and the members."""
-    from sqlalchemy import bindparam, text
-
-    from cada_tracker.services.series_rule import SERIES_THRESHOLD, subject_key
-
-    if not campaigns:
-        return {}
-    subjects: dict[str, dict[str, list]] = {}  # campaign -> key -> [count, first, raw…]
-    query = text(_SUBJECTS).bindparams(bindparam("names", expanding=True))
-    for camp, subject, count, first in connection.execute(query, {"names": sorted(campaigns)}):
-        entry = subjects.setdefault(camp, {}).setdefault(subject_key(subject), [0, first])
-        entry[0] += count
-        entry[1] = min(entry[1], first)
-        entry.append(subject)
-    members = text(_MEMBERS).bindparams(bindparam("subjects", expanding=True))
-    result = {}
-    for camp, keys in subjects.items():
-        # The most common subject; on a tie, the one met first in reference order.
-        count, first, *raw = max(keys.values(), key=lambda e: (e[0], _Desc(e[1])))
-        if count < SERIES_THRESHOLD:
-            continue
-        refs = set(connection.execute(members, {"campaign": camp, "subjects": raw}).scalars())
-        if len(refs) >= SERIES_THRESHOLD:
-            result[camp] = refs
-    return result
-
-
-class _Desc(str):
-    """A string that sorts the other way (the first reference wins a tie in ``max``)."""
-
-    __slots__ = ()
-
-    def __lt__(self, other):
-        return str.__gt__(self, other)
-
-    def __gt__(self, other):
-        return str.__lt__(self, other)
 
 
 def _deadlines(ref, name, subject, campaign, regime, action, today, due, legal_due, implicit,
