@@ -174,7 +174,7 @@ CLOCK_0003_DATA = [
 ]
 
 
-def test_upgrade_from_0003_recomputes_the_stored_clock(tmp_path, cli):
+def _clock_0003_database(tmp_path):
     db = tmp_path / "old.db"
     engine = create_engine(f"sqlite:///{db}")
     with engine.begin() as conn:
@@ -182,7 +182,11 @@ def test_upgrade_from_0003_recomputes_the_stored_clock(tmp_path, cli):
         for statement in FIRST_SCHEMA_DATA + CLOCK_0003_DATA:
             conn.execute(text(statement))
     engine.dispose()
-    url = f"sqlite:///{db}"
+    return db, f"sqlite:///{db}"
+
+
+def test_upgrade_from_0003_recomputes_the_stored_clock(tmp_path, cli):
+    db, url = _clock_0003_database(tmp_path)
     # On 12 Feb the old clock said "upcoming, from 21 Feb"; the refusal is in fact
     # referable from 8 Feb (the day after the implicit refusal).
     due = cli("--db", url, "overdue", "--today", "2026-02-12", "--json")
@@ -289,6 +293,38 @@ def test_upgrade_to_0014_stores_what_the_events_say(tmp_path):
     assert stored == {"answered_on": "2026-01-25", "express_refusal": 1,
                       "referred_on": "2026-02-10", "closed_on": "2026-03-05",
                       "closed_reason": "obtained", "obtained": 1}
+
+
+def test_an_upgrade_killed_while_recomputing_the_clock_leaves_the_old_schema(
+        tmp_path, cli, monkeypatch):
+    """The clock an upgrade recomputes is part of the upgrade's transaction: a process
+    killed after the migrations but before the clock is stored leaves the old schema
+    (the next run upgrades again), never a new schema with the old clock, which no
+    later run would recompute."""
+    from cada_tracker.services import clock
+
+    db, url = _clock_0003_database(tmp_path)
+    real = clock.refresh_all
+
+    def killed(session):
+        count = real(session)
+        session.flush()  # the new clock written, not committed
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(clock, "refresh_all", killed)
+    assert cli("--db", url, "overdue", "--today", "2026-02-12").exit_code == 130
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0003",)]
+    assert conn.execute("SELECT action_from FROM request").fetchall() == [("2026-02-21",)]
+    conn.close()
+    monkeypatch.setattr(clock, "refresh_all", real)
+    due = cli("--db", url, "overdue", "--today", "2026-02-12", "--json")
+    assert "délais recalculés pour 1 demande" in due.stderr
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [
+        (storage.SCHEMA_HEAD,)]
+    assert conn.execute("SELECT action_from FROM request").fetchall() == [("2026-02-08",)]
+    conn.close()
 
 
 def test_upgrade_to_0016_stores_the_calendar_steps(tmp_path, cli):

@@ -181,11 +181,15 @@ def current_revision(engine: Engine) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def open_db(locations: Locations) -> Engine:
+def open_db(locations: Locations, *, complete=None) -> Engine:
     """The engine of the user's database, migrated to the current schema.
 
     One process at a time upgrades (:func:`migration_lock`); the others wait,
-    then find the database at the current revision.
+    then find the database at the current revision. ``complete(connection,
+    revision)`` computes what the migrations cannot in SQL (the legal clock, the
+    search index) in the upgrade's own transaction, under its lock: a process
+    killed before the end leaves the old schema, never a new schema with an
+    uncomputed clock that the next run would take as complete.
     """
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
@@ -200,7 +204,8 @@ def open_db(locations: Locations) -> Engine:
         with migration_lock(engine, sqlite_file):
             revision = current_revision(engine)  # as left by whoever held the lock before
             if revision != SCHEMA_HEAD:
-                _upgrade(engine, revision, sqlite_file=sqlite_file, data_dir=locations.data_dir)
+                _upgrade(engine, revision, sqlite_file=sqlite_file, data_dir=locations.data_dir,
+                         complete=complete)
         return engine
     except StorageError:
         raise
@@ -278,7 +283,7 @@ def known_revisions() -> list[str]:
 
 
 def _upgrade(engine: Engine, revision: str | None, *, sqlite_file: Path | None,
-             data_dir: Path) -> None:
+             data_dir: Path, complete=None) -> None:
     from alembic import command
     from sqlalchemy import inspect
 
@@ -305,6 +310,8 @@ def _upgrade(engine: Engine, revision: str | None, *, sqlite_file: Path | None,
         cfg = alembic_config(conn)
         cfg.attributes["data_dir"] = data_dir  # 0004 moves this member's files (PostgreSQL)
         command.upgrade(cfg, "head")
+        if complete is not None:
+            complete(conn, revision)
     key = engine.url.render_as_string(hide_password=False)
     _upgraded_from[key] = revision
     if "moved_files" in cfg.attributes:

@@ -30,10 +30,15 @@ def open_engine():
     from cada_tracker.storage import open_db, take_upgrade
 
     loc = locations()
-    engine = open_db(loc)
-    upgraded, revision = take_upgrade(engine)
+    notes: list[str] = []
+    engine = open_db(loc, complete=lambda conn, revision: notes.extend(
+        _complete_upgrade(conn, revision, loc.data_dir)))
+    upgraded, _revision = take_upgrade(engine)
     if upgraded:
-        _after_upgrade(engine, revision)
+        from cada_tracker.cli.output import info
+
+        for note in notes:
+            info(note)
         _report_moved_files(engine)
     _recover_files(engine, loc)
     return engine
@@ -141,31 +146,30 @@ def reader():
         db.close()
 
 
-def _after_upgrade(engine, revision: str | None) -> None:
-    """Data that a schema upgrade adds but cannot compute in SQL (the legal clock)."""
+def _complete_upgrade(connection, revision: str | None, data_dir) -> list[str]:
+    """What a schema upgrade adds but cannot compute in SQL (the legal clock, the
+    search index), on the upgrade's connection, inside its transaction (see
+    ``storage.open_db``). Returns the messages to print once it is committed."""
+    if revision is None:
+        return []  # a new database: nothing to recompute
+    from sqlmodel import Session
+
     from cada_tracker.services.clock import CLOCK_COLUMNS_SINCE, refresh_all, refresh_missing_steps
-    from cada_tracker.storage import session_scope
+    from cada_tracker.services.search.index import fill_if_empty
 
-    if revision is not None:
-        # A clock from before 0005 is recomputed whole; a later one only where a
-        # column added since could not be filled in SQL (none after 0016: no work).
-        with session_scope(engine, write=True) as s:
-            count = refresh_all(s) if revision in CLOCK_COLUMNS_SINCE \
-                else refresh_missing_steps(s)
-        if count:
-            from cada_tracker.cli.output import info
-
-            info(f"Base mise à jour : délais recalculés pour {count} demande(s).")
-    if revision is not None:
-        from cada_tracker.services.search.index import fill_if_empty
-
-        with engine.execution_options(cada_write=True).begin() as conn:
-            report = fill_if_empty(conn, locations().data_dir)
-        if report:
-            from cada_tracker.cli.output import info
-
-            info(f"Base mise à jour : index de recherche construit ({report['requests']} "
-                 f"demande(s), {report['files']} fichier(s)).")
+    notes = []
+    # A clock from before 0005 is recomputed whole; a later one only where a column
+    # added since could not be filled in SQL (none after 0016: no work).
+    with Session(bind=connection) as s:
+        count = refresh_all(s) if revision in CLOCK_COLUMNS_SINCE else refresh_missing_steps(s)
+        s.flush()
+    if count:
+        notes.append(f"Base mise à jour : délais recalculés pour {count} demande(s).")
+    report = fill_if_empty(connection, data_dir)
+    if report:
+        notes.append(f"Base mise à jour : index de recherche construit "
+                     f"({report['requests']} demande(s), {report['files']} fichier(s)).")
+    return notes
 
 
 def raw_csv_option():

@@ -268,7 +268,7 @@ def refresh_missing_steps(session, chunk: int = 2000) -> int:
     from sqlalchemy import text
     from sqlmodel import func, select
 
-    from cada_tracker.models import Event, RequestedDocument
+    from cada_tracker.models import Administration, Event, Request, RequestedDocument
 
     count, last = 0, 0
     while True:
