@@ -91,6 +91,20 @@ def test_overdue_imports_neither_the_orm_nor_pydantic_nor_templates(installed, c
     assert loaded == []
 
 
+@pytest.mark.parametrize("args", [["stats"], ["campaign", "show", "vsa"],
+                                  ["campaign", "show", "vsa", "--json"],
+                                  ["campaign", "show", "vsa", "--csv"]])
+def test_stats_and_campaign_show_read_without_the_orm(installed, cli, admin_id, args):
+    """The figures and a campaign's requests and fields come from plain SQL."""
+    cli("new", "--to", admin_id, "--subject", "VSA", "--doc", "Contrat", "--campaign", "vsa",
+        ok=True)
+    cli("campaign", "field", "add", "vsa", "cameras", "--type", "int", ok=True)
+    loaded, _ = _loaded(installed, args,
+                        modules=("pydantic", "sqlmodel", "sqlalchemy.orm", "alembic",
+                                 "jinja2", "cada_tracker.models"))
+    assert loaded == []
+
+
 def test_the_command_index_is_what_the_modules_register():
     spec = importlib.util.spec_from_file_location("command_index_script",
                                                   ROOT / "scripts" / "command_index.py")
