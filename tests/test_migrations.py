@@ -118,6 +118,8 @@ def test_upgrade_from_every_schema_keeps_the_data(tmp_path, start):
                 "ix_request_list_deadline", "ix_request_list_admin"} <= indexes
         # 0015: the series query reads a partial index of the sent requests.
         assert "ix_request_series" in indexes
+        # 0016: cada stats reads a covering index ordered by administration.
+        assert "ix_request_stats" in indexes
     if start != storage.SCHEMA_HEAD:
         backups = list(tmp_path.glob(f"old.db.schema-{start}.bak"))
         assert backups, "an existing SQLite file is backed up before it is upgraded"
