@@ -105,6 +105,13 @@ def test_stats_and_campaign_show_read_without_the_orm(installed, cli, admin_id, 
     assert loaded == []
 
 
+def test_the_csv_export_of_an_sqlite_file_imports_no_sqlalchemy(installed, cli, draft_ref):
+    loaded, _ = _loaded(installed, ["list", "--csv", "--all"])
+    assert loaded == []  # neither SQLAlchemy nor Rich: sqlite3 and csv
+    searched, _ = _loaded(installed, ["list", "--csv", "--search", "caméras"])
+    assert "sqlalchemy" in searched  # a search builds its conditions with SQLAlchemy
+
+
 def test_the_command_index_is_what_the_modules_register():
     spec = importlib.util.spec_from_file_location("command_index_script",
                                                   ROOT / "scripts" / "command_index.py")

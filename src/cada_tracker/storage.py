@@ -29,12 +29,10 @@ from cada_tracker.paths import (
     display_url,
     ensure_private_dir,
 )
+from cada_tracker.schema import SCHEMA_HEAD  # the newest migration (storage.SCHEMA_HEAD)
 
 if TYPE_CHECKING:
     from sqlmodel import Session
-
-# The newest migration in db/versions (a test checks it against Alembic's head).
-SCHEMA_HEAD = "0016"
 
 _engines: dict[str, Engine] = {}
 
