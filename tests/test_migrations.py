@@ -120,6 +120,8 @@ def test_upgrade_from_every_schema_keeps_the_data(tmp_path, start):
         assert "ix_request_series" in indexes
         # 0016: the calendar reads its steps from a partial index of pending requests.
         assert "ix_request_calendar" in indexes
+        # 0017: cada stats reads a covering index ordered by administration.
+        assert "ix_request_stats" in indexes
     if start != storage.SCHEMA_HEAD:
         backups = list(tmp_path.glob(f"old.db.schema-{start}.bak"))
         assert backups, "an existing SQLite file is backed up before it is upgraded"

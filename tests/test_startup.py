@@ -95,6 +95,27 @@ def test_overdue_and_show_import_neither_the_database_layer_nor_templates(instal
     assert loaded == []
 
 
+@pytest.mark.parametrize("args", [["stats"], ["campaign", "show", "vsa"],
+                                  ["campaign", "show", "vsa", "--json"],
+                                  ["campaign", "show", "vsa", "--csv"]])
+def test_stats_and_campaign_show_read_without_the_orm(installed, cli, admin_id, args):
+    """The figures and a campaign's requests and fields come from plain SQL."""
+    cli("new", "--to", admin_id, "--subject", "VSA", "--doc", "Contrat", "--campaign", "vsa",
+        ok=True)
+    cli("campaign", "field", "add", "vsa", "cameras", "--type", "int", ok=True)
+    loaded, _ = _loaded(installed, args,
+                        modules=("pydantic", "sqlmodel", "sqlalchemy.orm", "alembic",
+                                 "jinja2", "cada_tracker.models"))
+    assert loaded == []
+
+
+def test_the_csv_export_of_an_sqlite_file_imports_no_sqlalchemy(installed, cli, draft_ref):
+    loaded, _ = _loaded(installed, ["list", "--csv", "--all"])
+    assert loaded == []  # neither SQLAlchemy nor Rich: sqlite3 and csv
+    searched, _ = _loaded(installed, ["list", "--csv", "--search", "caméras"])
+    assert "sqlalchemy" in searched  # a search builds its conditions with SQLAlchemy
+
+
 def test_the_command_index_is_what_the_modules_register():
     spec = importlib.util.spec_from_file_location("command_index_script",
                                                   ROOT / "scripts" / "command_index.py")

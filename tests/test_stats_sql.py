@@ -98,3 +98,29 @@ def test_a_campaign_without_requests_is_named(cli, profile):
             campaign_query.campaign_report(connection, "x", DAYS[0])
     result = cli("stats", "--campaign", "x")
     assert result.exit_code == 3 and "Aucune campagne « x »" in result.stderr
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # SQLite only
+@pytest.mark.parametrize("key, campaign, only, index", [
+    ("r.administration_id", None, False, "ix_request_stats"),
+    ("r.administration_id", "vsa", False, "ix_request_outcome"),
+    ("r.campaign", None, True, "ix_request_outcome"),
+    ("r.campaign", "vsa", True, "ix_request_outcome")])
+def test_stats_read_an_index_in_the_order_of_their_groups(cli, profile, backend, key,
+                                                           campaign, only, index):
+    """Each statement of outcome_query reads only an index whose first columns are its
+    filter and group: no table row, no temporary B-tree (SQLite's plan; the test runs
+    on SQLite only, PostgreSQL plans by statistics)."""
+    from sqlalchemy import text
+
+    where, params = outcome_query._where(campaign, only)
+    engine = storage.open_db(paths.resolve())
+    with engine.connect() as conn:
+        for sql in (outcome_query._SENT, outcome_query._RESPONSE_DAYS):
+            statement = sql.format(key=key, where=where, days=outcome_query._LIST["sqlite"]
+                                   .format(outcome_query._DAYS["sqlite"]))
+            plan = " ".join(str(row[-1]) for row in conn.execute(
+                text("EXPLAIN QUERY PLAN " + statement), {**params, "today": "2026-01-01"}))
+            assert f"USING COVERING INDEX {index}" in plan, plan
+            assert "TEMP B-TREE" not in plan, plan
+    engine.dispose()

@@ -94,6 +94,10 @@ class Request(SQLModel, table=True):
         Index("ix_request_outcome", "campaign", "administration_id", "sent_on",
               "received_on", "implicit_refusal_on", "answered_on", "express_refusal",
               "referred_on", "obtained", "profile", "subject"),
+        # The same columns by administration: cada stats over the whole archive (0017).
+        Index("ix_request_stats", "administration_id", "sent_on", "received_on",
+              "implicit_refusal_on", "answered_on", "express_refusal", "referred_on",
+              "obtained"),
         # The series of a campaign, read by cada overdue and cada calendar (0015).
         Index("ix_request_series", "campaign", "reference", "subject", "administration_id",
               "sent_on",

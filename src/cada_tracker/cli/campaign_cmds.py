@@ -129,7 +129,8 @@ def show(
       cada campaign show vsa-2026 --page 2
       cada campaign show vsa-2026 --csv > bilan-vsa-2026.csv
     """
-    from cada_tracker.cli.common import reading, session, today
+    from cada_tracker.cli.common import reading, today
+    from cada_tracker.services.campaign_field_values import add_to_report
     from cada_tracker.services.campaign_query import campaign_report, has_fields
     from cada_tracker.services.outcomes import REQUEST_COLUMNS
 
@@ -138,17 +139,13 @@ def show(
 
         raise InputError("Choisissez --json ou --csv, pas les deux.")
     ref_today = today_ or today()
-    from cada_tracker.services.campaign_fields import add_to_report
-
     whole = json_out or csv_out or all_rows
     specs = []
     with reading() as connection:
         report = campaign_report(connection, name, ref_today, page=1 if whole else page,
                                  per_page=None if whole else SHOW_PAGE)
-        fields = json_out or csv_out or has_fields(connection, name)
-    if fields:  # postcode, city and the campaign fields: the ORM's
-        with session() as s:
-            specs = add_to_report(s, report)
+        if json_out or csv_out or has_fields(connection, name):  # postcode, city, fields
+            specs = add_to_report(connection, report)
     if json_out:
         output.print_json(report)
         return

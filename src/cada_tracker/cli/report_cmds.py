@@ -34,7 +34,7 @@ def report(
     from cada_tracker.cli.common import session, today
     from cada_tracker.errors import InputError
     from cada_tracker.fileio import atomic_write_bytes, atomic_write_text
-    from cada_tracker.services.campaign_fields import field_table
+    from cada_tracker.services.campaign_field_values import field_table
     from cada_tracker.services.campaigns import campaign_outcomes, totals
     from cada_tracker.services.report import referrals
     from cada_tracker.services.report_page import report_html
@@ -45,7 +45,7 @@ def report(
     ref_today = today_ or today()
     with session() as s:
         outcomes = campaign_outcomes(s, name)
-        specs, rows = field_table(s, name)
+        specs, rows = field_table(s.connection(), name)
         html = report_html(name=name, outcomes=outcomes, totals=totals(outcomes, ref_today),
                            today=ref_today, fields=specs, field_rows=rows,
                            referrals=referrals(s.connection(), name))

@@ -260,18 +260,21 @@ def list_(
       cada list --sort deadline --page 2
       cada list --csv > demandes.csv
     """
-    from cada_tracker.cli.common import reading
-    from cada_tracker.services.request_list import (
-        COLUMNS,
-        ListFilter,
-        count_requests,
-        export_rows,
-        page,
-    )
+    from cada_tracker.cli.common import locations, reading
+    from cada_tracker.services.request_export import ListFilter, sqlite_export
 
     _one_output(json_out=json_out, csv_out=csv_out, all_rows=all_rows, page=page_number)
     wanted = ListFilter(status=status, admin_id=admin, campaign=campaign, tag=tag,
                         search=search, sort=sort)
+    if csv_out:  # from an SQLite file as it is, without SQLAlchemy's import
+        plain = sqlite_export(locations(), wanted, raw=raw_csv)
+        if plain is not None:
+            from cada_tracker.services.request_export import HEADER
+
+            output.write_csv(HEADER, plain, ready=True)
+            return
+    from cada_tracker.services.request_list import COLUMNS, count_requests, export_rows, page
+
     with reading() as conn:
         if csv_out:
             output.write_csv(list(COLUMNS), export_rows(conn, wanted, raw=raw_csv),

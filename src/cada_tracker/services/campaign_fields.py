@@ -2,14 +2,13 @@
 
 A field belongs to one campaign and has a type: ``text``, ``int`` (a count, an amount
 in whole euros), ``bool`` (``oui``/``non``) or ``choice`` (one of a fixed list). Values
-are stored as canonical text and typed again on export (JSON numbers and booleans).
+are stored as canonical text and typed again on export (JSON numbers and booleans,
+``services.campaign_field_values``, which reads them without the ORM).
 
 >>> parse_value(FieldSpec("cameras", "int"), "1 250")
 '1250'
 >>> parse_value(FieldSpec("vsa", "bool"), "Vrai")
 'oui'
->>> typed(FieldSpec("vsa", "bool"), "oui")
-True
 """
 
 from __future__ import annotations
@@ -17,24 +16,17 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
 from cada_tracker.errors import InputError, NotFoundError, StateError
-from cada_tracker.models import Administration, CampaignField, CampaignValue, Request, utcnow
+from cada_tracker.models import CampaignField, CampaignValue, Request, utcnow
+from cada_tracker.services.campaign_field_values import FieldSpec, choices_of
 
 KINDS = {"text": "texte", "int": "nombre entier", "bool": "oui/non", "choice": "choix"}
 _TRUE = {"oui", "o", "vrai", "true", "1", "yes", "y"}
 _FALSE = {"non", "n", "faux", "false", "0", "no"}
 MAX_TEXT = 1000
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    name: str
-    kind: str
-    choices: tuple[str, ...] = ()
 
 
 def _fold(value: str) -> str:
@@ -43,7 +35,7 @@ def _fold(value: str) -> str:
 
 
 def spec_of(field: CampaignField) -> FieldSpec:
-    return FieldSpec(field.name, field.kind, tuple(json.loads(field.choices or "[]")))
+    return FieldSpec(field.name, field.kind, choices_of(field.choices))
 
 
 def parse_value(spec: FieldSpec, raw: str) -> str:
@@ -72,16 +64,6 @@ def parse_value(spec: FieldSpec, raw: str) -> str:
         raise InputError(f"Champ « {spec.name} » : valeur vide.")
     if len(value) > MAX_TEXT:
         raise InputError(f"Champ « {spec.name} » : {MAX_TEXT} caractères au plus.")
-    return value
-
-
-def typed(spec: FieldSpec, value: str | None):
-    if value is None:
-        return None
-    if spec.kind == "int":
-        return int(value)
-    if spec.kind == "bool":
-        return value == "oui"
     return value
 
 
@@ -147,36 +129,3 @@ def set_value(session: Session, *, reference: str, name: str, raw: str) -> tuple
         existing.value, existing.updated_at = value, utcnow()
         session.add(existing)
     return request, value
-
-
-def field_table(session: Session, campaign: str) -> tuple[list[FieldSpec], dict[str, dict]]:
-    """The campaign's fields, and per reference: postcode, city and the typed values."""
-    fields = fields_of(session, campaign)
-    specs = {f.id: spec_of(f) for f in fields}
-    rows: dict[str, dict] = {}
-    for reference, postcode, city in session.exec(
-        select(Request.reference, Administration.postcode, Administration.city)
-        .join(Administration, Administration.id == Request.administration_id)
-        .where(Request.campaign == campaign)
-    ):
-        rows[reference] = {"postcode": postcode or None, "city": city or None,
-                           "fields": {s.name: None for s in specs.values()}}
-    for reference, field_id, value in session.exec(
-        select(Request.reference, CampaignValue.field_id, CampaignValue.value)
-        .join(Request, Request.id == CampaignValue.request_id)
-        .where(Request.campaign == campaign)
-    ):
-        if field_id in specs and reference in rows:
-            spec = specs[field_id]
-            rows[reference]["fields"][spec.name] = typed(spec, value)
-    return list(specs.values()), rows
-
-
-def add_to_report(session: Session, report: dict) -> list[FieldSpec]:
-    """Add postcode, city and the campaign fields to each request row of a campaign report."""
-    specs, rows = field_table(session, report["campaign"])
-    report["fields"] = [{"name": s.name, "type": s.kind, "choices": list(s.choices) or None}
-                        for s in specs]
-    for row in report["requests"]:
-        row.update(rows.get(row["reference"], {"postcode": None, "city": None, "fields": {}}))
-    return specs

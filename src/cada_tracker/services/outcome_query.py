@@ -5,11 +5,21 @@ The definitions are those of ``services.campaigns`` (its docstring), which compu
 the same figures in Python from one ``Outcome`` per request and its events. Here
 the database sums what each request stores of its events (migration 0014,
 ``lifecycle.derive_summary``: first answer, express refusal, referral, obtained),
-read from the covering index ``ix_request_outcome``: memory stays flat with the
-archive and no event is read. Medians come from window functions (``ROW_NUMBER``
-and ``COUNT`` over each group: its one or two middle values). The statements are
-the same on SQLite and PostgreSQL but for the difference of two dates
-(:data:`_DAYS`); dates come back as ISO text from SQLite, ``date`` from PostgreSQL.
+per administration or per campaign, reading only a covering index whose first
+column is the group, in its order (no sort, no table row, no event):
+``ix_request_stats`` (migration 0017) for the whole archive, ``ix_request_outcome``
+for the campaigns. Three plain aggregates, no CTE and no window (at 100,000
+requests they took 1.1 s; these about 0.1 s):
+
+- the number of requests of each group;
+- the sums over its sent requests: ``COUNT`` of a column (not null) or of a
+  ``CASE`` without ``ELSE`` (true), so that each figure is one short test;
+- the response times of the answered requests of each group, as one text per group
+  (2,000 rows rather than 68,000), from which Python takes the medians of each
+  group, each kind of administration and the whole.
+
+The statements are the same on SQLite and PostgreSQL but for the difference of two
+dates and the name of the aggregate that joins texts (:data:`_DAYS`, :data:`_LIST`).
 """
 
 from __future__ import annotations
@@ -18,95 +28,73 @@ from datetime import date
 
 from cada_tracker.services.outcomes import Stats, median, missing_campaign, rate
 
-# One row per request: the flags the figures count (0 or 1), and the response time.
-_FLAGS = """
-WITH flags AS MATERIALIZED (
-  SELECT r.administration_id, r.campaign,
-    CASE WHEN r.sent_on IS NOT NULL THEN 1 ELSE 0 END AS sent,
-    CASE WHEN r.sent_on IS NOT NULL AND r.answered_on IS NOT NULL THEN 1 ELSE 0 END
-      AS answered,
-    CASE WHEN r.sent_on IS NOT NULL AND r.answered_on IS NOT NULL
-              AND r.implicit_refusal_on IS NOT NULL AND r.answered_on <= r.implicit_refusal_on
-         THEN 1 ELSE 0 END AS in_time,
-    CASE WHEN r.sent_on IS NOT NULL AND r.express_refusal THEN 1 ELSE 0 END
-      AS refused_express,
-    CASE WHEN r.sent_on IS NOT NULL AND r.answered_on IS NULL AND NOT r.obtained
-              AND r.implicit_refusal_on IS NOT NULL AND r.implicit_refusal_on < :today
-         THEN 1 ELSE 0 END AS refused_implicit,
-    CASE WHEN r.sent_on IS NOT NULL AND r.referred_on IS NOT NULL THEN 1 ELSE 0 END
-      AS referred,
-    CASE WHEN r.sent_on IS NOT NULL AND r.obtained THEN 1 ELSE 0 END AS obtained,
-    CASE WHEN r.sent_on IS NOT NULL AND r.answered_on IS NOT NULL THEN {days} END AS days
-  FROM request AS r {where}
-)"""
+_COUNT_NAMES = ("requests", "sent", "answered", "answered_in_time", "refused_express",
+                "refused_implicit", "refused", "referred", "obtained")
 
-#: The difference of two dates in days: the one thing the two back ends spell apart.
+# What a sent request counts for, in the order of _COUNT_NAMES after "requests": an
+# expression COUNT counts when it is not null.
+_IMPLICIT = ("r.answered_on IS NULL AND NOT r.obtained "
+             "AND r.implicit_refusal_on < :today")
+_SENT_COUNTS = ", ".join(f"COUNT({e})" for e in (
+    "*",  # sent
+    "r.answered_on",
+    "CASE WHEN r.answered_on <= r.implicit_refusal_on THEN 1 END",  # answered in time
+    "CASE WHEN r.express_refusal THEN 1 END",
+    f"CASE WHEN {_IMPLICIT} THEN 1 END",
+    f"CASE WHEN r.express_refusal OR ({_IMPLICIT}) THEN 1 END",  # refused
+    "r.referred_on",
+    "CASE WHEN r.obtained THEN 1 END",
+))
+
+#: What the two back ends spell apart: the difference of two dates in days, and the
+#: numbers of a group as one text, separated by commas (SQLite 3.44 added string_agg).
 _DAYS = {"sqlite": "CAST(julianday(r.answered_on) - julianday(COALESCE(r.received_on, "
                    "r.sent_on)) AS INTEGER)",
          "postgresql": "(r.answered_on - COALESCE(r.received_on, r.sent_on))"}
+_LIST = {"sqlite": "group_concat({})", "postgresql": "string_agg(CAST({} AS VARCHAR), ',')"}
 
-_COUNT_NAMES = ("requests", "sent", "answered", "answered_in_time", "refused_express",
-                "refused_implicit", "refused", "referred", "obtained")
-_COUNTS = """COUNT(*), SUM(sent), SUM(answered), SUM(in_time), SUM(refused_express),
-  SUM(refused_implicit),
-  SUM(CASE WHEN refused_express = 1 OR refused_implicit = 1 THEN 1 ELSE 0 END),
-  SUM(referred), SUM(obtained)"""
-_NO_COUNTS = ", ".join(["CAST(NULL AS INTEGER)"] * len(_COUNT_NAMES))
-
-
-def _keys(key: str) -> str:
-    """The two key columns every branch returns: an integer one and a text one."""
-    if key == "administration_id":
-        return "administration_id, CAST(NULL AS VARCHAR)"
-    if key == "0":
-        return "CAST(NULL AS INTEGER), CAST(NULL AS VARCHAR)"
-    return f"CAST(NULL AS INTEGER), {key}"
-
-
-def _counts_branch(part: str, key: str) -> str:
-    return (f"SELECT '{part}', {_keys(key)}, {_COUNTS}, CAST(NULL AS INTEGER), "
-            f"CAST(NULL AS INTEGER) FROM flags GROUP BY {key}")
-
-
-def _median_branch(part: str, key: str, source: str = "flags") -> str:
-    """The middle value(s) of ``days`` in each group of ``key`` ("0": all requests)."""
-    over = "" if key == "0" else f"PARTITION BY {key}"
-    return f"""SELECT '{part}', {_keys(key)}, {_NO_COUNTS}, MIN(days), MAX(days)
-FROM (SELECT {'0 AS k' if key == '0' else key}, days,
-             ROW_NUMBER() OVER ({over} ORDER BY days) AS n, COUNT(*) OVER ({over}) AS total
-      FROM {source} WHERE days IS NOT NULL) AS m
-WHERE n IN ((total + 1) / 2, (total + 2) / 2) {'' if key == '0' else f'GROUP BY {key}'}"""
-
-
-_WITH_KIND = "(SELECT f.*, a.kind FROM flags AS f JOIN administration AS a ON a.id = f.administration_id) AS fk"
-
-_STATS = " UNION ALL ".join([
-    _counts_branch("admin", "administration_id"),
-    _median_branch("admin_median", "administration_id"),
-    _median_branch("kind_median", "kind", _WITH_KIND),
-    _median_branch("all_median", "0"),
-])
-_CAMPAIGNS = " UNION ALL ".join([
-    _counts_branch("campaign", "campaign"),
-    _median_branch("campaign_median", "campaign"),
-])
+# "NOT (… IS NULL)": spelled so that SQLite does not take the partial index of the
+# sent requests (ix_request_series, 0015), which lacks the columns summed here: over
+# the campaigns, it read each row from the table (7 times slower at 100,000 requests).
+_SENT_ONLY = "NOT (r.sent_on IS NULL)"
+_REQUESTS = "SELECT {key}, COUNT(*) FROM request AS r WHERE {where} GROUP BY {key}"
+_SENT = ("SELECT {key}, " + _SENT_COUNTS + " FROM request AS r "
+         f"WHERE {_SENT_ONLY} AND {{where}} GROUP BY {{key}}")
+_RESPONSE_DAYS = ("SELECT {key}, {days} FROM request AS r "
+                  f"WHERE {_SENT_ONLY} AND r.answered_on IS NOT NULL AND {{where}} "
+                  "GROUP BY {key}")
 
 
 def _where(campaign: str | None, campaigns_only: bool) -> tuple[str, dict]:
     if campaign is not None:
-        return "WHERE r.campaign = :campaign", {"campaign": campaign}
+        return "r.campaign = :campaign", {"campaign": campaign}
     if campaigns_only:
-        return "WHERE r.campaign IS NOT NULL", {}
-    return "", {}
+        return "r.campaign IS NOT NULL", {}
+    return "1 = 1", {}
 
 
-def _execute(connection, branches: str, today: date, where: str, params: dict):
+def _sums(connection, key: str, today: date, campaign: str | None, campaigns_only: bool
+          ) -> tuple[dict, dict[object, list[int]]]:
+    """Per value of ``key``: the counts of _COUNT_NAMES, and the response times."""
     from sqlalchemy import text
 
+    where, params = _where(campaign, campaigns_only)
     dialect = connection.dialect.name
-    sql = _FLAGS.format(days=_DAYS.get(dialect, _DAYS["postgresql"]), where=where) + branches
     values = {**params, "today": today.isoformat() if dialect == "sqlite" else today}
-    return connection.execute(text(sql), values)
+
+    spelled = dialect if dialect in _DAYS else "postgresql"
+    days_list = _LIST[spelled].format(_DAYS[spelled])
+
+    def rows(sql: str):
+        return connection.execute(text(sql.format(key=key, where=where, days=days_list)),
+                                  values)
+
+    counts = {group: [requests, *[0] * (len(_COUNT_NAMES) - 1)]
+              for group, requests in rows(_REQUESTS)}
+    for group, *sent in rows(_SENT):
+        counts[group][1:] = sent
+    days = {group: list(map(int, listed.split(","))) for group, listed in rows(_RESPONSE_DAYS)}
+    return {group: dict(zip(_COUNT_NAMES, c, strict=True)) for group, c in counts.items()}, days
 
 
 def _figures(counts: dict, median_days) -> dict:
@@ -114,10 +102,6 @@ def _figures(counts: dict, median_days) -> dict:
             "answer_rate": rate(counts["answered"], counts["sent"]),
             "in_time_rate": rate(counts["answered_in_time"], counts["sent"]),
             "median_response_days": median_days}
-
-
-def _middle(lo, hi):
-    return None if lo is None else median((lo, hi))
 
 
 _GROUP_KEYS = ("requests", "sent", "answered", "answered_in_time", "refused", "referred",
@@ -143,51 +127,37 @@ def stats(connection, today: date, campaign: str | None = None) -> Stats:
     """``services.campaigns.stats``, summed by the database (a plain connection)."""
     from sqlalchemy import bindparam, text
 
-    where, params = _where(campaign, False)
-    counts: dict[int, dict] = {}
-    medians: dict[tuple, float | int | None] = {}
-    for part, id_key, text_key, *values in _execute(connection, _STATS, today, where,
-                                                    params):
-        if part == "admin":
-            counts[id_key] = dict(zip(_COUNT_NAMES, values[:-2], strict=True))
-        else:
-            key = id_key if part == "admin_median" else text_key
-            medians[(part, key)] = _middle(*values[-2:])
+    counts, days = _sums(connection, "r.administration_id", today, campaign, False)
     admins = {}
     if counts:
         query = text("SELECT id, name, kind, department FROM administration "
                      "WHERE id IN :ids").bindparams(bindparam("ids", expanding=True))
         admins = {row[0]: row[1:] for row in connection.execute(query, {"ids": list(counts)})}
     by_kind: dict[str, dict] = {}
+    kind_days: dict[str, list[int]] = {}
     overall = dict.fromkeys(_COUNT_NAMES, 0)
     rows = []
     for admin_id, c in counts.items():
         name, kind, department = admins[admin_id]
+        own = days.get(admin_id, [])
         rows.append({"administration_id": admin_id, "administration": name, "kind": kind,
-                     "department": department,
-                     **_group(c, medians.get(("admin_median", admin_id)))})
+                     "department": department, **_group(c, median(own))})
         total = by_kind.setdefault(kind, dict.fromkeys(_COUNT_NAMES, 0))
+        kind_days.setdefault(kind, []).extend(own)
         for k in _COUNT_NAMES:
             total[k] += c[k]
             overall[k] += c[k]
-    kinds = [{"kind": kind, **_group(c, medians.get(("kind_median", kind)))}
+    kinds = [{"kind": kind, **_group(c, median(kind_days[kind]))}
              for kind, c in by_kind.items()]
     kinds.sort(key=lambda r: (-r["sent"], r["kind"]))
     rows.sort(key=lambda r: (-r["sent"], r["administration"], r["administration_id"]))
-    return Stats(overall=_group(overall, medians.get(("all_median", None))), by_kind=kinds,
+    everything = [d for own in kind_days.values() for d in own]
+    return Stats(overall=_group(overall, median(everything)), by_kind=kinds,
                  by_administration=rows)
 
 
 def campaign_figures(connection, today: date, campaign: str | None = None
                      ) -> dict[str, dict]:
     """Per campaign (or one), the counts and the median of ``campaigns.totals``."""
-    where, params = _where(campaign, True)
-    counts: dict[str, dict] = {}
-    medians: dict[str, float | int | None] = {}
-    for part, _id, name, *values in _execute(connection, _CAMPAIGNS, today,
-                                             where, params):
-        if part == "campaign":
-            counts[name] = dict(zip(_COUNT_NAMES, values[:-2], strict=True))
-        else:
-            medians[name] = _middle(*values[-2:])
-    return {name: _figures(c, medians.get(name)) for name, c in counts.items()}
+    counts, days = _sums(connection, "r.campaign", today, campaign, True)
+    return {name: _figures(c, median(days.get(name, []))) for name, c in counts.items()}

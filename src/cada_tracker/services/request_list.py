@@ -15,15 +15,15 @@ from PostgreSQL; :func:`page` returns ``date`` on both.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from sqlalchemy import case, column, func, literal, select, table
 
 from cada_tracker.dates import stored_date_parser
-from cada_tracker.errors import InputError
 from cada_tracker.escape import FORMULA_START
 from cada_tracker.services.like import every_word, key_like
-from cada_tracker.vocab import STATUSES, choice
+from cada_tracker.services.request_export import ListFilter, checked
+
+__all__ = ["ListFilter", "count_requests", "export_rows", "page"]
 
 _request = table("request", *map(column, (
     "id", "reference", "administration_id", "subject", "campaign", "search_key",
@@ -58,24 +58,13 @@ DATES = ("sent_on", "received_on", "next_deadline")
 STREAM_CHUNK = 2_000  # rows fetched at a time by an export
 
 
-@dataclass
-class ListFilter:
-    status: str | None = None
-    admin_id: int | None = None
-    campaign: str | None = None
-    tag: str | None = None
-    search: str | None = None
-    sort: str = "reference"
-
-
 def _conditions(f: ListFilter) -> tuple[list, bool]:
     """The WHERE conditions of ``f`` (bad values refused in French), and whether one
     of them reads the administration."""
-    if f.sort not in SORTS:
-        raise InputError(f"--sort : « {f.sort} » inconnu (valeurs : {', '.join(SORTS)}).")
+    status = checked(f)
     where = []
-    if f.status:
-        where.append(r.status == choice(f.status, STATUSES, field="--status"))
+    if status:
+        where.append(r.status == status)
     if f.admin_id is not None:
         where.append(r.administration_id == f.admin_id)
     if f.campaign:
@@ -122,7 +111,8 @@ def page(connection, f: ListFilter, *, number: int = 1, size: int | None) -> lis
 
 def _csv_safe(column):
     """``column`` as :func:`cada_tracker.escape.csv_cell` writes it, computed by the
-    database: text a spreadsheet would run as a formula gets a leading ``'``."""
+    database: text a spreadsheet would run as a formula gets a leading ``'`` (as
+    ``request_export`` does in plain SQL)."""
     return case((func.substr(column, 1, 1).in_(FORMULA_START), literal("'") + column),
                 else_=column)
 
