@@ -84,11 +84,13 @@ def test_a_command_imports_its_own_cli_module_only(installed, args, modules):
     assert commands == modules
 
 
-@pytest.mark.parametrize("command", ["overdue", "show"])
-def test_overdue_and_show_import_neither_the_database_layer_nor_templates(installed, cli,
-                                                                         draft_ref, command):
+@pytest.mark.parametrize("command", ["overdue", "show", "stats", "calendar"])
+def test_read_commands_import_neither_the_database_layer_nor_templates(installed, cli,
+                                                                       draft_ref, command,
+                                                                       tmp_path):
     """On an SQLite database at the current schema, not even SQLAlchemy (readdb.py)."""
-    args = [command, draft_ref] if command == "show" else [command]
+    args = {"show": [command, draft_ref],
+            "calendar": [command, "--out", str(tmp_path / "cada.ics")]}.get(command, [command])
     loaded, _ = _loaded(installed, args,
                         modules=("pydantic", "sqlmodel", "sqlalchemy", "alembic", "jinja2",
                                  "weasyprint", "holidays", "icalendar", "cada_tracker.models"))

@@ -269,12 +269,12 @@ def stats(
       cada stats --campaign vsa-isere
       cada stats --json > stats.json
     """
-    from cada_tracker.cli.common import reading, today
+    from cada_tracker.cli.common import reader, today
     from cada_tracker.services.outcome_query import stats as compute_stats, unknown_campaign
     from cada_tracker.vocab import ADMIN_KINDS
 
     ref_today = today_ or today()
-    with reading() as connection:
+    with reader() as connection:
         result = compute_stats(connection, ref_today, campaign)
         if campaign is not None and result.overall["requests"] == 0:
             raise unknown_campaign(connection, campaign)

@@ -76,18 +76,18 @@ def _where(campaign: str | None, campaigns_only: bool) -> tuple[str, dict]:
 def _sums(connection, key: str, today: date, campaign: str | None, campaigns_only: bool
           ) -> tuple[dict, dict[object, list[int]]]:
     """Per value of ``key``: the counts of _COUNT_NAMES, and the response times."""
-    from sqlalchemy import text
+    from cada_tracker.readdb import as_reader
 
+    db = as_reader(connection)
     where, params = _where(campaign, campaigns_only)
-    dialect = connection.dialect.name
+    dialect = db.dialect
     values = {**params, "today": today.isoformat() if dialect == "sqlite" else today}
 
     spelled = dialect if dialect in _DAYS else "postgresql"
     days_list = _LIST[spelled].format(_DAYS[spelled])
 
     def rows(sql: str):
-        return connection.execute(text(sql.format(key=key, where=where, days=days_list)),
-                                  values)
+        return db.rows(sql.format(key=key, where=where, days=days_list), values)
 
     counts = {group: [requests, *[0] * (len(_COUNT_NAMES) - 1)]
               for group, requests in rows(_REQUESTS)}
@@ -116,23 +116,24 @@ def _group(counts: dict, median_days) -> dict:
 
 def unknown_campaign(connection, name: str):
     """``campaigns.unknown_campaign`` over a plain connection."""
-    from sqlalchemy import text
+    from cada_tracker.readdb import as_reader
 
-    names = [n for (n,) in connection.execute(text(
-        "SELECT DISTINCT campaign FROM request WHERE campaign IS NOT NULL ORDER BY campaign"))]
+    names = [n for (n,) in as_reader(connection).rows(
+        "SELECT DISTINCT campaign FROM request WHERE campaign IS NOT NULL ORDER BY campaign")]
     return missing_campaign(name, names)
 
 
 def stats(connection, today: date, campaign: str | None = None) -> Stats:
     """``services.campaigns.stats``, summed by the database (a plain connection)."""
-    from sqlalchemy import bindparam, text
+    from cada_tracker.readdb import as_reader, in_list
 
-    counts, days = _sums(connection, "r.administration_id", today, campaign, False)
+    db = as_reader(connection)
+    counts, days = _sums(db, "r.administration_id", today, campaign, False)
     admins = {}
     if counts:
-        query = text("SELECT id, name, kind, department FROM administration "
-                     "WHERE id IN :ids").bindparams(bindparam("ids", expanding=True))
-        admins = {row[0]: row[1:] for row in connection.execute(query, {"ids": list(counts)})}
+        listed, ids = in_list("id", list(counts))
+        admins = {row[0]: row[1:] for row in db.rows(
+            f"SELECT id, name, kind, department FROM administration WHERE id IN {listed}", ids)}
     by_kind: dict[str, dict] = {}
     kind_days: dict[str, list[int]] = {}
     overall = dict.fromkeys(_COUNT_NAMES, 0)
