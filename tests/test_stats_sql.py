@@ -124,3 +124,18 @@ def test_stats_read_an_index_in_the_order_of_their_groups(cli, profile, backend,
             assert f"USING COVERING INDEX {index}" in plan, plan
             assert "TEMP B-TREE" not in plan, plan
     engine.dispose()
+
+
+def test_the_median_of_a_histogram_is_the_median_of_its_values():
+    """stats counts response times per value (SQL's text, split and counted): the
+    median taken from those counts is outcomes.median of the values themselves."""
+    import random
+    from collections import Counter
+
+    from cada_tracker.services.outcomes import median
+
+    rng = random.Random(18)
+    for _ in range(2000):
+        values = [rng.randrange(-3, 90) for _ in range(rng.randrange(0, 40))]
+        histogram = Counter(str(v) for v in values)
+        assert outcome_query.histogram_median(histogram) == median(values), values

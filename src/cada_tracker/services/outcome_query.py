@@ -24,9 +24,10 @@ dates and the name of the aggregate that joins texts (:data:`_DAYS`, :data:`_LIS
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
-from cada_tracker.services.outcomes import Stats, median, missing_campaign, rate
+from cada_tracker.services.outcomes import Stats, missing_campaign, rate
 
 _COUNT_NAMES = ("requests", "sent", "answered", "answered_in_time", "refused_express",
                 "refused_implicit", "refused", "referred", "obtained")
@@ -93,7 +94,9 @@ def _sums(connection, key: str, today: date, campaign: str | None, campaigns_onl
               for group, requests in rows(_REQUESTS)}
     for group, *sent in rows(_SENT):
         counts[group][1:] = sent
-    days = {group: list(map(int, listed.split(","))) for group, listed in rows(_RESPONSE_DAYS)}
+    # A histogram per group (days → requests): at a million requests, 680,000 response
+    # times, counted in C rather than turned into as many Python ints.
+    days = {group: Counter(listed.split(",")) for group, listed in rows(_RESPONSE_DAYS)}
     return {group: dict(zip(_COUNT_NAMES, c, strict=True)) for group, c in counts.items()}, days
 
 
@@ -135,25 +138,27 @@ def stats(connection, today: date, campaign: str | None = None) -> Stats:
         admins = {row[0]: row[1:] for row in db.rows(
             f"SELECT id, name, kind, department FROM administration WHERE id IN {listed}", ids)}
     by_kind: dict[str, dict] = {}
-    kind_days: dict[str, list[int]] = {}
+    kind_days: dict[str, Counter] = {}
     overall = dict.fromkeys(_COUNT_NAMES, 0)
     rows = []
     for admin_id, c in counts.items():
         name, kind, department = admins[admin_id]
-        own = days.get(admin_id, [])
+        own = days.get(admin_id, Counter())
         rows.append({"administration_id": admin_id, "administration": name, "kind": kind,
-                     "department": department, **_group(c, median(own))})
+                     "department": department, **_group(c, histogram_median(own))})
         total = by_kind.setdefault(kind, dict.fromkeys(_COUNT_NAMES, 0))
-        kind_days.setdefault(kind, []).extend(own)
+        kind_days.setdefault(kind, Counter()).update(own)
         for k in _COUNT_NAMES:
             total[k] += c[k]
             overall[k] += c[k]
-    kinds = [{"kind": kind, **_group(c, median(kind_days[kind]))}
+    kinds = [{"kind": kind, **_group(c, histogram_median(kind_days[kind]))}
              for kind, c in by_kind.items()]
     kinds.sort(key=lambda r: (-r["sent"], r["kind"]))
     rows.sort(key=lambda r: (-r["sent"], r["administration"], r["administration_id"]))
-    everything = [d for own in kind_days.values() for d in own]
-    return Stats(overall=_group(overall, median(everything)), by_kind=kinds,
+    everything = Counter()
+    for own in kind_days.values():
+        everything.update(own)
+    return Stats(overall=_group(overall, histogram_median(everything)), by_kind=kinds,
                  by_administration=rows)
 
 
@@ -161,4 +166,23 @@ def campaign_figures(connection, today: date, campaign: str | None = None
                      ) -> dict[str, dict]:
     """Per campaign (or one), the counts and the median of ``campaigns.totals``."""
     counts, days = _sums(connection, "r.campaign", today, campaign, True)
-    return {name: _figures(c, median(days.get(name, []))) for name, c in counts.items()}
+    return {name: _figures(c, histogram_median(days.get(name, Counter())))
+            for name, c in counts.items()}
+
+
+def histogram_median(histogram: Counter) -> float | int | None:
+    """``outcomes.median`` of the values a histogram counts (keys: numbers, or their
+    text as SQL joined them): the middle value, or the mean of the two middle ones."""
+    n = sum(histogram.values())
+    if n == 0:
+        return None
+    low, high = (n - 1) // 2, n // 2  # the middle positions, 0-based, in sorted order
+    seen, a = 0, None
+    for value, count in sorted((int(v), c) for v, c in histogram.items()):
+        if a is None and seen + count > low:
+            a = value
+        if seen + count > high:
+            m = (a + value) / 2
+            return int(m) if m.is_integer() else round(m, 1)
+        seen += count
+    raise AssertionError("unreachable: the counts add up to n")
