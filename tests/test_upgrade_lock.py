@@ -136,3 +136,33 @@ def test_another_programs_sqlite_database_is_refused_untouched(cli, tmp_path):
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     conn.close()
     assert tables == {"notes"}
+
+
+def test_a_file_from_before_wal_is_switched_once_under_the_lock(tmp_path):
+    """A database written before cada used WAL mode is switched by the first process
+    that opens it, under the migration lock, before any engine connects: while a
+    process holds that lock, another one waits for it rather than switching the mode
+    itself (which deadlocked against an upgrade running in rollback-journal mode)."""
+    import fcntl
+    import threading
+
+    from cada_tracker import paths
+
+    db = tmp_path / "cada.db"
+    _old_database(f"sqlite:///{db}")
+    assert open(db, "rb").read(100)[18:20] != b"\x02\x02"
+    fd = os.open(tmp_path / "cada.db.lock", os.O_CREAT | os.O_RDWR, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    done = threading.Event()
+    opener = threading.Thread(target=lambda: (storage._prepare_sqlite_file(db), done.set()))
+    opener.start()
+    try:
+        assert not done.wait(1.0), "the file was switched without the lock"
+        assert open(db, "rb").read(100)[18:20] != b"\x02\x02"
+    finally:
+        os.close(fd)
+    opener.join(timeout=30)
+    assert done.is_set()
+    assert open(db, "rb").read(100)[18:20] == b"\x02\x02"  # WAL, before any engine
+    engine = storage.open_db(paths.resolve(f"sqlite:///{db}"))
+    assert storage.current_revision(engine) == storage.SCHEMA_HEAD

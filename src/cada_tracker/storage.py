@@ -126,10 +126,38 @@ def _prepare_sqlite_file(path: Path) -> None:
         what = "un dossier" if head is None else ("un fichier vide" if not head
                                                   else "pas une base SQLite")
         raise not_a_cada_database(path, what)
-    if head[18:20] != b"\x02\x02" and _foreign_tables(path):
-        # Not in WAL mode: never opened by cada. Look before the engine's
-        # "PRAGMA journal_mode=WAL" rewrites the header of someone else's file.
-        raise not_a_cada_database(path, "une base SQLite d'un autre logiciel")
+    if head[18:20] != b"\x02\x02":
+        # Not in WAL mode: never opened by cada. Look before turning it to WAL, which
+        # rewrites the header of someone else's file.
+        if _foreign_tables(path):
+            raise not_a_cada_database(path, "une base SQLite d'un autre logiciel")
+        _turn_to_wal(path)
+
+
+def _turn_to_wal(path: Path) -> None:
+    """Put a database written before cada used WAL mode into it, one process at a time.
+
+    Left to each connection's ``PRAGMA journal_mode=WAL``, several processes opening
+    such a file at once deadlocked: one that could not switch the mode stayed in
+    rollback-journal mode and upgraded the schema holding its write lock, while the
+    others held a read lock waiting to switch it, until their busy timeout ended
+    ("occupée depuis 30 s"). Under the migration lock, the first switches it and the
+    others find it switched.
+    """
+    from cada_tracker.faults import busy_message, storage_error
+
+    with _file_lock(path):
+        try:
+            conn = sqlite3.connect(path, timeout=busy_timeout())
+            try:
+                mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:
+            known = storage_error(exc, f"sqlite:///{path}")
+            raise (known or StorageError(f"Base « {path} » illisible ({exc}).")) from exc
+    if mode != "wal":  # SQLite keeps the old mode when it cannot take the lock
+        raise busy_message(f"« {path} »", busy_timeout())
 
 
 def _foreign_tables(path: Path) -> bool:
@@ -237,15 +265,8 @@ def migration_lock(engine: Engine, sqlite_file: Path | None) -> Iterator[None]:
     (released by the kernel if the process dies), a session advisory lock on
     PostgreSQL. Waits for as long as the other process's upgrade takes."""
     if sqlite_file is not None:
-        import fcntl
-
-        fd = os.open(sqlite_file.with_name(f"{sqlite_file.name}.lock"),
-                     os.O_CREAT | os.O_RDWR, PRIVATE_FILE)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with _file_lock(sqlite_file):
             yield
-        finally:
-            os.close(fd)
         return
     if engine.dialect.name != "postgresql":
         yield
@@ -263,6 +284,21 @@ def migration_lock(engine: Engine, sqlite_file: Path | None) -> Iterator[None]:
 
 
 MIGRATION_LOCK_KEY = 20260011
+
+
+@contextmanager
+def _file_lock(sqlite_file: Path) -> Iterator[None]:
+    """``fcntl`` on the lock file beside an SQLite database, released by the kernel
+    if the process dies."""
+    import fcntl
+
+    fd = os.open(sqlite_file.with_name(f"{sqlite_file.name}.lock"),
+                 os.O_CREAT | os.O_RDWR, PRIVATE_FILE)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def alembic_config(connection=None):
