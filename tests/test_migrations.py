@@ -309,7 +309,7 @@ def test_an_upgrade_killed_while_recomputing_the_clock_leaves_the_old_schema(
     real = clock.refresh_all
 
     def killed(session):
-        count = real(session)
+        real(session)
         session.flush()  # the new clock written, not committed
         raise KeyboardInterrupt
 
