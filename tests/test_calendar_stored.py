@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from icalendar import Calendar
 
-from cada_tracker.services.calendar import Deadline, write_calendar
+from cada_tracker.services.calendar import Deadline, _description, write_calendar
 
 ADMINS = (("Mairie de Grenoble", "38000", "38"), ("Mairie de Strasbourg", "67000", "67"),
           ("Mairie de Saint-Denis", "97400", "974"), ("Mairie de Lyon", "69001", "69"))
@@ -177,6 +177,33 @@ def test_written_calendar_parses_back_to_the_same_text(tmp_path):
     assert str(alarm.get("action")) == "DISPLAY"
     assert str(alarm.get("description")) == (
         "Échéance dans 3 jour(s) : Saisine de la CADA au plus tard")
+
+
+def test_events_of_one_request_escape_each_part_as_the_whole(tmp_path):
+    """The writer escapes a request's reference, name and subject once for all its
+    events: every event still parses back to the texts of that event, not of the
+    previous one, whatever the text holds at the joins (a carriage return last)."""
+    ref, name, subject = "R;1,\\a\r", "Mairie\r", "Objet, 1;\r"
+    first = Deadline(ref, name, subject, "cada_deadline", date(2027, 1, 4), "safe",
+                     date(2027, 1, 4), date(2027, 1, 6), "L342-1 et R343-1 CRPA")
+    second = first._replace(key="cada_deadline_legal", on=date(2027, 1, 6))
+    other = first._replace(reference="R2", administration="Autre", subject="Autre objet")
+    out = tmp_path / "c.ics"
+    assert write_calendar(out, [first, second, other], database="ab") == 3
+    events = list(Calendar.from_ical(out.read_bytes()).walk("VEVENT"))
+    shown = [t.replace("\r", "\n") for t in (ref, name, subject)]
+    assert [str(e.get("uid")) for e in events] == [
+        f"{shown[0]}-cada-deadline-20270104-ab@cada",
+        f"{shown[0]}-cada-deadline-legal-20270106-ab@cada", "R2-cada-deadline-20270104-ab@cada"]
+    for event, d in zip(events, [first, second, other]):
+        # What the whole text gives: "\r" then the "\n" that follows is one newline.
+        whole = _description(d).replace("\r\n", "\n").replace("\r", "\n")
+        assert str(event.get("description")) == whole
+        assert str(event.get("summary")).endswith(
+            f" — {d.reference} {d.administration}".replace("\r", "\n"))
+    assert str(events[0].get("description")).startswith(
+        "Objet, 1;\nDemande R;1,\\a\n (Mairie\n).\nDate prudente : 04/01/2027 ;")
+    assert str(events[1].get("description")).endswith("Après ce jour, le délai est expiré.")
 
 
 def test_database_id_is_the_one_earlier_versions_gave(cli, backend, profile, admin_id):

@@ -51,7 +51,19 @@ class Deadline(NamedTuple):
 
 
 def step_basis(key: str, regime: str, safe: date | None, legal: date | None) -> str:
-    """The articles the engine gives a step (deadlines/rules.py), from stored facts.
+    """The articles the engine gives a step (deadlines/rules.py), from stored facts."""
+    rule = (key, regime, safe != legal)
+    basis = _BASES.get(rule)
+    if basis is None:
+        basis = _BASES[rule] = _step_basis(key, regime, safe, legal)
+    return basis
+
+
+_BASES: dict[tuple[str, str, bool], str] = {}
+
+
+def _step_basis(key: str, regime: str, safe: date | None, legal: date | None) -> str:
+    """``step_basis``, computed (each rule once per process).
 
     Only the implicit refusal's rule depends on the request: its regime and, in the
     environmental regime, whether an extension moved it (then its safe date, the
@@ -197,7 +209,7 @@ def _calendar_chunks(deadlines, written: list[int], alarm_cada: int, alarm_court
     # What repeats (a step's categories and alarm, a day) is written once.
     steps: dict[tuple[str, str], tuple[bytes, bytes]] = {}
     days: dict[date, tuple[bytes, str]] = {}
-    french = _FrenchDates()
+    texts = _Texts(ics, database)
     batch: list[bytes] = []
     for d in deadlines:
         step = steps.get((d.key, d.state))
@@ -209,17 +221,60 @@ def _calendar_chunks(deadlines, written: list[int], alarm_cada: int, alarm_court
                                  + ics.line("DTEND;VALUE=DATE",
                                             ics.date_value(d.on + timedelta(days=1))),
                                  ics.date_value(d.on))
-        batch += (b"BEGIN:VEVENT\r\n", ics.line("UID", ics.text(uid(d, database, when[1]))),
-                  stamp, when[0],
-                  ics.line("SUMMARY", ics.text(f"{_label(d)} — {d.reference} {d.administration}")),
-                  ics.line("DESCRIPTION", ics.text(_description(d, french))), step[0], step[1],
-                  b"END:VEVENT\r\n")
+        uid_text, summary, description = texts.of(d, when[1])
+        batch += (b"BEGIN:VEVENT\r\n", ics.line("UID", uid_text), stamp, when[0],
+                  ics.line("SUMMARY", summary), ics.line("DESCRIPTION", description),
+                  step[0], step[1], b"END:VEVENT\r\n")
         written[0] += 1
         if len(batch) > 4096:
             yield b"".join(batch)
             batch = []
     batch.append(b"END:VCALENDAR\r\n")
     yield b"".join(batch)
+
+
+class _Texts:
+    """An event's escaped UID, summary and description, from parts escaped once.
+
+    A request's events come one after the other and share its reference, name and
+    subject; a step's label and articles, and a pair of dates, repeat across the
+    archive. Escaping (``ics.text``) is per character and every part is joined by a
+    newline or a constant, so the escaped parts joined are the escaped whole
+    (``test_written_calendar_parses_back_to_the_same_text`` checks it on hostile
+    text). A series' event is built whole, as ``_description`` says.
+    """
+
+    def __init__(self, ics, database: str) -> None:
+        self.ics = ics
+        self.database = database
+        self.suffix = f"-{database or 'vide'}@cada"
+        self.request: tuple = ()
+        self.heads: tuple[str, str, str] = ("", "", "")
+        self.labels: dict[tuple[str, str], tuple[str, str]] = {}
+        self.tails: dict[tuple, str] = {}
+        self.french = _FrenchDates()
+
+    def of(self, d: Deadline, day: str) -> tuple[str, str, str]:
+        text = self.ics.text
+        if d.members:
+            return (text(uid(d, self.database, day)),
+                    text(f"{_label(d)} — {d.reference} {d.administration}"),
+                    text(_description(d, self.french)))
+        request = (d.reference, d.administration, d.subject)
+        if request != self.request:
+            self.request = request
+            self.heads = (text(d.reference), text(f"{d.reference} {d.administration}"),
+                          text(f"{d.subject}\nDemande {d.reference} ({d.administration})."))
+        reference, who, head = self.heads
+        label = self.labels.get((d.key, d.state))
+        if label is None:
+            label = self.labels[d.key, d.state] = (text(_label(d)) + " — ",
+                                                   "-" + d.key.replace("_", "-") + "-")
+        tail_key = (d.key, d.safe_on, d.legal_on, d.basis)
+        tail = self.tails.get(tail_key)
+        if tail is None:
+            tail = self.tails[tail_key] = text(_tail(d, self.french))
+        return (reference + label[1] + day + self.suffix, label[0] + who, head + tail)
 
 
 def _step_lines(ics, d: Deadline, alarm_cada: int, alarm_court: int) -> tuple[bytes, bytes]:
@@ -251,19 +306,25 @@ class _FrenchDates(dict):
 
 
 def _description(d: Deadline, format_fr=None) -> str:
-    format_fr = (_FrenchDates() if format_fr is None else format_fr).__getitem__
+    format_fr = _FrenchDates() if format_fr is None else format_fr
     if d.members:
         lines = [d.subject, f"Série « {d.campaign} » (L342-1 al. 2 CRPA) : "
                  f"{len(d.members)} demandes :"]
         lines += [f"- {ref} ({name})" for ref, name in d.members]
     else:
         lines = [d.subject, f"Demande {d.reference} ({d.administration})."]
+    return "\n".join(lines) + _tail(d, format_fr)
+
+
+def _tail(d: Deadline, format_fr: _FrenchDates) -> str:
+    """What follows the request (or the series) in the description: dates, articles."""
+    lines = []
     if d.legal_on is not None:
         safe = d.safe_on or d.legal_on
-        lines.append(f"Date prudente : {format_fr(safe)} ; date légale (dernier jour) : "
-                     f"{format_fr(d.legal_on)}.")
+        lines.append(f"Date prudente : {format_fr[safe]} ; date légale (dernier jour) : "
+                     f"{format_fr[d.legal_on]}.")
     if d.basis:
         lines.append(f"Articles : {d.basis}.")
     if d.key.endswith("_legal"):
         lines.append("Après ce jour, le délai est expiré.")
-    return "\n".join(lines)
+    return "".join("\n" + line for line in lines)
