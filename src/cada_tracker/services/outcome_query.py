@@ -8,15 +8,14 @@ the database sums what each request stores of its events (migration 0014,
 per administration or per campaign, reading only a covering index whose first
 column is the group, in its order (no sort, no table row, no event):
 ``ix_request_stats`` (migration 0017) for the whole archive, ``ix_request_outcome``
-for the campaigns. Three plain aggregates, no CTE and no window (at 100,000
-requests they took 1.1 s; these about 0.1 s):
+for the campaigns. Two plain aggregates, no CTE and no window:
 
 - the number of requests of each group;
-- the sums over its sent requests: ``COUNT`` of a column (not null) or of a
-  ``CASE`` without ``ELSE`` (true), so that each figure is one short test;
-- the response times of the answered requests of each group, as one text per group
-  (2,000 rows rather than 68,000), from which Python takes the medians of each
-  group, each kind of administration and the whole.
+- over its sent requests, in one pass: the sums, each ``COUNT`` of a column (not
+  null) or with a ``FILTER`` (true), so that each figure is one short test; and
+  the response times of the answered ones, as one text per group (2,000 rows
+  rather than 680,000 at a million requests), from which Python takes the medians
+  of each group, each kind of administration and the whole.
 
 The statements are the same on SQLite and PostgreSQL but for the difference of two
 dates and the name of the aggregate that joins texts (:data:`_DAYS`, :data:`_LIST`).
@@ -32,19 +31,21 @@ from cada_tracker.services.outcomes import Stats, missing_campaign, rate
 _COUNT_NAMES = ("requests", "sent", "answered", "answered_in_time", "refused_express",
                 "refused_implicit", "refused", "referred", "obtained")
 
-# What a sent request counts for, in the order of _COUNT_NAMES after "requests": an
-# expression COUNT counts when it is not null.
+# What a sent request counts for, in the order of _COUNT_NAMES after "requests": each
+# figure is one short test, COUNT of a column (not null) or an aggregate's FILTER
+# (SQLite 3.30, PostgreSQL 9.4), which SQLite evaluates faster than a CASE inside
+# COUNT (0.43 s rather than 0.55 s at a million requests).
 _IMPLICIT = ("r.answered_on IS NULL AND NOT r.obtained "
              "AND r.implicit_refusal_on < :today")
-_SENT_COUNTS = ", ".join(f"COUNT({e})" for e in (
-    "*",  # sent
-    "r.answered_on",
-    "CASE WHEN r.answered_on <= r.implicit_refusal_on THEN 1 END",  # answered in time
-    "CASE WHEN r.express_refusal THEN 1 END",
-    f"CASE WHEN {_IMPLICIT} THEN 1 END",
-    f"CASE WHEN r.express_refusal OR ({_IMPLICIT}) THEN 1 END",  # refused
-    "r.referred_on",
-    "CASE WHEN r.obtained THEN 1 END",
+_SENT_COUNTS = ", ".join((
+    "COUNT(*)",  # sent
+    "COUNT(r.answered_on)",
+    "COUNT(*) FILTER (WHERE r.answered_on <= r.implicit_refusal_on)",  # answered in time
+    "COUNT(*) FILTER (WHERE r.express_refusal)",
+    f"COUNT(*) FILTER (WHERE {_IMPLICIT})",
+    f"COUNT(*) FILTER (WHERE r.express_refusal OR ({_IMPLICIT}))",  # refused
+    "COUNT(r.referred_on)",
+    "COUNT(*) FILTER (WHERE r.obtained)",
 ))
 
 #: What the two back ends spell apart: the difference of two dates in days, and the
@@ -52,18 +53,19 @@ _SENT_COUNTS = ", ".join(f"COUNT({e})" for e in (
 _DAYS = {"sqlite": "CAST(julianday(r.answered_on) - julianday(COALESCE(r.received_on, "
                    "r.sent_on)) AS INTEGER)",
          "postgresql": "(r.answered_on - COALESCE(r.received_on, r.sent_on))"}
-_LIST = {"sqlite": "group_concat({})", "postgresql": "string_agg(CAST({} AS VARCHAR), ',')"}
+_LIST = {"sqlite": "group_concat({}) FILTER (WHERE r.answered_on IS NOT NULL)",
+         "postgresql": "string_agg(CAST({} AS VARCHAR), ',') "
+                       "FILTER (WHERE r.answered_on IS NOT NULL)"}
 
 # "NOT (… IS NULL)": spelled so that SQLite does not take the partial index of the
 # sent requests (ix_request_series, 0015), which lacks the columns summed here: over
 # the campaigns, it read each row from the table (7 times slower at 100,000 requests).
 _SENT_ONLY = "NOT (r.sent_on IS NULL)"
 _REQUESTS = "SELECT {key}, COUNT(*) FROM request AS r WHERE {where} GROUP BY {key}"
-_SENT = ("SELECT {key}, " + _SENT_COUNTS + " FROM request AS r "
+# The sums of the sent requests and their response times in one pass over the index
+# (two passes took 0.2 s more at a million requests).
+_SENT = ("SELECT {key}, " + _SENT_COUNTS + ", {days} FROM request AS r "
          f"WHERE {_SENT_ONLY} AND {{where}} GROUP BY {{key}}")
-_RESPONSE_DAYS = ("SELECT {key}, {days} FROM request AS r "
-                  f"WHERE {_SENT_ONLY} AND r.answered_on IS NOT NULL AND {{where}} "
-                  "GROUP BY {key}")
 
 
 def _where(campaign: str | None, campaigns_only: bool) -> tuple[str, dict]:
@@ -92,11 +94,13 @@ def _sums(connection, key: str, today: date, campaign: str | None, campaigns_onl
 
     counts = {group: [requests, *[0] * (len(_COUNT_NAMES) - 1)]
               for group, requests in rows(_REQUESTS)}
-    for group, *sent in rows(_SENT):
+    days = {}
+    for group, *sent, listed in rows(_SENT):
         counts[group][1:] = sent
-    # A histogram per group (days → requests): at a million requests, 680,000 response
-    # times, counted in C rather than turned into as many Python ints.
-    days = {group: Counter(listed.split(",")) for group, listed in rows(_RESPONSE_DAYS)}
+        # A histogram per group (days → requests): at a million requests, 680,000
+        # response times, counted in C rather than turned into as many Python ints.
+        if listed:
+            days[group] = Counter(listed.split(","))
     return {group: dict(zip(_COUNT_NAMES, c, strict=True)) for group, c in counts.items()}, days
 
 
