@@ -63,11 +63,11 @@ def list_(
       cada campaign list
       cada campaign list --json
     """
-    from cada_tracker.cli.common import reading, today
+    from cada_tracker.cli.common import reader, today
     from cada_tracker.services.campaign_query import campaign_list
 
     ref_today = today_ or today()
-    with reading() as connection:
+    with reader() as connection:
         rows = campaign_list(connection, ref_today)
     if json_out:
         output.print_json(rows)
@@ -129,7 +129,7 @@ def show(
       cada campaign show vsa-2026 --page 2
       cada campaign show vsa-2026 --csv > bilan-vsa-2026.csv
     """
-    from cada_tracker.cli.common import reading, today
+    from cada_tracker.cli.common import reader, today
     from cada_tracker.services.campaign_field_values import add_to_report
     from cada_tracker.services.campaign_query import campaign_report, has_fields
     from cada_tracker.services.outcomes import REQUEST_COLUMNS
@@ -141,7 +141,7 @@ def show(
     ref_today = today_ or today()
     whole = json_out or csv_out or all_rows
     specs = []
-    with reading() as connection:
+    with reader() as connection:
         report = campaign_report(connection, name, ref_today, page=1 if whole else page,
                                  per_page=None if whole else SHOW_PAGE)
         if json_out or csv_out or has_fields(connection, name):  # postcode, city, fields

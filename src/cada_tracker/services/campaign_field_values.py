@@ -51,16 +51,17 @@ JOIN request AS r ON r.id = v.request_id WHERE r.campaign = :c"""
 
 def field_table(connection, campaign: str) -> tuple[list[FieldSpec], dict[str, dict]]:
     """The campaign's fields, and per reference: postcode, city and the typed values."""
-    from sqlalchemy import text
+    from cada_tracker.readdb import as_reader
 
+    db = as_reader(connection)
     params = {"c": campaign}
     specs = {field_id: FieldSpec(name, kind, choices_of(choices))
-             for field_id, name, kind, choices in connection.execute(text(_FIELDS), params)}
+             for field_id, name, kind, choices in db.rows(_FIELDS, params)}
     rows: dict[str, dict] = {}
-    for reference, postcode, city in connection.execute(text(_PLACES), params):
+    for reference, postcode, city in db.rows(_PLACES, params):
         rows[reference] = {"postcode": postcode or None, "city": city or None,
                            "fields": {s.name: None for s in specs.values()}}
-    for reference, field_id, value in connection.execute(text(_VALUES), params):
+    for reference, field_id, value in db.rows(_VALUES, params):
         if field_id in specs and reference in rows:
             spec = specs[field_id]
             rows[reference]["fields"][spec.name] = typed(spec, value)

@@ -36,9 +36,9 @@ def _filter(campaign: str | None) -> tuple[str, dict]:
 
 
 def _rows(connection, sql: str, params: dict):
-    from sqlalchemy import text
+    from cada_tracker.readdb import as_reader
 
-    return connection.execute(text(sql), params)
+    return as_reader(connection).rows(sql, params)
 
 
 _CLOCK = """
@@ -158,20 +158,17 @@ WHERE {where} GROUP BY d.request_id, d.outcome"""
 
 def _outcomes(connection, campaign: str, ids: list[int] | None) -> list[Outcome]:
     """The requests of ``ids`` (None: the whole campaign) as ``campaigns.Outcome``."""
-    from sqlalchemy import bindparam, text
+    from cada_tracker.readdb import in_list
 
     if ids is None:
         where, params = "r.campaign = :campaign", {"campaign": campaign}
         docs_where = "d.request_id IN (SELECT r.id FROM request AS r WHERE r.campaign = :campaign)"
     else:
-        where, params = "r.id IN :ids", {"ids": ids}
-        docs_where = "d.request_id IN :ids"
+        listed, params = in_list("id", ids)
+        where, docs_where = f"r.id IN {listed}", f"d.request_id IN {listed}"
 
     def query(sql):
-        statement = text(sql)
-        if ids is not None:
-            statement = statement.bindparams(bindparam("ids", expanding=True))
-        return connection.execute(statement, params)
+        return _rows(connection, sql, params)
 
     documents: dict[int, dict[str, int]] = defaultdict(dict)
     for request_id, outcome, count in query(_DOCUMENTS.format(where=docs_where)):
@@ -205,15 +202,13 @@ def campaign_report(connection, name: str, today: date, *, page: int = 1,
     """``campaigns.campaign_report`` with the requests of one page (``per_page`` None:
     all of them); ``shown_from`` numbers the first one. NotFoundError for a campaign
     without requests, naming the known ones."""
-    from sqlalchemy import text
-
     figures = campaign_figures(connection, today, name).get(name)
     if figures is None:
         raise unknown_campaign(connection, name)
     ids = None
     if per_page is not None:
         sql = _IDS + " LIMIT :limit OFFSET :offset"
-        ids = [i for (i,) in connection.execute(text(sql), {
+        ids = [i for (i,) in _rows(connection, sql, {
             "campaign": name, "limit": per_page, "offset": (page - 1) * per_page})]
     outcomes = _outcomes(connection, name, ids) if ids != [] else []
     return {
@@ -227,7 +222,7 @@ def campaign_report(connection, name: str, today: date, *, page: int = 1,
 
 def has_fields(connection, name: str) -> bool:
     """Whether the campaign records fields (cada campaign field add)."""
-    from sqlalchemy import text
+    from cada_tracker.readdb import as_reader
 
-    return connection.execute(text("SELECT 1 FROM campaign_field WHERE campaign = :c LIMIT 1"),
-                              {"c": name}).first() is not None
+    return as_reader(connection).first(
+        "SELECT 1 FROM campaign_field WHERE campaign = :c LIMIT 1", {"c": name}) is not None
