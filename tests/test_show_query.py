@@ -144,3 +144,13 @@ def test_missing_reference_names_close_ones(cli, backend, draft_ref):
     # Commands reading through the ORM name the same close references.
     assert f"Références proches : {draft_ref}" in cli("sent", typo, "--on", "2026-01-05",
                                                       "--via", "lrar").stderr
+
+
+def test_a_huge_reference_is_missing_not_an_sqlite_error(cli, backend, draft_ref):
+    """SQLite refuses a LIKE pattern over 50,000 bytes ("LIKE or GLOB pattern too
+    complex", exit 70); no stored reference is that long, so none contains it."""
+    huge = "%_%" * 40000
+    missing = cli("show", huge)
+    assert missing.exit_code == 3 and "Traceback" not in missing.stderr, missing.stderr
+    assert "Aucune demande de référence" in missing.stderr and "proches" not in missing.stderr
+

@@ -61,6 +61,11 @@ def _objects(db: Reader, table: str, columns: tuple[str, ...], where: str, order
             for row in db.rows(sql, params)]
 
 
+#: Longer than any reference cada makes (year-number, requests.next_reference): none
+#: contains such a text, and SQLite refuses a LIKE pattern over 50,000 bytes.
+LONGEST_REFERENCE = 200
+
+
 def close_references(connection, reference: str) -> list[str]:
     """Up to five stored references close to ``reference`` (a typo's likely targets):
     the closest of its neighbours in the index, else those containing it."""
@@ -72,7 +77,7 @@ def close_references(connection, reference: str) -> list[str]:
         "SELECT reference FROM request WHERE reference > :ref ORDER BY reference LIMIT :n",
         {"ref": reference, "n": CLOSE_NEIGHBOURS})]
     close = difflib.get_close_matches(reference, sorted(around), n=5, cutoff=0.5)
-    if close or not reference:
+    if close or not reference or len(reference) > LONGEST_REFERENCE:
         return close
     pattern = "%" + reference.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     # LIKE ignores ASCII case on SQLite: the exact containment is checked here.
