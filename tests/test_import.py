@@ -392,27 +392,23 @@ def test_export_refuses_what_the_format_cannot_hold(cli):
 
 # --- Concurrent imports ------------------------------------------------------------
 
-IMPORT_WORKER = r"""
-import sys
-from cada_tracker.cli.main import run
-sys.exit(run(["admin", "import", sys.argv[1], "--json"]))
-"""
-
-
 def test_concurrent_imports_neither_fail_nor_duplicate(cli, isolated_home, backend):
+    """Four imports of one file in four processes at once (forked from a warm
+    interpreter, tests/procs.py, held at a barrier so that they overlap): one creates
+    every administration, the others find them all, none fails."""
     import json
-    import os
-    import subprocess
-    import sys
+
+    from procs import Child, cada, together
 
     cli("admin", "list", ok=True)  # the database exists and is migrated
-    procs = [subprocess.Popen([sys.executable, "-c", IMPORT_WORKER, str(PRADA)],
-                              env=dict(os.environ), stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    start = together(4)
+    procs = [Child(cada, "admin", "import", PRADA, "--json", barrier=start)
+             for _ in range(4)]
+    start.wait(timeout=120)
     reports = []
     for proc in procs:
-        out, err = proc.communicate(timeout=120)
-        assert proc.returncode == 0, err
+        code, out, err = proc.wait()
+        assert code == 0, err
         reports.append(json.loads(out))
     assert sorted(r["created"] for r in reports) == [0, 0, 0, 1704]
     assert len(admins(cli)) == 1704

@@ -94,12 +94,14 @@ def _peak_mib(cli, path) -> float:
 
 
 def test_memory_does_not_grow_with_the_file(cli, tmp_path, monkeypatch):
-    monkeypatch.setattr(directory_import, "BATCH", 500)
+    # tracemalloc counts every Python allocation, so the figures do not depend on the
+    # machine's load, and the sizes can stay small (tracing makes the import ~3x slower).
+    monkeypatch.setattr(directory_import, "BATCH", 100)
     cli("admin", "list", ok=True)
-    small = _peak_mib(cli, cada_file(tmp_path, 2000, name="small.csv"))
+    small = _peak_mib(cli, cada_file(tmp_path, 500, name="small.csv"))
     monkeypatch.setenv("CADA_HOME", str(tmp_path / "other-home"))
-    large = _peak_mib(cli, cada_file(tmp_path, 8000, name="large.csv"))
+    large = _peak_mib(cli, cada_file(tmp_path, 2000, name="large.csv"))
     # Four times the rows: only the keys seen grow (about 100 bytes a row), not the
     # records (about 1 KB a row parsed, more once planned, which the whole-file import
-    # held at once: holding the records alone gives 7 MiB more here).
-    assert large - small < 3, (small, large)
+    # held at once: one batch of the whole file gives 8 MiB more here, streaming 0).
+    assert large - small < 0.75, (small, large)

@@ -62,13 +62,15 @@ def _chromium() -> str:
     return found
 
 
-def _pixels(image):
-    data = image.convert("RGB").tobytes()
-    return zip(data[0::3], data[1::3], data[2::3], strict=True)
+def _colours(image) -> list[tuple[int, tuple[int, int, int]]]:
+    """(pixels, colour) for each colour of the image: counted by Pillow, not pixel by
+    pixel in Python (1.4 million of them, seconds per count)."""
+    rgb = image.convert("RGB")
+    return rgb.getcolors(maxcolors=rgb.width * rgb.height)
 
 
 def _count(image, colour, tolerance=24) -> int:
-    return sum(1 for px in _pixels(image)
+    return sum(n for n, px in _colours(image)
                if all(abs(a - b) <= tolerance for a, b in zip(px, colour, strict=True)))
 
 
@@ -87,7 +89,7 @@ def test_report_renders_in_headless_chromium(cli, campaign, tmp_path):
         check=True, capture_output=True, timeout=120, cwd=tmp_path)
     image = Image.open(shot).convert("RGB")
     assert image.size == (1000, 1400)
-    blank = sum(1 for px in _pixels(image) if min(px) > 245)
+    blank = sum(n for n, px in _colours(image) if min(px) > 245)
     assert blank < 0.97 * 1000 * 1400, "the page is not blank"
     # The charts are drawn: bars of each outcome's colour (obtained, refused, implicit).
     for colour in (GREEN, RED, ORANGE):

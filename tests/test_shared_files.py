@@ -17,9 +17,9 @@ from test_stored_files import LIMITED
 
 from cada_tracker import storage
 
-#: Address space of the limited commands: cada with psycopg needs well under it, and a
-#: file larger than it cannot be read whole (4x faster than the gigabyte it was).
-MEMORY = 384 * 1024 * 1024
+#: Address space of the limited commands: cada with psycopg peaks at about 110 MB of it
+#: whatever the file, and a file larger than it cannot be read whole (it was 384 MB).
+MEMORY = 192 * 1024 * 1024
 
 
 @pytest.fixture

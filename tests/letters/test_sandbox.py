@@ -80,33 +80,36 @@ def test_builtin_mutables_are_immutable(tmp_path):
 
 
 def test_a_huge_expansion_is_refused_quickly(tmp_path):
+    # "Quickly" in CPU time (the rendering runs in this process): the expansion is
+    # refused before it computes or allocates anything, which a busy machine's wall
+    # clock cannot tell apart from a slow refusal.
     for body in ("{{ 'a' * 10**8 }}", "{{ 'a' * 100000000 }}", "{{ ['x'] * 10**8 }}",
                  "{{ 'a'|center(10**8) }}", "{{ '%100000000s' % 'a' }}",
                  "{{ '%100000000s'|format('a') }}", "{{ '{:>100000000}'.format('a') }}",
                  "{{ 2 ** 100000000 }}", "{{ 9 ** (9 ** 9) }}", "{{ 'ab'.ljust(100000000) }}",
                  "{{ 'x'|indent(100000000) }}"):
-        started = time.monotonic()
+        started = time.process_time()
         message = _refused(tmp_path, body)
         assert "limite dépassée" in message or "interdite" in message, (body, message)
-        assert time.monotonic() - started < 1.0, body
+        assert time.process_time() - started < 1.0, body
 
 
 def test_output_size_is_capped(tmp_path):
     from cada_tracker.sandbox import MAX_OUTPUT_CHARS
 
     body = "{% for i in range(100000) %}" + "x" * 100 + "{% endfor %}"
-    started = time.monotonic()
+    started = time.process_time()
     message = _refused(tmp_path, body)
     assert "dépasse" in message and f"{MAX_OUTPUT_CHARS:_}".replace("_", " ") in message
-    assert time.monotonic() - started < 5
+    assert time.process_time() - started < 5
 
 
 def test_loop_iterations_are_capped(tmp_path):
-    started = time.monotonic()
+    started = time.process_time()
     message = _refused(tmp_path, "{% for i in range(100000) %}{% for j in range(100000) %}"
                                  "{% endfor %}{% endfor %}")
     assert "tours de boucle" in message and "ligne" in message
-    assert time.monotonic() - started < 5
+    assert time.process_time() - started < 5
 
 
 def test_the_loop_guard_name_is_reserved(tmp_path):

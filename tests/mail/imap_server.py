@@ -30,6 +30,8 @@ default_internal_group = {group}
 default_login_user = {user}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+# A refused password is answered at once, not after the default 2 s (tests only).
+auth_failure_delay = 0
 passdb {{
   driver = passwd-file
   args = scheme=SHA256 username_format=%u {dir}/passwd
@@ -104,7 +106,7 @@ class ImapServer:
         self.process = subprocess.Popen(
             [*self.as_user, self.binary, "-F", "-c", self.config],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 60  # a bound only: a loaded machine starts it late
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 output = self.process.stdout.read().decode(errors="replace")
@@ -154,6 +156,13 @@ class ImapServer:
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
+            if self.as_user:
+                # Dovecot ends at once, but runuser, told to stop too, waits 2 s before
+                # it exits: once its child has ended, nothing is left for it to stop.
+                deadline = time.monotonic() + 10
+                while _live_children(self.process.pid) and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                os.killpg(self.process.pid, signal.SIGKILL)
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -162,3 +171,22 @@ class ImapServer:
         if self.process is not None and self.process.stdout:
             self.process.stdout.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _live_children(pid: int) -> list[int]:
+    """The children of ``pid`` that have not ended (zombies excluded)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as fh:
+            children = [int(c) for c in fh.read().split()]
+    except OSError:
+        return []
+    live = []
+    for child in children:
+        try:
+            with open(f"/proc/{child}/stat") as fh:
+                state = fh.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            live.append(child)
+    return live
