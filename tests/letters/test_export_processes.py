@@ -93,6 +93,32 @@ def test_workers_take_queued_batches_while_another_renders(monkeypatch):
     assert len({pids[1], pids[2], pids[3]}) == 1 and pids[1] != pids[0]
 
 
+_PYPDF_PROBE = """
+import os, sys
+from cada_tracker import pdf
+
+def probe(renderer, batch):
+    return os.getpid(), "pypdf" in sys.modules
+
+renderer = pdf.Renderer.__new__(pdf.Renderer)  # the job needs no WeasyPrint
+renderer.fetcher = type("F", (), {"refused": []})()
+assert "pypdf" not in sys.modules
+other = list(renderer._run(probe, iter([[1], [2]]), 2))
+pdf._SPLITTING = frozenset({probe})
+split = list(renderer._run(probe, iter([[1], [2]]), 2))
+print(sorted(loaded for _, loaded in other), sorted(loaded for _, loaded in split),
+      os.getpid() not in {pid for pid, _ in split})
+"""
+
+
+@pytest.mark.skipif(not pdf._can_fork(), reason="workers are forked (Linux)")
+def test_workers_that_split_are_forked_with_pypdf_already_imported():
+    out = subprocess.run([sys.executable, "-c", _PYPDF_PROBE], capture_output=True,
+                         text=True, check=True, env=os.environ).stdout.split()
+    # Other jobs (a merged PDF is assembled by the command's process) do not load it.
+    assert out == ["[False,", "False]", "[True,", "True]", "True"]
+
+
 # ------------------------------------------------------------------ sqlite3 or SQLAlchemy
 
 def _db(cli) -> tuple:
