@@ -190,13 +190,13 @@ class Renderer:
             # Ctrl-C is held back while forking: delivered during a fork, it would
             # land in the at-fork hooks, where Python prints and swallows it.
             context = multiprocessing.get_context("fork")
-            # What is loaded now (WeasyPrint, fonts, stylesheet) is kept out of the
-            # garbage collector's passes: a worker's collection would otherwise write
-            # to every object's page and make the worker copy what it shares.
             if job in _SPLITTING:
                 # Imported once here rather than by each worker at its first split:
                 # ≈ 0.1 s of CPU per worker (a 50-letter export on 2: 4.6 -> 4.2 s).
                 import pypdf  # noqa: F401
+            # What is loaded now (WeasyPrint, fonts, stylesheet) is kept out of the
+            # garbage collector's passes: a worker's collection would otherwise write
+            # to every object's page and make the worker copy what it shares.
             gc.freeze()
             with sigint_deferred() as interrupted:
                 pool = context.Pool(workers, initializer=_ignore_sigint)
