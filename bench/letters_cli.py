@@ -15,6 +15,9 @@ measured in this run, interleaved (LibreOffice, cada, LibreOffice, cada…):
   summed proportional set sizes of the command and all its processes
   (``letters.TreeMemory``): target < 150 MB.
 
+Timed runs are not sampled: peak memories (500 letters; 50 letters, for
+information, cada's and LibreOffice's) come from runs of their own.
+
     python bench/letters.py --target-rows --json [--quick]
 """
 
@@ -100,14 +103,18 @@ def measure(quick: bool) -> dict:
         t = {"cada50": [], "cada1": [], "lo50": [], "lo1": [], "cada50_mb": [], "lo50_mb": []}
         for _ in range(repeats):
             if lo is not None:
-                t["lo50"].append(lo.convert(sources, work / "lo50", TreeMemory))
-                t["lo50_mb"].append(lo.last_peak_mb)
-            seconds, peak = cada.export(db50, batch, work / "cada50", 50, TreeMemory)
-            t["cada50"].append(seconds)
-            t["cada50_mb"].append(peak)
+                t["lo50"].append(lo.convert(sources, work / "lo50"))
+            t["cada50"].append(cada.export(db50, batch, work / "cada50", 50)[0])
             if lo is not None:
                 t["lo1"].append(lo.convert([one_source], work / "lo1"))
             t["cada1"].append(cada.export(db50, [one_ref], work / "cada1", 1)[0])
+        # Memory in runs of their own: the sampler reads every process's smaps_rollup
+        # every 10 ms (a fifth of a core, and it holds their memory maps' lock), which
+        # slowed the timed runs, more so with more processes.
+        if lo is not None:
+            lo.convert(sources, work / "lo50", TreeMemory)
+            t["lo50_mb"].append(lo.last_peak_mb)
+        t["cada50_mb"].append(cada.export(db50, batch, work / "cada50", 50, TreeMemory)[1])
         _, peak500 = cada.export(db500, ["--campaign", CAMPAIGN], work / "cada500", 500,
                                  TreeMemory)
     med = {k: statistics.median(v) if v else None for k, v in t.items()}

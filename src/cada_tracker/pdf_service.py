@@ -22,8 +22,8 @@ from pathlib import Path
 
 from cada_tracker.errors import CadaError
 from cada_tracker.fileio import atomic_write_bytes, sigint_deferred
-from cada_tracker.pdf import (DEFAULT_CHUNK, _batched, _can_fork, merge_results, read_ahead,
-                              write_results)
+from cada_tracker.pdf import (DEFAULT_CHUNK, Chunk, _batched, _can_fork, merge_results,
+                              read_ahead, write_results)
 
 #: What the service can run on a batch: ``pdf`` job functions, by name (picklable).
 JOBS = ("pdfs", "chunk_pdf")
@@ -97,7 +97,7 @@ class RenderService:
     # ------------------------------------------------------------------- the batches
 
     def write_many(
-        self, items: Iterable[tuple[Path, str]], chunk: int = DEFAULT_CHUNK, *,
+        self, items: Iterable[tuple[Path, str]], chunk: Chunk = DEFAULT_CHUNK, *,
         workers: int = 1, on_progress: Callable[[int], None] | None = None,
     ) -> int:
         """Write each ``(path, html)`` letter to its own PDF, atomically; the count."""
@@ -110,7 +110,7 @@ class RenderService:
         return write_results(results, on_progress=on_progress)
 
     def write_merged(
-        self, path: Path, htmls: Iterable[str], chunk: int = DEFAULT_CHUNK, *,
+        self, path: Path, htmls: Iterable[str], chunk: Chunk = DEFAULT_CHUNK, *,
         title: str | None = None, workers: int = 1,
         on_progress: Callable[[int], None] | None = None,
     ) -> None:

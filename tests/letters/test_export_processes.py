@@ -1,6 +1,6 @@
 """``cada export``'s processes: the command without the ORM (and, on an SQLite database
-that needs nothing but reading, without SQLAlchemy), the rendering process as one of
-the workers, batches shared evenly between the workers."""
+that needs nothing but reading, without SQLAlchemy), the rendering process handing
+batches to its workers as soon as they can take one, batches shared evenly."""
 
 from __future__ import annotations
 
@@ -43,30 +43,80 @@ def test_an_unknown_reference_still_names_the_close_ones(cli, draft_ref):
     assert draft_ref in result.stderr
 
 
-@pytest.mark.parametrize("count, workers, chunk", [
-    (50, 2, 9), (20, 2, 10), (21, 2, 6), (11, 2, 6), (500, 2, 10), (50, 4, 7),
-    (50, 1, 10), (1, 2, 1), (0, 2, 10),
+@pytest.mark.parametrize("count, workers, sizes", [
+    (50, 2, [9, 9, 8, 8, 8, 8]), (20, 2, [10, 10]), (21, 2, [6, 5, 5, 5]), (11, 2, [6, 5]),
+    (500, 2, [10] * 50), (50, 4, [7, 7, 6, 6, 6, 6, 6, 6]), (50, 1, [10]), (1, 2, [1]),
+    (3, 4, [1, 1, 1]), (0, 2, [10]),
 ])
-def test_batches_are_shared_evenly_between_the_workers(count, workers, chunk):
-    assert pdf.balanced_chunk(count, workers) == chunk
+def test_batches_are_shared_evenly_between_the_workers(count, workers, sizes):
+    assert pdf.batch_sizes(count, workers) == sizes
     if count and workers > 1:
-        batches = -(-count // chunk)
-        assert batches % workers == 0 or batches < workers
+        assert sum(sizes) == count and max(sizes) - min(sizes) <= 1
+        assert len(sizes) % workers == 0 or len(sizes) < workers
+
+
+def test_batches_follow_the_sizes_given_then_repeat_the_last():
+    assert [len(b) for b in pdf._batched(range(50), [9, 9, 8, 8, 8, 8])] == [9, 9, 8, 8, 8, 8]
+    assert [len(b) for b in pdf._batched(range(7), [1, 2])] == [1, 2, 2, 2]
+    assert [len(b) for b in pdf._batched(range(7), 3)] == [3, 3, 1]
+    assert [x for b in pdf._batched(range(7), [1, 2]) for x in b] == list(range(7))
+    with pytest.raises(pdf.InputError):
+        list(pdf._batched(range(3), [2, 0]))
+
+
+_RELEASE = None  # a multiprocessing.Event, created before the workers are forked
 
 
 def _pid_job(renderer, batch):
+    if batch == [0, 1]:
+        assert _RELEASE.wait(60)  # the first batch waits until the fourth is done
+    if batch == [6, 7]:
+        _RELEASE.set()
     return os.getpid(), list(batch)
 
 
 @pytest.mark.skipif(not pdf._can_fork(), reason="workers are forked (Linux)")
-def test_the_process_that_runs_the_pool_renders_batches_too():
+def test_workers_take_queued_batches_while_another_renders(monkeypatch):
+    import multiprocessing
+
+    monkeypatch.setattr(sys.modules[__name__], "_RELEASE",
+                        multiprocessing.get_context("fork").Event())
     renderer = pdf.Renderer.__new__(pdf.Renderer)  # the job needs no WeasyPrint
     renderer.fetcher = type("F", (), {"refused": []})()
     batches = [[i, i + 1] for i in range(0, 24, 2)]
     results = list(renderer._run(_pid_job, iter(batches), 2))
     assert [batch for _, batch in results] == batches  # in order
-    pids = {pid for pid, _ in results}
-    assert os.getpid() in pids and len(pids) == 2  # here and ONE forked worker
+    pids = [pid for pid, _ in results]
+    assert os.getpid() not in pids and len(set(pids)) == 2  # two forked workers render
+    # While the first worker waited on batch 1, the other rendered batches 2 to 4:
+    # nothing waited for the process that hands the batches out.
+    assert len({pids[1], pids[2], pids[3]}) == 1 and pids[1] != pids[0]
+
+
+_PYPDF_PROBE = """
+import os, sys
+from cada_tracker import pdf
+
+def probe(renderer, batch):
+    return os.getpid(), "pypdf" in sys.modules
+
+renderer = pdf.Renderer.__new__(pdf.Renderer)  # the job needs no WeasyPrint
+renderer.fetcher = type("F", (), {"refused": []})()
+assert "pypdf" not in sys.modules
+other = list(renderer._run(probe, iter([[1], [2]]), 2))
+pdf._SPLITTING = frozenset({probe})
+split = list(renderer._run(probe, iter([[1], [2]]), 2))
+print(sorted(loaded for _, loaded in other), sorted(loaded for _, loaded in split),
+      os.getpid() not in {pid for pid, _ in split})
+"""
+
+
+@pytest.mark.skipif(not pdf._can_fork(), reason="workers are forked (Linux)")
+def test_workers_that_split_are_forked_with_pypdf_already_imported():
+    out = subprocess.run([sys.executable, "-c", _PYPDF_PROBE], capture_output=True,
+                         text=True, check=True, env=os.environ).stdout.split()
+    # Other jobs (a merged PDF is assembled by the command's process) do not load it.
+    assert out == ["[False,", "False]", "[True,", "True]", "True"]
 
 
 # ------------------------------------------------------------------ sqlite3 or SQLAlchemy

@@ -172,10 +172,10 @@ def _export(service, references, campaign, status, out: Path, merge: bool, jobs:
                 atomic_write_text(path, page)
                 written.append(path)
             return rows, written
-        from cada_tracker.pdf import balanced_chunk, default_workers
+        from cada_tracker.pdf import batch_sizes, default_workers
 
         workers = jobs or (default_workers() if len(rows) > 10 else 1)
-        chunk = balanced_chunk(len(rows), workers)
+        chunk = batch_sizes(len(rows), workers)
         with _progress(len(rows)) as advance:
             if merge:
                 path = out / _merged_name(out, campaign, today())
