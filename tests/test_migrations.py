@@ -242,6 +242,42 @@ def test_0010_backfills_the_search_keys_on_postgresql(pg_server):
     upgraded.dispose()
 
 
+def test_0018_stores_sizes_of_two_gibibytes_and_more_on_postgresql(pg_server):
+    """From 0017 (with data): a stored file or e-mail of 3 GiB overflowed PostgreSQL's
+    INTEGER; after the upgrade it is stored, and the sizes already there are kept."""
+    from sqlalchemy.exc import DataError
+
+    url = pg_server.create_database()
+    engine = create_engine(url)
+    big = 3 * 2**30
+    file_row = ("INSERT INTO stored_file (id, request_id, original_name, path, sha256, size, "
+                "created_at) VALUES (:id, 1, 'video.mp4', :path, 'ab', :size, "
+                "'2026-01-08 10:00:00')")
+    mail_row = ("INSERT INTO mail_message (id, message_id, direction, state, subject, sender, "
+                "recipients, sha256, size, created_at) VALUES (:id, :mid, 'in', 'received', "
+                "'', '', '', 'ab', :size, '2026-01-08 10:00:00')")
+    with engine.begin() as conn:
+        command.upgrade(storage.alembic_config(conn), "0017")
+        for statement in FIRST_SCHEMA_DATA:
+            conn.execute(text(statement))
+        conn.execute(text(file_row), {"id": 1, "path": "f/1", "size": 12345})
+        conn.execute(text(mail_row), {"id": 1, "mid": "<1@x>", "size": 678})
+    for statement, values in ((file_row, {"id": 2, "path": "f/2", "size": big}),
+                              (mail_row, {"id": 2, "mid": "<2@x>", "size": big})):
+        with pytest.raises(DataError), engine.begin() as conn:  # the bug: 32 bits
+            conn.execute(text(statement), values)
+    engine.dispose()
+    upgraded = storage.open_db(paths.resolve(url))
+    with upgraded.begin() as conn:
+        conn.execute(text(file_row), {"id": 2, "path": "f/2", "size": big})
+        conn.execute(text(mail_row), {"id": 2, "mid": "<2@x>", "size": big})
+        assert conn.execute(text("SELECT id, size FROM stored_file ORDER BY id")).all() == [
+            (1, 12345), (2, big)]
+        assert conn.execute(text("SELECT id, size FROM mail_message ORDER BY id")).all() == [
+            (1, 678), (2, big)]
+    upgraded.dispose()
+
+
 # Events recorded before 0014: a cancelled full answer, fees asked, an express partial
 # refusal, a referral, and a closing as obtained after a first closing's cancel.
 SUMMARY_0012_DATA = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, UTC
 
-from sqlalchemy import BigInteger, Column, Index, LargeBinary, MetaData, UniqueConstraint, event, text
+from sqlalchemy import BigInteger, Column, Index, Integer, LargeBinary, MetaData, UniqueConstraint, event, text
 from sqlmodel import Field, SQLModel
 
 from cada_tracker import folding
@@ -209,6 +209,10 @@ class Event(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+#: A size in bytes: 64 bits (BIGINT on PostgreSQL since 0018; SQLite's INTEGER is).
+SIZE = BigInteger().with_variant(Integer(), "sqlite")
+
+
 class StoredFile(SQLModel, table=True):
     __tablename__ = "stored_file"
     id: int | None = Field(default=None, primary_key=True)
@@ -217,7 +221,7 @@ class StoredFile(SQLModel, table=True):
     original_name: str
     path: str  # relative to the data directory
     sha256: str
-    size: int
+    size: int = Field(sa_type=SIZE)  # bytes
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -246,7 +250,7 @@ class MailMessage(SQLModel, table=True):
     message_date: datetime | None = None
     in_reply_to: str | None = None
     sha256: str
-    size: int
+    size: int = Field(sa_type=SIZE)  # bytes
     raw: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     raw_file_id: int | None = Field(default=None, foreign_key="stored_file.id")
     download_until: date | None = None
