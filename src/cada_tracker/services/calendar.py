@@ -234,47 +234,46 @@ def _calendar_chunks(deadlines, written: list[int], alarm_cada: int, alarm_court
 
 
 class _Texts:
-    """An event's escaped UID, summary and description, from parts escaped once.
+    """An event's escaped UID, summary and description; the last two from parts
+    escaped once.
 
     A request's events come one after the other and share its reference, name and
     subject; a step's label and articles, and a pair of dates, repeat across the
     archive. Escaping (``ics.text``) is per character and every part is joined by a
     newline or a constant, so the escaped parts joined are the escaped whole
-    (``test_written_calendar_parses_back_to_the_same_text`` checks it on hostile
-    text). A series' event is built whole, as ``_description`` says.
+    (``test_events_of_one_request_escape_each_part_as_the_whole`` checks it on
+    hostile text). A series' event is built whole, as ``_description`` says.
     """
 
     def __init__(self, ics, database: str) -> None:
         self.ics = ics
         self.database = database
-        self.suffix = f"-{database or 'vide'}@cada"
         self.request: tuple = ()
-        self.heads: tuple[str, str, str] = ("", "", "")
-        self.labels: dict[tuple[str, str], tuple[str, str]] = {}
+        self.heads: tuple[str, str] = ("", "")
+        self.labels: dict[tuple[str, str], str] = {}
         self.tails: dict[tuple, str] = {}
         self.french = _FrenchDates()
 
     def of(self, d: Deadline, day: str) -> tuple[str, str, str]:
         text = self.ics.text
+        event_uid = text(uid(d, self.database, day))
         if d.members:
-            return (text(uid(d, self.database, day)),
-                    text(f"{_label(d)} — {d.reference} {d.administration}"),
+            return (event_uid, text(f"{_label(d)} — {d.reference} {d.administration}"),
                     text(_description(d, self.french)))
         request = (d.reference, d.administration, d.subject)
         if request != self.request:
             self.request = request
-            self.heads = (text(d.reference), text(f"{d.reference} {d.administration}"),
+            self.heads = (text(f"{d.reference} {d.administration}"),
                           text(f"{d.subject}\nDemande {d.reference} ({d.administration})."))
-        reference, who, head = self.heads
+        who, head = self.heads
         label = self.labels.get((d.key, d.state))
         if label is None:
-            label = self.labels[d.key, d.state] = (text(_label(d)) + " — ",
-                                                   "-" + d.key.replace("_", "-") + "-")
+            label = self.labels[d.key, d.state] = text(_label(d)) + " — "
         tail_key = (d.key, d.safe_on, d.legal_on, d.basis)
         tail = self.tails.get(tail_key)
         if tail is None:
             tail = self.tails[tail_key] = text(_tail(d, self.french))
-        return (reference + label[1] + day + self.suffix, label[0] + who, head + tail)
+        return event_uid, label + who, head + tail
 
 
 def _step_lines(ics, d: Deadline, alarm_cada: int, alarm_court: int) -> tuple[bytes, bytes]:
