@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 from dataclasses import dataclass
 
 import pytest
@@ -13,6 +14,17 @@ from hypothesis import settings
 # turn a property test red (a failure found once is replayed from .hypothesis/).
 settings.register_profile("cada", derandomize=True, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "cada"))
+
+
+def pytest_configure(config):
+    """Ctrl-C as a user's terminal delivers it, even when pytest was started in the
+    background: a shell without job control starts ``pytest &`` with SIGINT ignored
+    (POSIX), every child inherits that, and a Python started so never raises
+    KeyboardInterrupt. The Ctrl-C tests would then fail for a reason that is not
+    cada's. Restoring the handler here (the controller and each xdist worker) gives
+    the processes the tests start the disposition a user's ``cada`` has."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session", autouse=True)
