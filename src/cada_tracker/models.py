@@ -98,9 +98,10 @@ class Request(SQLModel, table=True):
         Index("ix_request_stats", "administration_id", "sent_on", "received_on",
               "implicit_refusal_on", "answered_on", "express_refusal", "referred_on",
               "obtained"),
-        # The series of a campaign, read by cada overdue and cada calendar (0015).
-        Index("ix_request_series", "campaign", "reference", "subject", "administration_id",
-              "sent_on",
+        # The series of a campaign, read by cada overdue and cada calendar: its subjects
+        # counted in order, its members a range of one subject (0015, reordered in 0019).
+        Index("ix_request_series_subject", "campaign", "subject", "administration_id",
+              "reference", "sent_on",
               sqlite_where=text("sent_on IS NOT NULL"),
               postgresql_where=text("sent_on IS NOT NULL")),
         # Every column cada calendar reads, pending requests only, a campaign's
