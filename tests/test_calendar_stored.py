@@ -7,6 +7,8 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+from hypothesis import example, given
+from hypothesis import strategies as st
 from icalendar import Calendar
 
 from cada_tracker.services.calendar import Deadline, _description, write_calendar
@@ -229,3 +231,34 @@ def test_database_id_is_the_one_earlier_versions_gave(cli, backend, profile, adm
     expected = hashlib.sha256(f"{reference}|{created.isoformat()}".encode()).hexdigest()[:12]
     with reading() as connection:
         assert database_id(connection) == expected
+
+
+@given(st.lists(st.text(st.characters(blacklist_categories=("Cs",)), max_size=200),
+                min_size=1, max_size=4))
+@example(["a" * 10, "é" * 80, "b;" * 100])
+def test_parts_folded_apart_unfold_to_the_whole_line(parts):
+    """``ics.start`` then ``ics.more`` for each further part: the calendar folds a
+    request's head and a step's tail once each; the line must still be one valid
+    content line (75 octets at most, no character cut) that unfolds to the whole."""
+    from cada_tracker import ics
+
+    first, *rest = [ics.text(p) for p in parts]
+    raw = ics.start("DESCRIPTION", first) + b"".join(ics.more(p) for p in rest) + ics.CRLF
+    lines = raw.split(b"\r\n")
+    assert lines[-1] == b"" and all(line.startswith(b" ") for line in lines[1:-1])
+    assert max(len(line) for line in lines) <= 75
+    for line in lines:
+        line.decode()  # never cut inside a character
+    assert raw.replace(b"\r\n ", b"") == f"DESCRIPTION:{''.join([first, *rest])}\r\n".encode()
+
+
+def test_a_reference_too_long_for_one_line_folds_its_uid(tmp_path):
+    ref = "2026-" + "é" * 40 + ";x"  # 86 octets: the UID line must be folded
+    d = Deadline(ref, "Mairie", "Objet", "cada_deadline", date(2027, 1, 4), "safe",
+                 date(2027, 1, 4), date(2027, 1, 6), "L342-1 et R343-1 CRPA")
+    out = tmp_path / "c.ics"
+    write_calendar(out, [d], database="ab")
+    raw = out.read_bytes()
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 75
+    [event] = Calendar.from_ical(raw).walk("VEVENT")
+    assert str(event.get("uid")) == f"{ref}-cada-deadline-20270104-ab@cada"

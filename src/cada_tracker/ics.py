@@ -11,6 +11,8 @@ splitting a UTF-8 character (§3.1). The tests parse the output with ``icalendar
 b'SUMMARY:a\\\\;b\\\\, c\\\\\\\\d\\\\ne\\r\\n'
 >>> [len(p) for p in line("DESCRIPTION", "é" * 60).split(b"\\r\\n")]
 [74, 59, 0]
+>>> (start("SUMMARY", "a" * 60) + more("b" * 80) + CRLF).split(b"\\r\\n")[1:]
+[b' bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', b' bbbbbb', b'']
 """
 
 from __future__ import annotations
@@ -44,7 +46,27 @@ def line(name: str, value: str) -> bytes:
     data = f"{name}:{value}".encode()
     if len(data) <= LIMIT:
         return data + CRLF
-    parts, start, limit = [], 0, LIMIT
+    return _fold(data, LIMIT) + CRLF
+
+
+def start(name: str, value: str) -> bytes:
+    """The first part of a content line, folded, without its end: ``more`` follows."""
+    return _fold(f"{name}:{value}".encode(), LIMIT)
+
+
+def more(value: str) -> bytes:
+    """A further part of a content line, folded on its own after a fold of its own.
+
+    A line may be folded between any two characters (§3.1), so parts folded apart
+    and joined (``start(name, a) + more(b) + CRLF``) unfold to ``name:ab``: a part
+    that repeats across events is folded once, whatever precedes it.
+    """
+    return FOLD + _fold(value.encode(), LIMIT - 1) if value else b""
+
+
+def _fold(data: bytes, limit: int) -> bytes:
+    """``data`` in lines of at most ``limit`` octets (the first), LIMIT - 1 after."""
+    parts, start = [], 0
     while len(data) - start > limit:
         end = start + limit
         while data[end] & 0xC0 == 0x80:  # a continuation byte: cut before its character
@@ -52,7 +74,7 @@ def line(name: str, value: str) -> bytes:
         parts.append(data[start:end])
         start, limit = end, LIMIT - 1  # the leading space counts
     parts.append(data[start:])
-    return FOLD.join(parts) + CRLF
+    return FOLD.join(parts)
 
 
 def date_value(day: date) -> str:

@@ -137,13 +137,13 @@ def upcoming_deadlines(connection, *, today: date,
         if camp != current:
             yield from _series_events(current, groups)
             current, groups = camp, {}
-        members = series.get(camp, ())
-        for d in _deadlines(ref, name, subject, camp, regime, action, today,
-                            *map(convert, dates)):
-            if ref in members:
+        events = _deadlines(ref, name, subject, camp, regime, action, today,
+                            *map(convert, dates))
+        if ref in series.get(camp, ()):
+            for d in events:
                 groups.setdefault((d.key, d.on, d.state), []).append(d)
-            else:
-                yield d
+        else:
+            yield from events
     yield from _series_events(current, groups)
 
 
@@ -206,25 +206,31 @@ def _calendar_chunks(deadlines, written: list[int], alarm_cada: int, alarm_court
                     ics.line("PRODID", ics.text("-//cada//Délais CRPA//FR")),
                     ics.line("X-WR-CALNAME", ics.text("cada : échéances"))))
     stamp = ics.line("DTSTAMP", ics.utc_value(datetime.now(UTC)))
-    # What repeats (a step's categories and alarm, a day) is written once.
-    steps: dict[tuple[str, str], tuple[bytes, bytes]] = {}
-    days: dict[date, tuple[bytes, str]] = {}
-    texts = _Texts(ics, database)
+    lines = _Lines(ics, database, alarm_cada, alarm_court)
+    begin, end, crlf, limit = b"BEGIN:VEVENT\r\n" + stamp, b"END:VEVENT\r\n", ics.CRLF, ics.LIMIT
     batch: list[bytes] = []
+    request: tuple = ()
     for d in deadlines:
-        step = steps.get((d.key, d.state))
-        if step is None:
-            step = steps[d.key, d.state] = _step_lines(ics, d, alarm_cada, alarm_court)
-        when = days.get(d.on)
-        if when is None:
-            when = days[d.on] = (ics.line("DTSTART;VALUE=DATE", ics.date_value(d.on))
-                                 + ics.line("DTEND;VALUE=DATE",
-                                            ics.date_value(d.on + timedelta(days=1))),
-                                 ics.date_value(d.on))
-        uid_text, summary, description = texts.of(d, when[1])
-        batch += (b"BEGIN:VEVENT\r\n", ics.line("UID", uid_text), stamp, when[0],
-                  ics.line("SUMMARY", summary), ics.line("DESCRIPTION", description),
-                  step[0], step[1], b"END:VEVENT\r\n")
+        if d.members:
+            batch += (begin, *lines.series(d), end)
+        else:
+            if d[:3] != request:  # reference, administration, subject
+                request = d[:3]
+                reference, who, who_folded, head = lines.request(d)
+            shape = d[3:9]  # key, on, state, safe_on, legal_on, basis
+            parts = lines.shapes.get(shape)
+            if parts is None:
+                parts = lines.shapes[shape] = lines.shape(d)
+            label, label_folded, uid_rest, when, tail, step = parts
+            # The summary on one line when it fits, else folded after the label.
+            summary = (label + who + crlf if len(label) + len(who) <= limit
+                       else label_folded + who_folded + crlf)
+            uid_line = reference + uid_rest
+            if len(uid_line) > limit:
+                uid_line = ics.line("UID", uid_line[4:].decode())
+            else:
+                uid_line += crlf
+            batch += (begin, uid_line, when, summary, head, tail, step, end)
         written[0] += 1
         if len(batch) > 4096:
             yield b"".join(batch)
@@ -233,47 +239,57 @@ def _calendar_chunks(deadlines, written: list[int], alarm_cada: int, alarm_court
     yield b"".join(batch)
 
 
-class _Texts:
-    """An event's escaped UID, summary and description; the last two from parts
-    escaped once.
+class _Lines:
+    """An event's content lines, from parts escaped and folded once.
 
     A request's events come one after the other and share its reference, name and
-    subject; a step's label and articles, and a pair of dates, repeat across the
-    archive. Escaping (``ics.text``) is per character and every part is joined by a
-    newline or a constant, so the escaped parts joined are the escaped whole
+    subject (``request``); an event's step, dates and articles (its *shape*: the
+    label, the UID's end, the day, the description's tail, the categories and the
+    alarm) repeat across the archive (``shape``, kept in ``shapes``). Escaping
+    (``ics.text``) is per character and every part is joined by a newline or a
+    constant, so the escaped parts joined are the escaped whole
     (``test_events_of_one_request_escape_each_part_as_the_whole`` checks it on
-    hostile text). A series' event is built whole, as ``_description`` says.
+    hostile text). Long lines are folded a part at a time (``ics.start`` and
+    ``ics.more``). A series' event is built whole, as ``_description`` says.
     """
 
-    def __init__(self, ics, database: str) -> None:
+    def __init__(self, ics, database: str, alarm_cada: int, alarm_court: int) -> None:
         self.ics = ics
         self.database = database
-        self.request: tuple = ()
-        self.heads: tuple[str, str] = ("", "")
-        self.labels: dict[tuple[str, str], str] = {}
-        self.tails: dict[tuple, str] = {}
+        self.alarms = (alarm_cada, alarm_court)
+        self.shapes: dict[tuple, tuple[bytes, ...]] = {}
         self.french = _FrenchDates()
 
-    def of(self, d: Deadline, day: str) -> tuple[str, str, str]:
-        text = self.ics.text
-        event_uid = text(uid(d, self.database, day))
-        if d.members:
-            return (event_uid, text(f"{_label(d)} — {d.reference} {d.administration}"),
-                    text(_description(d, self.french)))
-        request = (d.reference, d.administration, d.subject)
-        if request != self.request:
-            self.request = request
-            self.heads = (text(f"{d.reference} {d.administration}"),
-                          text(f"{d.subject}\nDemande {d.reference} ({d.administration})."))
-        who, head = self.heads
-        label = self.labels.get((d.key, d.state))
-        if label is None:
-            label = self.labels[d.key, d.state] = text(_label(d)) + " — "
-        tail_key = (d.key, d.safe_on, d.legal_on, d.basis)
-        tail = self.tails.get(tail_key)
-        if tail is None:
-            tail = self.tails[tail_key] = text(_tail(d, self.french))
-        return event_uid, label + who, head + tail
+    def request(self, d: Deadline) -> tuple[bytes, bytes, bytes, bytes]:
+        """``UID:`` and the reference, the summary's end (whole and folded), the
+        description's first part."""
+        ics = self.ics
+        who = ics.text(f"{d.reference} {d.administration}")
+        return (f"UID:{ics.text(d.reference)}".encode(), who.encode(), ics.more(who),
+                ics.start("DESCRIPTION", ics.text(
+                    f"{d.subject}\nDemande {d.reference} ({d.administration}).")))
+
+    def shape(self, d: Deadline) -> tuple[bytes, ...]:
+        ics = self.ics
+        day = ics.date_value(d.on)
+        label = ics.text(_label(d)) + " — "
+        categories, alarm = _step_lines(ics, d, *self.alarms)
+        return (f"SUMMARY:{label}".encode(), ics.start("SUMMARY", label),
+                # The UID is the reference, then the step, the day and the database.
+                ics.text(uid(d._replace(reference=""), self.database, day)).encode(),
+                ics.line("DTSTART;VALUE=DATE", day)
+                + ics.line("DTEND;VALUE=DATE", ics.date_value(d.on + timedelta(days=1))),
+                ics.more(ics.text(_tail(d, self.french))) + ics.CRLF, categories + alarm)
+
+    def series(self, d: Deadline) -> tuple[bytes, ...]:
+        ics = self.ics
+        categories, alarm = _step_lines(ics, d, *self.alarms)
+        return (ics.line("UID", ics.text(uid(d, self.database))),
+                ics.line("DTSTART;VALUE=DATE", ics.date_value(d.on)),
+                ics.line("DTEND;VALUE=DATE", ics.date_value(d.on + timedelta(days=1))),
+                ics.line("SUMMARY", ics.text(f"{_label(d)} — {d.reference} {d.administration}")),
+                ics.line("DESCRIPTION", ics.text(_description(d, self.french))),
+                categories, alarm)
 
 
 def _step_lines(ics, d: Deadline, alarm_cada: int, alarm_court: int) -> tuple[bytes, bytes]:
