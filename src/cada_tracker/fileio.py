@@ -22,9 +22,13 @@ def sigint_deferred():
     what holds Ctrl-C back, where blocking the signal in one thread would not.
     Forked children inherit this quiet handler until their initializer ignores
     SIGINT. Outside the main thread handlers cannot change: nothing is deferred.
+    Where Ctrl-C is ignored (the rendering service, which forks its workers here),
+    it stays ignored: noting it would raise KeyboardInterrupt in a process that
+    must never see one (a traceback in an export interrupted as its workers forked).
     """
     noted: list = []
-    if threading.current_thread() is not threading.main_thread():
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is signal.SIG_IGN):
         yield noted
         return
     previous = signal.signal(signal.SIGINT, lambda *_: noted.append(True))

@@ -301,10 +301,31 @@ def default_workers() -> int:
 
 
 def _ignore_sigint() -> None:
+    """A worker's start: Ctrl-C is its parent's; it ends with SIGTERM, which Linux
+    also sends it if its parent dies (killed after a Ctrl-C that it outlived, say):
+    an orphan would wait on the pool's queue for ever, holding the terminal's
+    output open."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool's terminate() ends a worker
+    die_with_parent()
+
+
+def die_with_parent() -> None:
+    """Ask Linux to send SIGTERM to this process if its parent dies (kill -9 included)."""
+    import ctypes
+    import multiprocessing
+    import os
+    import signal
+
+    try:
+        ctypes.CDLL(None).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    parent = multiprocessing.parent_process()
+    if parent is not None and os.getppid() != parent.pid:
+        os.kill(os.getpid(), signal.SIGTERM)  # it died before the request: nobody would
 
 
 def _pool_call(task: tuple[Callable, list]) -> tuple[tuple, list[str]]:

@@ -22,8 +22,8 @@ from pathlib import Path
 
 from cada_tracker.errors import CadaError
 from cada_tracker.fileio import atomic_write_bytes, sigint_deferred
-from cada_tracker.pdf import (DEFAULT_CHUNK, Chunk, _batched, _can_fork, merge_results,
-                              read_ahead, write_results)
+from cada_tracker.pdf import (DEFAULT_CHUNK, Chunk, _batched, _can_fork, die_with_parent,
+                              merge_results, read_ahead, write_results)
 
 #: What the service can run on a batch: ``pdf`` job functions, by name (picklable).
 JOBS = ("pdfs", "chunk_pdf")
@@ -206,7 +206,7 @@ def _serve(conn, user_dir: Path | None) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, _stop)
-    _die_with_parent()
+    die_with_parent()
     from cada_tracker import pdf
 
     jobs = {"pdfs": pdf._pdfs_job, "chunk_pdf": pdf._chunk_pdf_job}
@@ -245,14 +245,3 @@ def _stop(*_) -> None:
 
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     raise SystemExit(1)
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to send SIGTERM to this process if its parent dies (kill -9 included)."""
-    import ctypes
-    import signal
-
-    try:
-        ctypes.CDLL(None).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass

@@ -280,6 +280,25 @@ def test_ctrl_c_while_forking_is_deferred_even_with_another_thread_alive():
         stop.set()
 
 
+def test_ctrl_c_ignored_stays_ignored_while_forking():
+    """The rendering service ignores Ctrl-C and forks its workers inside
+    sigint_deferred: a Ctrl-C then must not be noted (the service would raise
+    KeyboardInterrupt, and print its traceback, as a load run of the export test saw)."""
+    import signal
+
+    from cada_tracker.fileio import sigint_deferred
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with sigint_deferred() as noted:
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+            signal.raise_signal(signal.SIGINT)
+        assert noted == []
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def test_no_hyphenation_of_emails_names_or_references(renderer):
     context = base_context()
     context["sender"]["email"] = "personne.responsable.acces.documents@technopolice-lyon.example"
