@@ -559,20 +559,17 @@ def generate(requests: int, out: Path, *, admins: int = 2000, seed: int = 202611
                       + ((e[12] + event_offset) if e[12] is not None else None,) + e[13:]
                       for e in chunk["events"]]
             documents = [(d[0] + document_offset,) + d[1:] for d in chunk["documents"]]
-            shift = {"document": document_offset, "event": event_offset}
-            search = [e[:2] + (e[2] + shift[e[1]],) + e[3:] if e[1] in shift else e
-                      for e in chunk["search"]]
-            event_offset += chunk["event_count"]
-            document_offset += chunk["document_count"]
             con.executemany(sql_request, chunk["requests"])
             con.executemany(sql_document, documents)
             con.executemany(sql_event, events)
             con.executemany(sql_tag, chunk["tags"])
-            insert_search(con, search)
+            insert_search(con, chunk["search"], document_offset, event_offset)
+            event_offset += chunk["event_count"]
+            document_offset += chunk["document_count"]
             statuses += chunk["statuses"]
             totals.update(requests=len(chunk["requests"]), documents=len(documents),
                           events=len(events), tags=len(chunk["tags"]),
-                          search_entries=len(search))
+                          search_entries=len(chunk["search"]))
     con.execute("COMMIT")
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.close()
@@ -588,15 +585,20 @@ def generate(requests: int, out: Path, *, admins: int = 2000, seed: int = 202611
     return summary
 
 
-def insert_search(con: sqlite3.Connection, rows: list[tuple]) -> None:
-    """Add search entries (their FTS5 index follows through cada's trigger) in a single
-    INSERT … SELECT from a temporary table: the trigger is far slower run by one INSERT
-    per row (measured on 20k requests: 5.3 s against 2.0 s)."""
-    columns = ", ".join(SEARCH_COLUMNS)
+def insert_search(con: sqlite3.Connection, rows: list[tuple], document_offset: int,
+                  event_offset: int) -> None:
+    """Add a chunk's search entries, their chunk-local document and event ids shifted
+    like the rows they point to. Their FTS5 index follows through cada's trigger, run
+    here by a single INSERT … SELECT from a temporary table: the trigger is far slower
+    run by one INSERT per row (measured on 20k requests: 5.3 s against 2.0 s)."""
     con.executemany(f"INSERT INTO temp.search_load VALUES ({', '.join('?' * len(SEARCH_COLUMNS))})",
                     rows)
-    con.execute(f"INSERT INTO search_entry ({columns}) SELECT {columns} FROM temp.search_load "
-                "ORDER BY rowid")
+    shifted = ("source_id + CASE source WHEN 'document' THEN :documents "
+               "WHEN 'event' THEN :events ELSE 0 END")
+    columns = ", ".join(shifted if c == "source_id" else c for c in SEARCH_COLUMNS)
+    con.execute(f"INSERT INTO search_entry ({', '.join(SEARCH_COLUMNS)}) SELECT {columns} "
+                "FROM temp.search_load ORDER BY rowid",
+                {"documents": document_offset, "events": event_offset})
     con.execute("DELETE FROM temp.search_load")
 
 
