@@ -1,4 +1,5 @@
-"""bench/run.py judges what it measures: ratios to floors, memory, the letter rows."""
+"""bench/run.py judges what it measures: ratios to floors, memory, the letter rows;
+bench/generate.py builds a database cada reads as its own, search index included."""
 
 from __future__ import annotations
 
@@ -14,14 +15,31 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="module")
-def bench():
-    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
+def load(name: str, file: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / file)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up
     spec.loader.exec_module(module)
-    yield module
-    del sys.modules[spec.name]
+    return module
+
+
+@pytest.fixture(scope="module")
+def bench():
+    yield load("bench_run", "run.py")
+    del sys.modules["bench_run"]
+
+
+@pytest.fixture
+def generated(tmp_path, monkeypatch):
+    """A small database from bench/generate.py, that cada's commands then use."""
+    generate = load("bench_generate", "generate.py")
+    try:
+        path = tmp_path / "bench.db"
+        generate.generate(1200, path, admins=30, jobs=2, quiet=True)
+        monkeypatch.setenv("CADA_DATABASE_URL", f"sqlite:///{path}")
+        yield path
+    finally:
+        del sys.modules["bench_generate"]
 
 
 def test_ratios_are_to_the_median_of_the_floor_of_the_same_group(bench):
@@ -91,3 +109,43 @@ def test_missing_letter_figures_are_a_failed_row(bench, monkeypatch):
         a[0], 2, "", "letters.py: error: unrecognized arguments: --target-rows"))
     (row,) = bench.letter_rows(quick=False)
     assert row.passed is False and "--target-rows" in row.figure
+
+
+def entries(path: Path) -> list[tuple]:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute("SELECT * FROM search_entry ORDER BY id").fetchall()
+    finally:
+        con.close()
+
+
+def test_the_generated_search_index_is_the_one_cada_builds(generated, tmp_path):
+    from sqlalchemy import create_engine
+
+    from cada_tracker.services.search.index import check_index, reindex
+
+    engine = create_engine(f"sqlite:///{generated}")
+    with engine.connect() as conn:
+        assert check_index(conn) == []  # nothing missing, FTS5 integrity check passes
+    copy = tmp_path / "reindexed.db"
+    copy.write_bytes(generated.read_bytes())
+    rebuilt = create_engine(f"sqlite:///{copy}")
+    with rebuilt.begin() as conn:
+        assert reindex(conn, tmp_path)["requests"] == 1200
+    engine.dispose()
+    rebuilt.dispose()
+    made = entries(generated)
+    assert {row[2] for row in made} == {"subject", "letter", "document", "event"}
+    assert made == entries(copy)  # same rows, same ids, as `cada db reindex` writes them
+
+
+def test_cada_search_finds_a_generated_request_by_its_subject(generated, cli):
+    con = sqlite3.connect(generated)
+    reference, admin, subject = con.execute(
+        "SELECT reference, administration_id, subject FROM request WHERE id = 777").fetchone()
+    con.close()
+    word = max(subject.split(), key=len)
+    hits = cli("search", word, "--admin", admin, "--limit", 1000, "--json", ok=True).json()
+    assert {"reference": reference, "where": "objet"} in [
+        {"reference": h["reference"], "where": h["where"]} for h in hits]
+    assert cli("db", "check", ok=True).exit_code == 0

@@ -61,33 +61,57 @@ def _id_list(ids: Iterable[int]) -> str:
     return ",".join(str(int(i)) for i in ids)
 
 
+def entry(request_id: int, source: str, source_id: int | None, label: str,
+          body: str | None) -> list[dict]:
+    """The entry of one piece of a request's own text ([] when nothing is left of it
+    once cleaned): what :func:`record_rows` stores, for a caller holding the values
+    (``bench/generate.py`` builds its rows without a database)."""
+    body = clean(body or "")
+    if not body:
+        return []
+    return [{"request_id": request_id, "source": source, "source_id": source_id,
+             "chunk": 0, "label": label, "status": "ok", "body": body[:CHUNK]}]
+
+
+def request_entries(request_id: int, subject: str, letter_html: str | None) -> list[dict]:
+    """A request's subject and letter."""
+    rows = entry(request_id, "subject", None, "objet", subject)
+    if letter_html:
+        rows += entry(request_id, "letter", None, "courrier de demande", letter_text(letter_html))
+    return rows
+
+
+def document_entries(request_id: int, document_id: int, position: int,
+                     description: str) -> list[dict]:
+    return entry(request_id, "document", document_id, f"document demandé n° {position}",
+                 description)
+
+
+def event_entries(request_id: int, event_id: int, kind: str, on, tracking: str | None,
+                  reason: str | None, event_text: str | None) -> list[dict]:
+    """An event's own words (notes, reasons, tracking numbers); ``on``: a date or its
+    ISO text."""
+    body = " ".join(v for v in (event_text, reason, tracking) if v)
+    return entry(request_id, "event", event_id,
+                 f"{EVENT_KINDS.get(kind, kind)} du {_fr_date(on)}", body)
+
+
 def record_rows(conn: Connection, request_ids: list[int]) -> list[dict]:
     """The entries of these requests' own text (everything but their files): three
     queries for the whole batch."""
     rows = []
-
-    def add(request_id, source, source_id, label, body):
-        body = clean(body or "")
-        if body:
-            rows.append({"request_id": request_id, "source": source, "source_id": source_id,
-                         "chunk": 0, "label": label, "status": "ok", "body": body[:CHUNK]})
-
     ids = _id_list(request_ids)
     for r in conn.execute(text(f"SELECT id, subject, letter_html FROM request "
                                f"WHERE id IN ({ids}) ORDER BY id")):
-        add(r.id, "subject", None, "objet", r.subject)
-        if r.letter_html:
-            add(r.id, "letter", None, "courrier de demande", letter_text(r.letter_html))
+        rows += request_entries(r.id, r.subject, r.letter_html)
     for doc in conn.execute(text(f"SELECT request_id, id, position, description FROM "
                                  f"requested_document WHERE request_id IN ({ids}) "
                                  f"ORDER BY request_id, position")):
-        add(doc.request_id, "document", doc.id, f"document demandé n° {doc.position}",
-            doc.description)
+        rows += document_entries(doc.request_id, doc.id, doc.position, doc.description)
     for ev in conn.execute(text(f'SELECT request_id, id, kind, "on", tracking, reason, text '
                                 f"FROM event WHERE request_id IN ({ids}) ORDER BY id")):
-        body = " ".join(v for v in (ev.text, ev.reason, ev.tracking) if v)
-        add(ev.request_id, "event", ev.id,
-            f"{EVENT_KINDS.get(ev.kind, ev.kind)} du {_fr_date(ev.on)}", body)
+        rows += event_entries(ev.request_id, ev.id, ev.kind, ev.on, ev.tracking, ev.reason,
+                              ev.text)
     return rows
 
 
