@@ -119,11 +119,38 @@ def cada_path() -> str:
                      "the environment where cada is installed (see the README).")
 
 
+def stale_reason(path: Path) -> str | None:
+    """Why a database in bench/data/ cannot be measured as it is, or None.
+
+    One from an older schema would be upgraded by the first command timed (at 1M,
+    filling its search index took minutes); one without a search index (built by a
+    generator from before it filled it) is not what cada would have stored."""
+    import sqlite3
+
+    from cada_tracker.storage import SCHEMA_HEAD
+
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        (revision,) = db.execute("SELECT version_num FROM alembic_version").fetchone()
+        indexed = revision == SCHEMA_HEAD and db.execute(
+            "SELECT 1 FROM search_entry LIMIT 1").fetchone() is not None
+    except sqlite3.Error as exc:
+        return f"unreadable ({exc})"
+    finally:
+        db.close()
+    if revision != SCHEMA_HEAD:
+        return f"schema {revision}, cada's is {SCHEMA_HEAD}"
+    return None if indexed else "no search index"
+
+
 def ensure_database(size: str, quiet: bool) -> Path:
     path = DATA_DIR / f"cada-{size.lower()}.db"
+    reason = stale_reason(path) if path.exists() else None
+    if reason is not None:
+        print(f"rebuilding {path.name}: {reason}", file=sys.stderr, flush=True)
+        path.unlink()
     if not path.exists():
-        print(f"building {path.relative_to(BENCH_DIR.parent)} ({SIZES[size]} requests)…",
-              file=sys.stderr, flush=True)
+        print(f"building {path.name} ({SIZES[size]} requests)…", file=sys.stderr, flush=True)
         proc = subprocess.run([sys.executable, str(BENCH_DIR / "generate.py"), "--requests",
                                str(SIZES[size]), "--out", str(path)]
                               + (["--quiet"] if quiet else []), check=False, stdout=sys.stderr)
