@@ -512,7 +512,8 @@ def create_schema(path: Path) -> None:
 
 
 def remove_db(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
+    # ".lock": the file cada's upgrade lock takes beside a database (storage._file_lock).
+    for suffix in ("", "-wal", "-shm", "-journal", ".lock"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 

@@ -28,7 +28,7 @@ output goes to /dev/null. A figure whose warm-up run is already more than 3 time
 over its target is not repeated (the row says 1 run): it fails either way.
 
     python bench/run.py                    # 1k, 10k, 100k and the letters
-    python bench/run.py --huge             # and 1M (builds a 5 GB database once)
+    python bench/run.py --huge             # and 1M (builds an 11 GB database once)
     python bench/run.py --quick --no-letters
     python bench/run.py --markdown         # the README's Performance table
 """

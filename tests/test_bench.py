@@ -180,3 +180,17 @@ def test_a_database_the_benchmark_cannot_measure_as_it_is_is_rebuilt(bench, gene
     assert bench.ensure_database("1k", quiet=True) == target
     assert target.read_bytes() == b"new" and calls[0][-4:] == ["1000", "--out", str(target),
                                                               "--quiet"]
+
+
+def test_the_generator_leaves_nothing_of_its_temporary_database(tmp_path):
+    """Its schema is created by cada's migrations, which take a lock file beside the
+    temporary database: removed with it, as its WAL files are."""
+    generate = load("bench_generate", "generate.py")
+    try:
+        tmp = tmp_path / ".cada-1k.db.tmp"
+        for suffix in ("", "-wal", "-shm", "-journal", ".lock"):
+            Path(f"{tmp}{suffix}").write_bytes(b"")
+        generate.remove_db(tmp)
+        assert list(tmp_path.glob(".cada-1k.db.tmp*")) == []
+    finally:
+        del sys.modules["bench_generate"]
