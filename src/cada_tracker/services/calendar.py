@@ -277,19 +277,22 @@ class _Lines:
         return (f"SUMMARY:{label}".encode(), ics.start("SUMMARY", label),
                 # The UID is the reference, then the step, the day and the database.
                 ics.text(uid(d._replace(reference=""), self.database, day)).encode(),
-                ics.line("DTSTART;VALUE=DATE", day)
-                + ics.line("DTEND;VALUE=DATE", ics.date_value(d.on + timedelta(days=1))),
-                ics.more(ics.text(_tail(d, self.french))) + ics.CRLF, categories + alarm)
+                _day_lines(ics, d.on), ics.more(ics.text(_tail(d, self.french))) + ics.CRLF,
+                categories + alarm)
 
     def series(self, d: Deadline) -> tuple[bytes, ...]:
         ics = self.ics
         categories, alarm = _step_lines(ics, d, *self.alarms)
-        return (ics.line("UID", ics.text(uid(d, self.database))),
-                ics.line("DTSTART;VALUE=DATE", ics.date_value(d.on)),
-                ics.line("DTEND;VALUE=DATE", ics.date_value(d.on + timedelta(days=1))),
+        return (ics.line("UID", ics.text(uid(d, self.database))), _day_lines(ics, d.on),
                 ics.line("SUMMARY", ics.text(f"{_label(d)} — {d.reference} {d.administration}")),
                 ics.line("DESCRIPTION", ics.text(_description(d, self.french))),
                 categories, alarm)
+
+
+def _day_lines(ics, on: date) -> bytes:
+    """An all-day event on ``on``: DTSTART and the next day as DTEND (exclusive)."""
+    return (ics.line("DTSTART;VALUE=DATE", ics.date_value(on))
+            + ics.line("DTEND;VALUE=DATE", ics.date_value(on + timedelta(days=1))))
 
 
 def _step_lines(ics, d: Deadline, alarm_cada: int, alarm_court: int) -> tuple[bytes, bytes]:
