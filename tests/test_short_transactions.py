@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 
 from cada_tracker.paths import resolve
 
-RECIPIENTS = 300
+RECIPIENTS = 100
 WRITERS = 8
 
 def _many_administrations(n: int) -> None:

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import time
 
 import pytest
 from alembic import command
@@ -64,23 +65,32 @@ def test_a_file_locked_while_it_turns_to_wal_is_waited_for_as_long_as_any_lock(t
     WAL under an exclusive lock, held through its fsyncs (seconds on a busy disk).
     Another command's read-only look at the file waits for it as long as
     CADA_BUSY_TIMEOUT says, not SQLite's default 5 s (the cause of a flake of
-    test_concurrent_upgrades_keep_the_old_backup_intact: a member exited 5, busy)."""
+    test_concurrent_upgrades_keep_the_old_backup_intact: a member exited 5, busy).
+
+    A timeout well under those 5 s proves it both ways without sleeping past them: the
+    member waits at least the 1.5 s asked (no early give-up), and gives up, busy, long
+    before SQLite's default would have let it (it used to be a 7 s wait for success)."""
     db = tmp_path / "cada.db"
     _old_database(f"sqlite:///{db}")
     holder = sqlite3.connect(db, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     started = context().Event()
-    env = {**os.environ, "CADA_DATABASE_URL": f"sqlite:///{db}", "CADA_BUSY_TIMEOUT": "120"}
+    env = {**os.environ, "CADA_DATABASE_URL": f"sqlite:///{db}", "CADA_BUSY_TIMEOUT": "1.5"}
     member = Child(connecting_reported, started, "show", "2026-0001", "--json", env=env)
     try:
         assert started.wait(timeout=120)
-        member.process.join(7)  # past SQLite's default timeout; returns early if it gave up
-        gave_up = member.poll() is not None
+        begun = time.monotonic()
+        member.process.join(60)
+        waited = time.monotonic() - begun
     finally:
         holder.execute("COMMIT")
         holder.close()
-    code, out, err = member.wait()
-    assert not gave_up and code == 0, err
+    code, _, err = member.wait()
+    assert code == 5 and "occupée depuis 1.5 s" in err, err
+    assert 1.4 <= waited < 4.5, waited
+    again = Child(cada, "show", "2026-0001", "--json", env=env)
+    code, out, err = again.wait()
+    assert code == 0, err
     assert json.loads(out)["reference"] == "2026-0001"
 
 
