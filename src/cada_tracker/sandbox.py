@@ -22,12 +22,14 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from functools import wraps
 from typing import Any
 
-from jinja2 import FileSystemLoader, TemplateNotFound, nodes
+from jinja2 import BytecodeCache, FileSystemLoader, TemplateNotFound, nodes
+from jinja2.bccache import Bucket
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
@@ -150,10 +152,45 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
         return tree
 
 
+class CompiledTemplates(BytecodeCache):
+    """Compiled letter templates kept in memory for the life of the process, shared by
+    every environment :func:`make_environment` builds.
+
+    Jinja keeps a template per environment, and there is one environment per templates
+    folder: a process that renders for several folders (the test suite builds one per
+    test, the built-in templates the same in all) used to parse, guard and compile the
+    same file each time, about 20 ms for ``demande``. Entries are Jinja's own bytecode
+    buckets, keyed by template name and file path and checked against the source's
+    checksum, so an edited template is compiled again. Sharing is sound because every
+    environment built here has the same class and options (only its loaders differ),
+    and a template that fails to compile or is refused is never stored.
+    """
+
+    LIMIT = 64
+
+    def __init__(self) -> None:
+        self.entries: OrderedDict[str, bytes] = OrderedDict()
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        data = self.entries.get(bucket.key)
+        if data is not None:
+            self.entries.move_to_end(bucket.key)
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.entries[bucket.key] = bucket.bytecode_to_string()
+        self.entries.move_to_end(bucket.key)
+        while len(self.entries) > self.LIMIT:
+            self.entries.popitem(last=False)
+
+
+_compiled = CompiledTemplates()
+
+
 def make_environment(loaders: list, **options: Any) -> LetterSandbox:
     from jinja2 import ChoiceLoader
 
-    env = LetterSandbox(loader=ChoiceLoader(loaders), **options)
+    env = LetterSandbox(loader=ChoiceLoader(loaders), bytecode_cache=_compiled, **options)
     env.globals[GUARD_NAME] = loop_guard
     for name, function in list(env.filters.items()):
         env.filters[name] = _limited_filter(name, function)

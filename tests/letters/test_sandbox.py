@@ -182,3 +182,43 @@ def test_hostile_text_in_the_context_is_escaped_and_controls_shown(tmp_path):
     html = letters.render("demande", context)
     assert "<script>x</script>" not in html and "&lt;script&gt;" in html
     assert "{{ 7*7 }}" in html and "\x1b" not in html and "\\x1b[31m" in html
+
+
+def test_a_template_compiles_once_per_process_whatever_the_folder(tmp_path, monkeypatch):
+    """Environments of different folders share compiled templates; an edited template
+    is compiled again, and one loaded compiled is as guarded as a fresh one."""
+    from cada_tracker import sandbox
+
+    compiled = []
+    real = sandbox.LetterSandbox.compile
+
+    def counting(self, source, name=None, *args, **kwargs):
+        compiled.append(name)
+        return real(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(sandbox.LetterSandbox, "compile", counting)
+    monkeypatch.setattr(sandbox, "_compiled", sandbox.CompiledTemplates())
+    folders = []
+    for name in ("alice", "bob", "carol"):
+        folders.append(tmp_path / name)
+        folders[-1].mkdir()
+    one = letters.render("demande", base_context(), user_dir=folders[0])
+    two = letters.render("demande", base_context(), user_dir=folders[1])
+    assert one == two and compiled.count("demande.html.j2") == 1, compiled
+
+    user = folders[2] / "piege.html.j2"
+    loop = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+    user.write_text(LETTER_HEAD + "premier", encoding="utf-8")
+    assert "premier" in letters.render("piege", base_context(), user_dir=folders[2])
+    user.write_text(LETTER_HEAD + "second" + loop, encoding="utf-8")
+    os.utime(user, (time.time() + 5, time.time() + 5))  # a new mtime even within 1 s
+    letters._environment.cache_clear()  # as a new command would: a fresh environment
+    with pytest.raises(InputError) as caught:
+        letters.render("piege", base_context(), user_dir=folders[2])
+    assert "tours de boucle" in caught.value.message
+    assert compiled.count("piege.html.j2") == 2
+    letters._environment.cache_clear()
+    with pytest.raises(InputError) as again:  # the compiled code from the cache
+        letters.render("piege", base_context(), user_dir=folders[2])
+    assert "tours de boucle" in again.value.message
+    assert compiled.count("piege.html.j2") == 2
