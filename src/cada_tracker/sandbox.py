@@ -161,9 +161,10 @@ class CompiledTemplates(BytecodeCache):
     test, the built-in templates the same in all) used to parse, guard and compile the
     same file each time, about 20 ms for ``demande``. Entries are Jinja's own bytecode
     buckets, keyed by template name and file path and checked against the source's
-    checksum, so an edited template is compiled again. Sharing is sound because every
-    environment built here has the same class and options (only its loaders differ),
-    and a template that fails to compile or is refused is never stored.
+    checksum, so an edited template is compiled again. Environments share a cache only
+    when they have the same options (``make_environment`` keeps one per set: the code
+    Jinja generates depends on them, not on the loaders), and a template that fails to
+    compile or is refused is never stored.
     """
 
     LIMIT = 64
@@ -184,13 +185,15 @@ class CompiledTemplates(BytecodeCache):
             self.entries.popitem(last=False)
 
 
-_compiled = CompiledTemplates()
+#: One cache per set of environment options (all hashable: flags, classes, functions).
+_compiled: dict[tuple, CompiledTemplates] = {}
 
 
 def make_environment(loaders: list, **options: Any) -> LetterSandbox:
     from jinja2 import ChoiceLoader
 
-    env = LetterSandbox(loader=ChoiceLoader(loaders), bytecode_cache=_compiled, **options)
+    cache = _compiled.setdefault(tuple(sorted(options.items())), CompiledTemplates())
+    env = LetterSandbox(loader=ChoiceLoader(loaders), bytecode_cache=cache, **options)
     env.globals[GUARD_NAME] = loop_guard
     for name, function in list(env.filters.items()):
         env.filters[name] = _limited_filter(name, function)

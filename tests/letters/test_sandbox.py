@@ -197,7 +197,7 @@ def test_a_template_compiles_once_per_process_whatever_the_folder(tmp_path, monk
         return real(self, source, name, *args, **kwargs)
 
     monkeypatch.setattr(sandbox.LetterSandbox, "compile", counting)
-    monkeypatch.setattr(sandbox, "_compiled", sandbox.CompiledTemplates())
+    monkeypatch.setattr(sandbox, "_compiled", {})
     folders = []
     for name in ("alice", "bob", "carol"):
         folders.append(tmp_path / name)
