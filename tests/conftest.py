@@ -99,6 +99,19 @@ def fresh_schema_from_template(request, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def warm_extraction(request, monkeypatch):
+    """Attachments' text is read by ``procs.run_worker``, a child of the warm server,
+    except in the tests of the extraction itself (marked ``real_extraction``)."""
+    if request.node.get_closest_marker("real_extraction"):
+        return
+    from cada_tracker.services.search import worker
+
+    import procs
+
+    monkeypatch.setattr(worker, "run_worker", procs.run_worker)
+
+
+@pytest.fixture(autouse=True)
 def isolated_home(tmp_path, monkeypatch):
     home = tmp_path / "cada-home"
     monkeypatch.setenv("CADA_HOME", str(home))

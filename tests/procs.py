@@ -20,7 +20,10 @@ from pathlib import Path
 
 PRELOAD = ["procs", "cada_tracker.cli.main", "cada_tracker.storage",
            "cada_tracker.services.events", "cada_tracker.services.escalation",
-           "cada_tracker.services.drafting", "cada_tracker.directory", "alembic.command"]
+           "cada_tracker.services.drafting", "cada_tracker.directory", "alembic.command",
+           # Text extraction's libraries: see ``run_worker`` below.
+           "cada_tracker.services.search.worker", "cada_tracker.services.search.extract",
+           "pypdf"]
 
 _context = None
 
@@ -173,3 +176,35 @@ def connecting_reported(started, *argv: str) -> int:
 
     sqlite3.connect = connect
     return cada(*argv)
+
+
+def run_worker(path, name: str, timeout: int, memory: int) -> tuple[int, bytes]:
+    """``services.search.worker.run_worker`` in a child of the warm server.
+
+    The real worker is a fresh ``python -I``: about 0.15 s of CPU a file, most of it
+    importing pypdf, hundreds of times a run for tests whose subject is not the
+    extraction. This child runs the same ``worker.main`` with the same CPU and memory
+    limits, pypdf already imported; the tests of the extraction itself (marked
+    ``real_extraction``) keep the real subprocess. What differs is only what a fork
+    cannot give: no file-size limit (the child's output is a file, not a pipe)."""
+    import subprocess
+
+    child = Child(_extract, str(path), name, timeout, memory)
+    child.process.join(timeout)
+    if child.process.exitcode is None:
+        child.process.kill()
+        child.wait()
+        raise subprocess.TimeoutExpired("worker", timeout)
+    code, out, _err = child.wait()
+    return code, out.encode("utf-8")
+
+
+def _extract(path: str, name: str, timeout: int, memory: int) -> int:
+    import resource
+
+    from cada_tracker.services.search import worker
+
+    resource.setrlimit(resource.RLIMIT_CPU, (timeout, timeout + 1))
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    return worker.main([path, name])

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from markupsafe import escape
 
 from cada_tracker.escape import terminal
 from hypothesis import strategies as st
+
+# The extraction itself is under test: the real worker subprocess (tests/conftest.py).
+pytestmark = pytest.mark.real_extraction
 
 ANY_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
                    max_size=40)

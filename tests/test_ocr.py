@@ -9,6 +9,9 @@ import pytest
 
 from tests.test_search import invented_word, strip_accents
 
+# The extraction itself is under test: the real worker subprocess (tests/conftest.py).
+pytestmark = pytest.mark.real_extraction
+
 
 def _tesseract_or_skip() -> None:
     from cada_tracker.services.search.ocr import tools

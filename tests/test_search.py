@@ -10,6 +10,9 @@ import zipfile
 import pytest
 from sqlalchemy import create_engine, text
 
+# The extraction itself is under test: the real worker subprocess (tests/conftest.py).
+pytestmark = pytest.mark.real_extraction
+
 
 def invented_word(seed: int) -> str:
     """A word no template or fixture contains, with accents: made here, not chosen."""

@@ -69,6 +69,23 @@ def extract_file(path: Path, name: str | None = None) -> Extraction:
         # for a photo, a video or a binary file (nothing is parsed here).
         return Extraction("unsupported")
     timeout, memory = _limits()
+    try:
+        returncode, stdout = run_worker(path, name or path.name, timeout, memory)
+    except subprocess.TimeoutExpired:
+        return Extraction("timeout")
+    if returncode != 0:
+        # SIGXCPU when the CPU limit is reached; a MemoryError or crash otherwise.
+        return Extraction("timeout" if returncode == -24 else "error")
+    try:
+        result = json.loads(stdout)
+        return Extraction(str(result["status"]), str(result["text"]))
+    except (ValueError, KeyError, TypeError):
+        return Extraction("error")
+
+
+def run_worker(path: Path, name: str, timeout: int, memory: int) -> tuple[int, bytes]:
+    """Run the worker on ``path`` within the limits: its exit status (negative: the
+    signal that ended it) and what it printed; ``TimeoutExpired`` after ``timeout``."""
 
     def limit_child() -> None:  # runs in the child, before exec
         import resource
@@ -78,21 +95,10 @@ def extract_file(path: Path, name: str | None = None) -> Extraction:
         resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
-    cmd = [sys.executable, "-I", "-m", "cada_tracker.services.search.worker", str(path),
-           name or path.name]
-    try:
-        done = subprocess.run(cmd, capture_output=True, timeout=timeout, preexec_fn=limit_child,
-                              stdin=subprocess.DEVNULL, check=False)
-    except subprocess.TimeoutExpired:
-        return Extraction("timeout")
-    if done.returncode != 0:
-        # SIGXCPU when the CPU limit is reached; a MemoryError or crash otherwise.
-        return Extraction("timeout" if done.returncode == -24 else "error")
-    try:
-        result = json.loads(done.stdout)
-        return Extraction(str(result["status"]), str(result["text"]))
-    except (ValueError, KeyError, TypeError):
-        return Extraction("error")
+    cmd = [sys.executable, "-I", "-m", "cada_tracker.services.search.worker", str(path), name]
+    done = subprocess.run(cmd, capture_output=True, timeout=timeout, preexec_fn=limit_child,
+                          stdin=subprocess.DEVNULL, check=False)
+    return done.returncode, done.stdout
 
 
 def main(argv: list[str]) -> int:
