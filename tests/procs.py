@@ -200,11 +200,7 @@ def run_worker(path, name: str, timeout: int, memory: int) -> tuple[int, bytes]:
 
 
 def _extract(path: str, name: str, timeout: int, memory: int) -> int:
-    import resource
-
     from cada_tracker.services.search import worker
 
-    resource.setrlimit(resource.RLIMIT_CPU, (timeout, timeout + 1))
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    worker.apply_limits(timeout, memory, writes=True)  # stdout is a file here
     return worker.main([path, name])

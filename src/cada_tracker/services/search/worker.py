@@ -86,19 +86,23 @@ def extract_file(path: Path, name: str | None = None) -> Extraction:
 def run_worker(path: Path, name: str, timeout: int, memory: int) -> tuple[int, bytes]:
     """Run the worker on ``path`` within the limits: its exit status (negative: the
     signal that ended it) and what it printed; ``TimeoutExpired`` after ``timeout``."""
-
-    def limit_child() -> None:  # runs in the child, before exec
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_CPU, (timeout, timeout + 1))
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
     cmd = [sys.executable, "-I", "-m", "cada_tracker.services.search.worker", str(path), name]
-    done = subprocess.run(cmd, capture_output=True, timeout=timeout, preexec_fn=limit_child,
+    done = subprocess.run(cmd, capture_output=True, timeout=timeout,
+                          preexec_fn=lambda: apply_limits(timeout, memory),  # in the child
                           stdin=subprocess.DEVNULL, check=False)
     return done.returncode, done.stdout
+
+
+def apply_limits(timeout: int, memory: int, *, writes: bool = False) -> None:
+    """The worker's limits, set in its own process: CPU seconds, address space, no
+    core dump and, unless ``writes``, no file written."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_CPU, (timeout, timeout + 1))
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    if not writes:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
 def main(argv: list[str]) -> int:
