@@ -9,8 +9,9 @@ import pytest
 from icalendar import Calendar
 
 
-# Every test here runs on SQLite and on PostgreSQL.
-pytestmark = pytest.mark.usefixtures("backend")
+# The tests that read or write a database run on SQLite and on PostgreSQL; the
+# calculator and the import checks of commands that open none run once.
+both = pytest.mark.usefixtures("backend")
 
 
 def _steps(data):
@@ -66,6 +67,7 @@ def _received_request(cli, draft_ref, received="2026-01-01"):
     cli("received", draft_ref, "--on", received, ok=True)
 
 
+@both
 def test_show_lists_the_deadlines_with_their_articles(cli, draft_ref):
     _received_request(cli, draft_ref)
     data = cli("show", draft_ref, "--json", ok=True).json()
@@ -76,6 +78,7 @@ def test_show_lists_the_deadlines_with_their_articles(cli, draft_ref):
     assert "R311-13" in text and "01/02/2026" in text
 
 
+@both
 def test_overdue_exit_status_and_json(cli, draft_ref):
     _received_request(cli, draft_ref)
     quiet = cli("overdue", "--today", "2026-01-05", "--json")
@@ -96,6 +99,7 @@ def test_overdue_exit_status_and_json(cli, draft_ref):
     assert csv_lines[0].startswith("now,reference") and len(csv_lines) == 2
 
 
+@both
 def test_overdue_after_the_cada_referral(cli, draft_ref):
     _received_request(cli, draft_ref)
     cli("refer", draft_ref, "--on", "2026-02-10", ok=True)
@@ -110,12 +114,14 @@ def test_overdue_after_the_cada_referral(cli, draft_ref):
     assert cli("overdue", "--today", "2026-04-20").exit_code == 0
 
 
+@both
 def test_full_answer_stops_the_clock(cli, draft_ref):
     _received_request(cli, draft_ref)
     cli("answer", draft_ref, "--on", "2026-01-20", "--outcome", "full", ok=True)
     assert cli("overdue", "--today", "2026-03-21", "--json").json()["action_needed"] == []
 
 
+@both
 def test_calendar_file_parses_back(cli, draft_ref, tmp_path):
     _received_request(cli, draft_ref)
     out = tmp_path / "cada.ics"
@@ -144,6 +150,7 @@ def test_letter_commands_without_database_or_pdf_import_neither(args):
     assert _loaded_after(args, ("sqlalchemy", "sqlmodel", "alembic", "weasyprint")) == []
 
 
+@both
 def test_overdue_needs_no_orm_templates_nor_pdf(cli, draft_ref):
     loaded = _loaded_after(["overdue"], ("cada_tracker.models", "sqlmodel", "sqlalchemy.orm",
                                          "jinja2", "weasyprint", "alembic", "rich.table"))

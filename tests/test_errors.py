@@ -9,8 +9,9 @@ from datetime import date, timedelta
 import pytest
 
 
-# Every test here runs on SQLite and on PostgreSQL.
-pytestmark = pytest.mark.usefixtures("backend")
+# The tests whose answer depends on what is stored run on SQLite and on PostgreSQL;
+# those refused while the arguments are read, before any query, run once.
+both = pytest.mark.usefixtures("backend")
 
 
 def _no_traceback(result):
@@ -25,12 +26,14 @@ def test_bad_dates_are_named(cli, draft_ref, value):
     _no_traceback(result)
 
 
+@both
 def test_event_in_the_future_is_refused(cli, draft_ref):
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
     result = cli("sent", draft_ref, "--on", tomorrow, "--via", "lrar")
     assert result.exit_code == 2 and "futur" in result.stderr
 
 
+@both
 def test_unknown_reference_lists_the_closest(cli, draft_ref):
     year, number = draft_ref.split("-")
     typo = f"{year}-{int(number) + 10:04d}"
@@ -39,6 +42,7 @@ def test_unknown_reference_lists_the_closest(cli, draft_ref):
     assert typo in result.stderr and draft_ref in result.stderr
 
 
+@both
 def test_received_before_sent_is_refused_with_reason(cli, draft_ref):
     early = cli("received", draft_ref, "--on", "2026-03-04")
     assert early.exit_code == 4 and "pas encore été envoyée" in early.stderr
@@ -48,6 +52,7 @@ def test_received_before_sent_is_refused_with_reason(cli, draft_ref):
     assert "04/03/2026" in before.stderr and "10/03/2026" in before.stderr
 
 
+@both
 def test_answer_positions_are_checked(cli, draft_ref):
     cli("sent", draft_ref, "--on", "2026-03-02", "--via", "lrar", ok=True)
     result = cli("answer", draft_ref, "--on", "2026-03-20", "--outcome", "partial", "--got", "7")
@@ -72,6 +77,7 @@ def test_missing_required_value_names_the_flag_when_not_a_terminal(cli, admin_id
     _no_traceback(result)
 
 
+@both
 def test_missing_attachment_is_named(cli, draft_ref, tmp_path):
     cli("sent", draft_ref, "--on", "2026-03-02", "--via", "lrar", ok=True)
     missing = tmp_path / "absent.pdf"
@@ -87,6 +93,7 @@ def test_unknown_option_is_french(cli):
     assert result.exit_code == 2 and "Option inconnue" in result.stderr
 
 
+@both
 def test_no_profile_yet(cli):
     cli("admin", "add", "Mairie", "--kind", "commune", "--postcode", "69001", "--city", "Lyon",
         ok=True)
@@ -94,6 +101,7 @@ def test_no_profile_yet(cli):
     assert result.exit_code == 3 and "cada init" in result.stderr
 
 
+@both
 def test_unknown_admin(cli, profile):
     result = cli("new", "--to", "42", "--subject", "X", "--doc", "Y")
     assert result.exit_code == 3 and "42" in result.stderr
