@@ -126,9 +126,9 @@ NAME_OF_KIND = {
 SENDER = SimpleNamespace(name="Observatoire citoyen des libertés", city="Lyon",
                          address="12 rue de la Paix\n69003 Lyon", email="contact@observatoire.example")
 
-# What the statistics read (services.lifecycle.derive_summary, migration 0014).
+# What the statistics read (services.lifecycle.derive_summary, migrations 0014, 0020).
 SUMMARY_COLUMNS = ("answered_on", "express_refusal", "referred_on", "closed_on",
-                   "closed_reason", "obtained")
+                   "closed_reason", "obtained", "response_days")
 # The rest of the stored clock: the legal last days and the implicit refusal's safe date
 # that cada calendar and cada overdue read (migrations 0005, 0016).
 CLOCK_EXTRA_COLUMNS = ("action_due_legal", "reasonable_delay_on", "implicit_refusal_safe_on",

@@ -124,6 +124,8 @@ def test_upgrade_from_every_schema_keeps_the_data(tmp_path, start):
         assert "ix_request_calendar" in indexes
         # 0017: cada stats reads a covering index ordered by administration.
         assert "ix_request_stats" in indexes
+        # 0020: no answer was recorded, so no response time.
+        assert conn.execute(text("SELECT response_days FROM request")).scalar() is None
     if start != storage.SCHEMA_HEAD:
         backups = list(tmp_path.glob(f"old.db.schema-{start}.bak"))
         assert backups, "an existing SQLite file is backed up before it is upgraded"
@@ -326,6 +328,7 @@ def test_upgrade_to_0014_stores_what_the_events_say(tmp_path):
 
     expected = derive_summary([e.__class__(**{**e.__dict__, "on": date.fromisoformat(e.on)})
                                for e in events], docs)
+    expected.pop("response_days")  # 0020's, checked by its own test
     assert stored == {**{k: v.isoformat() if isinstance(v, date) else v
                          for k, v in expected.items()},
                       "express_refusal": int(expected["express_refusal"]),
@@ -414,3 +417,54 @@ def test_upgrade_to_0016_stores_the_calendar_steps(tmp_path, cli):
                       if not line.startswith(b"DTSTAMP"))
 
     assert events(after) == events(before)
+
+
+def test_0020_stores_the_response_times_the_statistics_computed(cli, backend):
+    """From 0019 (a downgrade, then the upgrade ``open_db`` runs): the response time
+    filled in SQL is what ``derive_summary`` stores for new events, the statistics
+    are unchanged, and the downgrade drops the column without touching the events."""
+    from sqlalchemy import inspect
+
+    from cada_tracker.cli.common import locations
+
+    cli("init", "--name", "G", "--address", r"1 rue X\n38000 Grenoble", "--email",
+        "g@example.org", "--city", "Grenoble", ok=True)
+    cli("admin", "add", "Mairie", "--kind", "commune", "--postcode", "38000", "--city",
+        "Grenoble", ok=True)
+    histories = (
+        [("received", "2026-03-04"), ("answer", "2026-03-20", "full")],  # 16 days
+        [("answer", "2026-03-12", "refusal")],  # no receipt: from the sending, 10 days
+        [("received", "2026-03-05"), ("answer", "2026-03-09", "extension")],  # none yet
+        [("received", "2026-03-03"), ("answer", "2026-03-06", "fees"),
+         ("answer", "2026-04-01", "full")],  # the first deciding answer: 3 days
+        [],  # nothing answered
+    )
+    for history in histories:
+        ref = cli("new", "--to", "1", "--subject", "S", "--doc", "D", "--json",
+                  ok=True).json()["reference"]
+        cli("sent", ref, "--on", "2026-03-02", "--via", "lrar", ok=True)
+        for kind, on, *outcome in history:
+            if kind == "received":
+                cli("received", ref, "--on", on, ok=True)
+            else:
+                cli("answer", ref, "--on", on, "--outcome", *outcome, ok=True)
+    query = "SELECT reference, response_days FROM request ORDER BY reference"
+    url = locations().database_url
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        stored = [tuple(row) for row in conn.execute(text(query))]
+        events = conn.execute(text("SELECT count(*) FROM event")).scalar()
+    assert [days for _, days in stored] == [16, 10, None, 3, None]
+    stats = cli("stats", "--json", "--today", "2026-06-01", ok=True).json()
+    assert stats["overall"]["median_response_days"] == 10
+    with engine.begin() as conn:
+        command.downgrade(storage.alembic_config(conn), "0019")
+    with engine.connect() as conn:
+        assert "response_days" not in {c["name"] for c in inspect(conn).get_columns("request")}
+        assert conn.execute(text("SELECT count(*) FROM event")).scalar() == events
+    engine.dispose()
+    assert cli("stats", "--json", "--today", "2026-06-01", ok=True).json() == stats
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        assert [tuple(row) for row in conn.execute(text(query))] == stored
+    engine.dispose()

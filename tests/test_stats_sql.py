@@ -118,8 +118,7 @@ def test_stats_read_an_index_in_the_order_of_their_groups(cli, profile, backend,
     with engine.connect() as conn:
         # The count of requests may read any index of the group (the smallest).
         for sql, name in ((outcome_query._REQUESTS, ""), (outcome_query._SENT, index)):
-            statement = sql.format(key=key, where=where, days=outcome_query._LIST["sqlite"]
-                                   .format(outcome_query._DAYS["sqlite"]))
+            statement = sql.format(key=key, where=where, days=outcome_query._LIST["sqlite"])
             plan = " ".join(str(row[-1]) for row in conn.execute(
                 text("EXPLAIN QUERY PLAN " + statement), {**params, "today": "2026-01-01"}))
             assert f"USING COVERING INDEX {name}" in plan, plan

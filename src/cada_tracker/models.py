@@ -93,11 +93,10 @@ class Request(SQLModel, table=True):
         # Every column cada stats and cada campaign aggregate (migration 0014).
         Index("ix_request_outcome", "campaign", "administration_id", "sent_on",
               "received_on", "implicit_refusal_on", "answered_on", "express_refusal",
-              "referred_on", "obtained", "profile", "subject"),
-        # The same columns by administration: cada stats over the whole archive (0017).
-        Index("ix_request_stats", "administration_id", "sent_on", "received_on",
-              "implicit_refusal_on", "answered_on", "express_refusal", "referred_on",
-              "obtained"),
+              "referred_on", "obtained", "profile", "subject", "response_days"),
+        # What cada stats sums over the whole archive, by administration (0017, 0020).
+        Index("ix_request_stats", "administration_id", "sent_on", "implicit_refusal_on",
+              "answered_on", "express_refusal", "referred_on", "obtained", "response_days"),
         # The series of a campaign, read by cada overdue and cada calendar: its subjects
         # counted in order, its members a range of one subject (0015, reordered in 0019).
         Index("ix_request_series_subject", "campaign", "subject", "administration_id",
@@ -155,6 +154,8 @@ class Request(SQLModel, table=True):
     closed_on: date | None = None
     closed_reason: str | None = None
     obtained: bool = False  # a document obtained, or closed as obtained
+    # Days from the receipt (else the sending) to the first answer (migration 0020).
+    response_days: int | None = None
     # The request's public page when it was made on an Alaveteli site (cada madada
     # import, migration 0012): shown, quoted by the referral, the key of a re-import.
     source_url: str | None = Field(default=None, unique=True, index=True)

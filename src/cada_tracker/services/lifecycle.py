@@ -144,15 +144,19 @@ def derive_summary(events: list[Ev], outcomes: dict[int, str]) -> dict:
     with it (migration 0014): the first answer that decides something (documents,
     refusal or fees; not an extension), an express refusal among those answers, the
     first referral to the CADA, the first closing and its reason, and whether
-    something was obtained (a document, or a closing as obtained). ``outcomes``:
-    :func:`derive_outcomes`."""
+    something was obtained (a document, or a closing as obtained), and the response
+    time: days from the receipt (else the sending) to that first answer (migration
+    0020). ``outcomes``: :func:`derive_outcomes`."""
     evs = active(events)
     answers = [e for e in evs if e.kind == "answer" and e.outcome in ANSWER_OUTCOMES]
     referred = next((e for e in evs if e.kind == "referred"), None)
     close = next((e for e in evs if e.kind == "close"), None)
     reason = close.reason if close else None
+    start = (next((e for e in evs if e.kind == "received"), None)
+             or next((e for e in evs if e.kind == "sent"), None))
     return {
         "answered_on": answers[0].on if answers else None,
+        "response_days": (answers[0].on - start.on).days if answers and start else None,
         "express_refusal": any(refuses(a) for a in answers),
         "referred_on": referred.on if referred else None,
         "closed_on": close.on if close else None,

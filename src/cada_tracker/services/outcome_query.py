@@ -17,8 +17,8 @@ for the campaigns. Two plain aggregates, no CTE and no window:
   rather than 680,000 at a million requests), from which Python takes the medians
   of each group, each kind of administration and the whole.
 
-The statements are the same on SQLite and PostgreSQL but for the difference of two
-dates and the name of the aggregate that joins texts (:data:`_DAYS`, :data:`_LIST`).
+The statements are the same on SQLite and PostgreSQL but for the name of the
+aggregate that joins texts (:data:`_LIST`).
 """
 
 from __future__ import annotations
@@ -48,13 +48,12 @@ _SENT_COUNTS = ", ".join((
     "COUNT(*) FILTER (WHERE r.obtained)",
 ))
 
-#: What the two back ends spell apart: the difference of two dates in days, and the
-#: numbers of a group as one text, separated by commas (SQLite 3.44 added string_agg).
-_DAYS = {"sqlite": "CAST(julianday(r.answered_on) - julianday(COALESCE(r.received_on, "
-                   "r.sent_on)) AS INTEGER)",
-         "postgresql": "(r.answered_on - COALESCE(r.received_on, r.sent_on))"}
-_LIST = {"sqlite": "group_concat({}) FILTER (WHERE r.answered_on IS NOT NULL)",
-         "postgresql": "string_agg(CAST({} AS VARCHAR), ',') "
+#: What the two back ends spell apart: the response times of a group as one text,
+#: separated by commas (SQLite 3.44 added string_agg). Each is stored with the request
+#: (``response_days``, migration 0020): computing it here from the dates took 0.17 s
+#: at a million requests (two ``julianday`` parses a row).
+_LIST = {"sqlite": "group_concat(r.response_days) FILTER (WHERE r.answered_on IS NOT NULL)",
+         "postgresql": "string_agg(CAST(r.response_days AS VARCHAR), ',') "
                        "FILTER (WHERE r.answered_on IS NOT NULL)"}
 
 # "NOT (… IS NULL)": spelled so that SQLite does not take the partial index of the
@@ -87,8 +86,7 @@ def _sums(connection, key: str, today: date, campaign: str | None, campaigns_onl
     dialect = db.dialect
     values = {**params, "today": today.isoformat() if dialect == "sqlite" else today}
 
-    spelled = dialect if dialect in _DAYS else "postgresql"
-    days_list = _LIST[spelled].format(_DAYS[spelled])
+    days_list = _LIST[dialect if dialect in _LIST else "postgresql"]
 
     def rows(sql: str):
         return db.rows(sql.format(key=key, where=where, days=days_list), values)
