@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cada_tracker import letters
+from cada_tracker import letter_catalogue, letters
 from cada_tracker.errors import InputError, NotFoundError
 
 from .conftest import base_context, full_context
@@ -205,7 +205,7 @@ def test_nl2br_escapes_then_breaks_lines():
 
 
 def test_list_templates_builtin():
-    infos = {t.name: t for t in letters.list_templates(None)}
+    infos = {t.name: t for t in letter_catalogue.list_templates(None)}
     assert set(infos) == set(BUILTIN)
     for name, kind in BUILTIN.items():
         info = infos[name]
@@ -217,17 +217,17 @@ def test_list_templates_builtin():
 
 
 def test_template_info_dict():
-    data = letters.template_info("relance").to_dict()
+    data = letter_catalogue.template_info("relance").to_dict()
     assert data["title"] == "Relance" and data["kind"] == "reminder"
     assert "missing" in data["variables"]
 
 
 def test_parse_header():
-    header = letters.parse_header(
+    header = letter_catalogue.parse_header(
         "{#- title: Ma demande ;\n kind: reminder ; description: Un\n texte ; suite -#}\n<p>")
     assert header == {"title": "Ma demande", "kind": "reminder",
                       "description": "Un texte ; suite"}
-    assert letters.parse_header("<p>rien</p>") == {}
+    assert letter_catalogue.parse_header("<p>rien</p>") == {}
 
 
 def test_user_template_overrides_builtin(tmp_path):
@@ -242,7 +242,7 @@ def test_user_template_overrides_builtin(tmp_path):
     html = letters.render("demande", base_context(), user_dir=tmp_path)
     assert "Texte personnel." in html and "Perso Vidéosurveillance" in html
     assert "Texte personnel." not in letters.render("demande", base_context())
-    infos = {t.name: t for t in letters.list_templates(tmp_path)}
+    infos = {t.name: t for t in letter_catalogue.list_templates(tmp_path)}
     assert infos["demande"].origin == "user" and infos["demande"].overrides_builtin
     assert infos["demande"].title == "Ma demande"
     assert infos["nouveau"].origin == "user" and not infos["nouveau"].overrides_builtin
@@ -268,7 +268,7 @@ def test_syntax_error_names_file_and_line(tmp_path):
         letters.render("casse", base_context(), user_dir=tmp_path)
     assert str(path) in error.value.message
     assert "ligne 3" in error.value.message
-    info = {t.name: t for t in letters.list_templates(tmp_path)}["casse"]
+    info = {t.name: t for t in letter_catalogue.list_templates(tmp_path)}["casse"]
     assert info.error and str(path) in info.error
 
 

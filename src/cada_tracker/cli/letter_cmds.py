@@ -51,7 +51,7 @@ def templates_list(
       cada templates list
       cada templates list --json
     """
-    from cada_tracker.letters import KINDS, list_templates
+    from cada_tracker.letter_catalogue import KINDS, list_templates
 
     infos = list_templates(_user_dir())
     if json_out:
@@ -78,7 +78,7 @@ def templates_show(
       cada templates show relance
       cada templates show demande --source > ~/.config/cada/modeles/demande.html.j2
     """
-    from cada_tracker.letters import KINDS, template_info
+    from cada_tracker.letter_catalogue import KINDS, template_info
 
     info = template_info(name, _user_dir())
     if source:

@@ -61,7 +61,7 @@ def _choose(rows: list[tuple]):
 
 def ask_template(user_dir: Path | None, default: str = "demande") -> str:
     """A request template, chosen in the list of those that render."""
-    from cada_tracker.letters import list_templates
+    from cada_tracker.letter_catalogue import list_templates
 
     options = [(t.name, t.title) for t in list_templates(user_dir)
                if t.kind == "request" and t.error is None]

@@ -97,7 +97,7 @@ def _missing_glyphs(data: bytes) -> list[str]:
 
 
 def check_user_templates(folder: Path) -> Check:
-    from cada_tracker.letters import list_templates
+    from cada_tracker.letter_catalogue import list_templates
 
     broken = [f"{i.name} ({i.error})" for i in list_templates(folder) if i.error]
     if broken:
