@@ -11,7 +11,7 @@ COMMANDS = (
      "Retoucher le courrier d'un brouillon dans $EDITOR (refusé une fois la demande envoyée)."),
     ('list', 'request_cmds',
      'Lister les demandes, avec filtres (une page et le total ; --page pour la suite).'),
-    ('show', 'request_cmds',
+    ('show', 'show_cmds',
      'Tout sur une demande : administration, documents, chronologie, fichiers.'),
     ('sent', 'event_cmds',
      "Enregistrer l'envoi de la demande (canal, numéro de recommandé), ou de toutes les demandes d'une campagne encore en brouillon (--campaign), avec le numéro de recommandé de chacune (--from-file)."),

@@ -40,10 +40,10 @@ def _show_version(value: bool) -> None:
 
 #: The ``cli`` modules whose ``register(app)`` adds the top-level commands, in the order
 #: of ``cada --help``. ``scripts/command_index.py`` turns them into ``command_index``.
-COMMAND_MODULES = ("setup_cmds", "admin_cmds", "request_cmds", "event_cmds", "escalation_cmds",
-                   "clock_cmds", "campaign_cmds", "letter_cmds", "mail_cmds", "file_cmds",
-                   "search_cmds", "dossier_cmds", "publish_cmds", "ocr_cmds", "madada_cmds",
-                   "avis_cmds", "completion_cmds")
+COMMAND_MODULES = ("setup_cmds", "admin_cmds", "request_cmds", "show_cmds", "event_cmds",
+                   "escalation_cmds", "clock_cmds", "campaign_cmds", "letter_cmds", "mail_cmds",
+                   "file_cmds", "search_cmds", "dossier_cmds", "publish_cmds", "ocr_cmds",
+                   "madada_cmds", "avis_cmds", "completion_cmds")
 
 
 def build_app() -> typer.Typer:
