@@ -512,7 +512,7 @@ def create_schema(path: Path) -> None:
 
 
 def remove_db(path: Path) -> None:
-    # ".lock": the file cada's upgrade lock takes beside a database (storage._file_lock).
+    # ".lock": the file cada's upgrade lock takes beside a database (sqlite_file.file_lock).
     for suffix in ("", "-wal", "-shm", "-journal", ".lock"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 

@@ -80,12 +80,12 @@ def fresh_schema_from_template(request, monkeypatch):
     if request.node.get_closest_marker("migrations"):
         return
     template = request.getfixturevalue("migrated_sqlite")
-    from cada_tracker import storage
+    from cada_tracker import sqlite_file
 
     def from_template(path):
         tmp = path.with_name(f".{path.name}.{os.getpid()}.template")
-        fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, storage.PRIVATE_FILE)
-        os.fchmod(fd, storage.PRIVATE_FILE)
+        fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, sqlite_file.PRIVATE_FILE)
+        os.fchmod(fd, sqlite_file.PRIVATE_FILE)
         with os.fdopen(fd, "wb") as fh:
             fh.write(template)
         try:
@@ -95,7 +95,7 @@ def fresh_schema_from_template(request, monkeypatch):
         finally:
             tmp.unlink()
 
-    monkeypatch.setattr(storage, "_create_sqlite_file", from_template)
+    monkeypatch.setattr(sqlite_file, "_create_sqlite_file", from_template)
 
 
 @pytest.fixture(autouse=True)

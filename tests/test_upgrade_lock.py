@@ -14,7 +14,7 @@ from procs import Child, cada, connecting_reported, context, together
 from sqlalchemy import create_engine, text
 from test_migrations import FIRST_SCHEMA_DATA, _revisions
 
-from cada_tracker import storage
+from cada_tracker import sqlite_file, storage
 
 # These tests are about migrating: every database they open runs the migrations.
 pytestmark = pytest.mark.migrations
@@ -164,7 +164,7 @@ def test_a_file_from_before_wal_is_switched_once_under_the_lock(tmp_path):
     fd = os.open(tmp_path / "cada.db.lock", os.O_CREAT | os.O_RDWR, 0o600)
     fcntl.flock(fd, fcntl.LOCK_EX)
     done = threading.Event()
-    opener = threading.Thread(target=lambda: (storage._prepare_sqlite_file(db), done.set()))
+    opener = threading.Thread(target=lambda: (sqlite_file.prepare_sqlite_file(db), done.set()))
     opener.start()
     try:
         assert not done.wait(1.0), "the file was switched without the lock"

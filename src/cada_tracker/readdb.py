@@ -96,7 +96,8 @@ def sqlite_reader(locations) -> Reader | None:
     revision, a journal of files to recover, or any error opening it.
     """
     from cada_tracker.filestore import JOURNAL_DIR
-    from cada_tracker.storage import SCHEMA_HEAD, SQLITE_HEADER
+    from cada_tracker.sqlite_file import SQLITE_HEADER
+    from cada_tracker.storage import SCHEMA_HEAD
 
     path = locations.sqlite_path
     if path is None or _journals_left(locations.data_dir / JOURNAL_DIR):

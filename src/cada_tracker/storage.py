@@ -1,7 +1,8 @@
 """Engine, the one ``open_db()`` that migrates, and the transaction scope.
 
-SQLAlchemy is imported only by the functions that use it: ``SCHEMA_HEAD`` and the
-SQLite checks are read by the commands that read SQLite without it (readdb.py).
+SQLAlchemy is imported only by the functions that use it: ``SCHEMA_HEAD`` is read by
+the commands that read SQLite without it (readdb.py). The SQLite file itself (its
+creation, checks, lock and backups) is :mod:`cada_tracker.sqlite_file`.
 
 ``open_db`` compares the database's Alembic revision with ``SCHEMA_HEAD`` and only
 imports Alembic when an upgrade is needed (it costs about 300 ms to import). A
@@ -12,8 +13,6 @@ with SQLite's backup API (never overwritten); one process at a time upgrades.
 
 from __future__ import annotations
 
-import os
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,12 +20,12 @@ from typing import TYPE_CHECKING
 
 from cada_tracker.errors import StorageError
 from cada_tracker.faults import busy_timeout
-from cada_tracker.paths import (
-    PRIVATE_FILE,
-    Locations,
-    asset_dir,
-    display_url,
-    ensure_private_dir,
+from cada_tracker.paths import Locations, asset_dir, display_url
+from cada_tracker.sqlite_file import (
+    backup_sqlite,
+    file_lock,
+    not_a_cada_database,
+    prepare_sqlite_file,
 )
 
 if TYPE_CHECKING:
@@ -103,103 +102,6 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-SQLITE_HEADER = b"SQLite format 3\x00"
-
-
-def _prepare_sqlite_file(path: Path) -> None:
-    """Refuse a file that is not an SQLite database; create a new one atomically.
-
-    A new database is created beside its final name, in WAL mode (so that it has
-    SQLite's header from the start), then linked into place: no process ever sees
-    a zero-byte file, and a zero-byte or foreign file is refused, never "migrated".
-    """
-    ensure_private_dir(path.parent)
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(100)
-    except FileNotFoundError:
-        _create_sqlite_file(path)
-        return
-    except IsADirectoryError:
-        head = None
-    if head is None or not head.startswith(SQLITE_HEADER):
-        what = "un dossier" if head is None else ("un fichier vide" if not head
-                                                  else "pas une base SQLite")
-        raise not_a_cada_database(path, what)
-    if head[18:20] != b"\x02\x02":
-        # Not in WAL mode: never opened by cada. Look before turning it to WAL, which
-        # rewrites the header of someone else's file.
-        if _foreign_tables(path):
-            raise not_a_cada_database(path, "une base SQLite d'un autre logiciel")
-        _turn_to_wal(path)
-
-
-def _turn_to_wal(path: Path) -> None:
-    """Put a database written before cada used WAL mode into it, one process at a time.
-
-    Left to each connection's ``PRAGMA journal_mode=WAL``, several processes opening
-    such a file at once deadlocked: one that could not switch the mode stayed in
-    rollback-journal mode and upgraded the schema holding its write lock, while the
-    others held a read lock waiting to switch it, until their busy timeout ended
-    ("occupée depuis 30 s"). Under the migration lock, the first switches it and the
-    others find it switched.
-    """
-    from cada_tracker.faults import busy_message, storage_error
-
-    with _file_lock(path):
-        try:
-            conn = sqlite3.connect(path, timeout=busy_timeout())
-            try:
-                mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            finally:
-                conn.close()
-        except sqlite3.Error as exc:
-            known = storage_error(exc, f"sqlite:///{path}")
-            raise (known or StorageError(f"Base « {path} » illisible ({exc}).")) from exc
-    if mode != "wal":  # SQLite keeps the old mode when it cannot take the lock
-        raise busy_message(f"« {path} »", busy_timeout())
-
-
-def _foreign_tables(path: Path) -> bool:
-    """Whether the file has tables but no Alembic version (read only). Waits for a
-    write lock as long as any command does: another cada may be turning this file
-    to WAL mode (an exclusive lock, held through its fsyncs)."""
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
-                           timeout=busy_timeout())
-    try:
-        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    finally:
-        conn.close()
-    return bool(names) and "alembic_version" not in names
-
-
-def not_a_cada_database(path: Path, what: str) -> StorageError:
-    return StorageError(
-        f"Ce fichier n'est pas une base cada : {path} ({what}). cada n'y a pas touché.",
-        hint="Indiquez une autre base avec --db ou CADA_DATABASE_URL, ou déplacez ce fichier.",
-    )
-
-
-def _create_sqlite_file(path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
-    try:
-        fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, PRIVATE_FILE)
-        os.fchmod(fd, PRIVATE_FILE)  # whatever the umask; SQLite gives -wal/-shm this mode
-        os.close(fd)
-        conn = sqlite3.connect(tmp)
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-        finally:
-            conn.close()
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass  # another command created it first: use theirs
-    finally:
-        for leftover in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
-            leftover.unlink(missing_ok=True)
-
-
 def current_revision(engine: Engine) -> str | None:
     from sqlalchemy import inspect, text
 
@@ -225,7 +127,7 @@ def open_db(locations: Locations, *, complete=None) -> Engine:
     sqlite_file = locations.sqlite_path
     try:
         if sqlite_file is not None:
-            _prepare_sqlite_file(sqlite_file)
+            prepare_sqlite_file(sqlite_file)
         engine = make_engine(url)
         if current_revision(engine) == SCHEMA_HEAD:
             return engine
@@ -265,7 +167,7 @@ def migration_lock(engine: Engine, sqlite_file: Path | None) -> Iterator[None]:
     (released by the kernel if the process dies), a session advisory lock on
     PostgreSQL. Waits for as long as the other process's upgrade takes."""
     if sqlite_file is not None:
-        with _file_lock(sqlite_file):
+        with file_lock(sqlite_file):
             yield
         return
     if engine.dialect.name != "postgresql":
@@ -284,21 +186,6 @@ def migration_lock(engine: Engine, sqlite_file: Path | None) -> Iterator[None]:
 
 
 MIGRATION_LOCK_KEY = 20260011
-
-
-@contextmanager
-def _file_lock(sqlite_file: Path) -> Iterator[None]:
-    """``fcntl`` on the lock file beside an SQLite database, released by the kernel
-    if the process dies."""
-    import fcntl
-
-    fd = os.open(sqlite_file.with_name(f"{sqlite_file.name}.lock"),
-                 os.O_CREAT | os.O_RDWR, PRIVATE_FILE)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
 
 
 def alembic_config(connection=None):
@@ -352,50 +239,6 @@ def _upgrade(engine: Engine, revision: str | None, *, sqlite_file: Path | None,
     _upgraded_from[key] = revision
     if "moved_files" in cfg.attributes:
         _moved_files[key] = cfg.attributes["moved_files"]
-
-
-def backup_sqlite(source: Path, target: Path, *, keep_existing: bool = False) -> Path:
-    """A consistent copy of a live SQLite database (online backup API), private.
-
-    Written beside ``target`` and linked into place once complete: a failure
-    (disk full) leaves no partial file, and an existing file is never replaced.
-    With ``keep_existing``, a target that exists gets a numbered name instead
-    (``….2.bak``); otherwise it is refused. Returns the path written.
-    """
-    ensure_private_dir(target.parent)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, PRIVATE_FILE)
-        os.fchmod(fd, PRIVATE_FILE)
-        os.close(fd)
-        src = sqlite3.connect(source, timeout=busy_timeout())
-        try:
-            dst = sqlite3.connect(tmp)
-            try:
-                src.backup(dst)
-            finally:
-                dst.close()
-        finally:
-            src.close()
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        return _link_new(tmp, target, numbered=keep_existing)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _link_new(tmp: Path, target: Path, *, numbered: bool) -> Path:
-    candidate, n = target, 1
-    while True:
-        try:
-            os.link(tmp, candidate)
-            return candidate
-        except FileExistsError:
-            if not numbered:
-                raise StorageError(f"{target} existe déjà : choisissez un autre nom.") from None
-            n += 1
-            stem, dot, ext = target.name.rpartition(".")
-            candidate = target.with_name(f"{stem}.{n}.{ext}" if dot else f"{target.name}.{n}")
 
 
 @contextmanager

@@ -13,7 +13,8 @@ from sqlalchemy.engine import Engine
 from cada_tracker.errors import InputError
 from cada_tracker.filestore import sha256_of
 from cada_tracker.paths import Locations, display_url
-from cada_tracker.storage import SCHEMA_HEAD, backup_sqlite, current_revision
+from cada_tracker.sqlite_file import backup_sqlite
+from cada_tracker.storage import SCHEMA_HEAD, current_revision
 
 
 def default_backup_path(loc: Locations, now: datetime) -> Path:
