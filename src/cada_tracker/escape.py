@@ -56,13 +56,6 @@ def rich_text(value, *, style: str = ""):
     return Text("" if value is None else terminal(str(value)), style=style)
 
 
-def rich_markup(text: str) -> str:
-    """``text`` escaped for insertion inside a Rich markup string."""
-    from rich.markup import escape
-
-    return escape(terminal(text))
-
-
 def csv_cell(value, *, raw: bool = False):
     """A CSV cell; text that a spreadsheet would run as a formula is made inert."""
     if value is None:
