@@ -106,7 +106,7 @@ def test_calendar_gives_what_the_engine_computes(cli, backend):
     from cada_tracker.services.calendar import upcoming_deadlines
 
     rng = random.Random(20261202)
-    _generate(cli, rng, 30)
+    _generate(cli, rng, 25)
     seen: set[tuple] = set()
     for today in (date(2026, 3, 1), date(2026, 6, 10), date(2026, 9, 15), date(2026, 12, 20)):
         with reading() as connection:

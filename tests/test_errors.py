@@ -62,6 +62,7 @@ def test_answer_positions_are_checked(cli, draft_ref):
     assert both.exit_code == 2 and "à la fois" in both.stderr
 
 
+@both
 def test_bad_choices_list_the_allowed_values(cli, draft_ref, admin_id):
     via = cli("sent", draft_ref, "--on", "2026-03-02", "--via", "pigeon")
     assert via.exit_code == 2 and "pigeon" in via.stderr and "lrar" in via.stderr
