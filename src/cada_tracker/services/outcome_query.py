@@ -5,10 +5,10 @@ The definitions are those of ``services.campaigns`` (its docstring), which compu
 the same figures in Python from one ``Outcome`` per request and its events. Here
 the database sums what each request stores of its events (migrations 0014 and
 0020, ``lifecycle.derive_summary``: first answer, express refusal, referral,
-obtained, response time), per administration or per campaign, reading only a covering index whose first
-column is the group, in its order (no sort, no table row, no event):
-``ix_request_stats`` (migration 0017) for the whole archive, ``ix_request_outcome``
-for the campaigns. Two plain aggregates, no CTE and no window:
+obtained, response time), per administration or per campaign, reading only a
+covering index whose first column is the group, in its order (no sort, no table
+row, no event): ``ix_request_stats`` (migrations 0017 and 0020) for the whole
+archive, ``ix_request_outcome`` for the campaigns. Two plain aggregates, no CTE and no window:
 
 - the number of requests of each group;
 - over its sent requests, in one pass: the sums, each ``COUNT`` of a column (not
