@@ -130,8 +130,10 @@ def test_unmatched_waits_in_the_inbox_escaped_then_assign_files_it(backend, cli,
     [waiting] = report["unmatched"]
     listed = cli("mail", "inbox")
     assert listed.exit_code == 0, listed.stderr
-    assert "[fusion 2016]" in listed.stdout and "\x1b" not in listed.stdout
-    assert "\x0b" not in listed.stdout and "[bold red]Mairie[/]" not in listed.stdout
+    # The subject as written, as text: its markup neither applied nor backslashed.
+    assert "[font=100][fusion 2016] [/] Elections" in listed.stdout
+    assert "\\[" not in listed.stdout
+    assert "\x1b" not in listed.stdout and "\x0b" not in listed.stdout
     assert cli("mail", "inbox", "--json", ok=True).json()[0]["message_id"] == \
         "<hostile.1@ailleurs.example>"
     said = cli("mail", "assign", waiting["message_id"], ref, ok=True).stderr

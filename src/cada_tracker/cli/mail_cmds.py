@@ -36,13 +36,14 @@ def register(app: typer.Typer) -> None:
     app.add_typer(mail, name="mail")
 
 
-def safe(text) -> str:
-    """Text that came from an e-mail, fit for a Rich table cell (markup escaped)."""
-    from rich.markup import escape
+def mail_line(text) -> str:
+    """Text that came from an e-mail on one line, without control or bidi characters.
 
+    Not markup-escaped: ``output.table`` shows every cell as plain text, so an
+    escape here printed its backslashes (``\\[fusion 2016]``)."""
     from cada_tracker.mail.parse import clean
 
-    return escape(clean("" if text is None else str(text)))
+    return clean("" if text is None else str(text))
 
 
 def local_time(value) -> str:
@@ -342,7 +343,7 @@ def inbox(json_out: bool = JSON) -> None:
 
     output.table("Courriels sans demande", ["N°", "Date", "De", "Objet", "Genre"],
                  ((r["id"], local_time(r["date"]),
-                   safe(r["from"]), safe(r["subject"]), MAIL_KINDS.get(r["kind"], r["kind"]))
+                   mail_line(r["from"]), mail_line(r["subject"]), MAIL_KINDS.get(r["kind"], r["kind"]))
                   for r in rows),
                  caption="cada mail assign N° REF pour classer un courriel")
 
