@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cada_tracker.errors import InputError
-from cada_tracker.letters import (KINDS, TEMPLATE_SUFFIX, _NAME_RE, _dir_key, _normalise_name,
-                                  _syntax_error, _unknown_template, builtin_dir, environment,
-                                  template_names)
+from cada_tracker.letters import (KINDS, TEMPLATE_SUFFIX, builtin_dir, dir_key, environment,
+                                  syntax_error, template_file, template_names,
+                                  unknown_template)
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -60,18 +60,16 @@ def list_templates(user_dir: Path | None = None) -> list[TemplateInfo]:
 def template_info(name: str, user_dir: Path | None = None) -> TemplateInfo:
     """Title, kind, description, variables and origin of template ``name``."""
     env = environment(user_dir)
-    base = _normalise_name(name)
-    filename = base + TEMPLATE_SUFFIX
-    if not _NAME_RE.match(base) or base.startswith("_"):
-        raise _unknown_template(name, user_dir)
+    filename = template_file(name, user_dir)
+    base = filename.removesuffix(TEMPLATE_SUFFIX)
     builtin_path = builtin_dir() / filename
-    user_path = Path(_dir_key(user_dir)) / filename if user_dir is not None else None
+    user_path = Path(dir_key(user_dir)) / filename if user_dir is not None else None
     if user_path is not None and user_path.is_file():
         origin, path = "user", user_path
     elif builtin_path.is_file():
         origin, path = "builtin", builtin_path
     else:
-        raise _unknown_template(name, user_dir)
+        raise unknown_template(name, user_dir)
     source = path.read_text(encoding="utf-8")
     header = parse_header(source)
     error = None
@@ -133,7 +131,7 @@ def template_variables(env: Environment, filename: str) -> set[str]:
             source, path, _ = env.loader.get_source(env, current)
             ast = env.parse(source, name=current, filename=path)
         except TemplateSyntaxError as exc:
-            raise _syntax_error(exc) from exc
+            raise syntax_error(exc) from exc
         except TemplateNotFound as exc:
             raise InputError(
                 f"Le modèle « {filename} » fait appel au modèle « {exc.name} », introuvable."

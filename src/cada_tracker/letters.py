@@ -83,7 +83,7 @@ CADA_ADDRESS["designation"] = MappingProxyType(
 )
 CADA_ADDRESS["salutation"] = "Madame, Monsieur"
 
-_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 # --------------------------------------------------------------------------- filters
@@ -133,7 +133,7 @@ def builtin_dir() -> Path:
     return asset_dir("letters")
 
 
-def _dir_key(user_dir: Path | str | None) -> str | None:
+def dir_key(user_dir: Path | str | None) -> str | None:
     if user_dir is None:
         return None
     return str(Path(user_dir).expanduser().resolve())
@@ -141,7 +141,7 @@ def _dir_key(user_dir: Path | str | None) -> str | None:
 
 def environment(user_dir: Path | str | None = None) -> Environment:
     """The Jinja environment for ``user_dir`` (built once per process and folder)."""
-    return _environment(_dir_key(user_dir))
+    return _environment(dir_key(user_dir))
 
 
 @lru_cache(maxsize=8)
@@ -195,44 +195,51 @@ def render(name: str, context: dict[str, Any], *, user_dir: Path | None = None) 
         raise error from exc
 
 
-def _normalise_name(name: str) -> str:
+def normalise_name(name: str) -> str:
     base = name.strip()
     if base.endswith(TEMPLATE_SUFFIX):
         base = base[: -len(TEMPLATE_SUFFIX)]
     return base
 
 
+def template_file(name: str, user_dir: Path | None) -> str:
+    """The file name of template ``name`` (``demande`` → ``demande.html.j2``); a name
+    that is not a template's (a path, a ``_`` partial) is an unknown template."""
+    base = normalise_name(name)
+    if not NAME_RE.match(base) or base.startswith("_"):
+        raise unknown_template(name, user_dir)
+    return base + TEMPLATE_SUFFIX
+
+
 def _get_template(env: Environment, name: str, user_dir: Path | None) -> Template:
     from jinja2 import TemplateNotFound, TemplateSyntaxError
-
-    base = _normalise_name(name)
-    filename = base + TEMPLATE_SUFFIX
-    if not _NAME_RE.match(base) or base.startswith("_"):
-        raise _unknown_template(name, user_dir)
     from jinja2.sandbox import SecurityError
+
+    filename = template_file(name, user_dir)
+    base = filename.removesuffix(TEMPLATE_SUFFIX)
 
     try:
         return env.get_template(filename)
     except TemplateSyntaxError as exc:
-        raise _syntax_error(exc) from exc
+        raise syntax_error(exc) from exc
     except SecurityError as exc:
         raise InputError(f"Modèle « {base} » refusé : {french_message(exc)}.") from exc
     except TemplateNotFound as exc:
         if exc.name == filename:
-            raise _unknown_template(name, user_dir) from exc
+            raise unknown_template(name, user_dir) from exc
         raise InputError(
             f"Le modèle « {base} » fait appel au modèle « {exc.name} », introuvable."
         ) from exc
 
 
-def _syntax_error(exc: Any) -> InputError:
+def syntax_error(exc: Any) -> InputError:
     return InputError(
         f"Erreur de syntaxe dans le modèle {exc.filename or exc.name}, "
         f"ligne {exc.lineno} : {exc.message}"
     )
 
 
-def _unknown_template(name: str, user_dir: Path | None) -> NotFoundError:
+def unknown_template(name: str, user_dir: Path | None) -> NotFoundError:
     names = ", ".join(template_names(user_dir)) or "aucun"
     return NotFoundError(
         f"Modèle de courrier inconnu : « {name} ». Modèles disponibles : {names}.",
@@ -258,7 +265,7 @@ def _render_error(exc: Exception, template: Template) -> InputError | None:
     from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
 
     if isinstance(exc, TemplateSyntaxError):  # in an included or extended template
-        return _syntax_error(exc)
+        return syntax_error(exc)
     if isinstance(exc, TemplateNotFound):
         return InputError(
             f"Le modèle {template.filename} fait appel au modèle « {exc.name} », introuvable."
@@ -276,7 +283,7 @@ def _render_error(exc: Exception, template: Template) -> InputError | None:
 def require_template(name: str, user_dir: Path | None = None) -> None:
     """Refuse an unknown template name before anything is printed or recorded."""
     if name not in template_names(user_dir):
-        raise _unknown_template(name, user_dir)
+        raise unknown_template(name, user_dir)
 
 
 def template_names(user_dir: Path | None = None) -> list[str]:
@@ -287,7 +294,7 @@ def template_names(user_dir: Path | None = None) -> list[str]:
         if "/" in filename or not filename.endswith(TEMPLATE_SUFFIX):
             continue
         base = filename[: -len(TEMPLATE_SUFFIX)]
-        if base.startswith("_") or not _NAME_RE.match(base):
+        if base.startswith("_") or not NAME_RE.match(base):
             continue
         names.add(base)
     return sorted(names)
