@@ -14,7 +14,7 @@ warm that a user's command would not have warm):
 Batch timings include the Renderer creation and the Jinja rendering of each letter
 (``cada_tracker.letters.render``), i.e. the whole job; the breakdown is printed too.
 ``--workers 1`` (the default) renders in the one process (``write_merged`` /
-``write_pdf``); ``--workers N`` (0: ``pdf.default_workers()``, what the CLI uses for
+``write_pdf``); ``--workers N`` (0: ``pdf_workers.default_workers()``, what the CLI uses for
 batches of more than 10 letters) passes ``workers=N`` to ``write_merged`` and
 writes separate PDFs with ``write_many``. Memory: ``peak_rss_mb`` is the largest
 single process (``VmHWM``, ``RUSAGE_CHILDREN``); ``peak_total_mb`` is the peak of
@@ -178,7 +178,7 @@ def resolve_workers(workers: int) -> int:
     if workers > 0:
         return workers
     try:
-        from cada_tracker.pdf import default_workers
+        from cada_tracker.pdf_workers import default_workers
     except ImportError:
         return 1
     return default_workers()
@@ -284,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenario", action="append", choices=SCENARIOS,
                         help="only this scenario (repeatable)")
     parser.add_argument("--workers", type=int, default=1,
-                        help="processes for the batches (1; 0: pdf.default_workers(), as the CLI)")
+                        help="processes for the batches (1; 0: pdf_workers.default_workers(), as the CLI)")
     parser.add_argument("--json", action="store_true", help="print JSON (for bench/run.py)")
     parser.add_argument("--target-rows", action="store_true",
                         help="the target rows through the CLI vs LibreOffice (letters_cli.py)")

@@ -17,8 +17,7 @@ templates, a file of the same name in the user's folder wins.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import count as counting, islice
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,31 +27,14 @@ from cada_tracker.letters import STYLESHEET, builtin_dir
 from cada_tracker.pdf_fetcher import ResourceRefused, fetcher_class
 from cada_tracker.pdf_import import import_weasyprint
 from cada_tracker.pdf_pages import concatenate, info_of, split
+from cada_tracker.pdf_workers import (DEFAULT_CHUNK, Chunk, batched, can_fork, ignore_sigint,
+                                      read_ahead, release_memory)
 
-__all__ = ["Renderer", "ResourceRefused", "concatenate", "default_workers",
-           "harfbuzz_subset_available", "import_weasyprint"]
+__all__ = ["Renderer", "ResourceRefused", "concatenate", "harfbuzz_subset_available",
+           "import_weasyprint"]
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
-
-DEFAULT_CHUNK = 10
-
-
-#: Letters per batch: one number, or the sizes of the first batches (the last one
-#: is repeated for the rest), as :func:`batch_sizes` gives them.
-Chunk = int | Sequence[int]
-
-
-def _batched(items: Iterable, chunk: Chunk) -> Iterator[list]:
-    sizes = [chunk] if isinstance(chunk, int) else list(chunk)
-    if not sizes or min(sizes) < 1:
-        raise InputError("La taille des lots doit être d'au moins 1 courrier.")
-    iterator = iter(items)
-    for i in counting():
-        batch = list(islice(iterator, sizes[min(i, len(sizes) - 1)]))
-        if not batch:
-            return
-        yield batch
 
 
 class Renderer:
@@ -139,7 +121,7 @@ class Renderer:
         rendered by that many forked processes (Linux), in order.
         ``on_progress(n)`` is called with the number of letters of each finished chunk.
         """
-        return merge_results(self._run(_chunk_pdf_job, _batched(htmls, chunk), workers),
+        return merge_results(self._run(_chunk_pdf_job, batched(htmls, chunk), workers),
                              title=title, on_progress=on_progress)
 
     def write_many(
@@ -151,14 +133,14 @@ class Renderer:
         Workers render, this process writes: a worker stopped by Ctrl-C can then
         leave no half-written file behind.
         """
-        return write_results(self._run(_render_chunk_job, _batched(items, chunk), workers),
+        return write_results(self._run(_render_chunk_job, batched(items, chunk), workers),
                              on_progress=on_progress)
 
     def many(
         self, htmls: Iterable[str], chunk: Chunk = DEFAULT_CHUNK, *, workers: int = 1
     ) -> list[bytes]:
         """Each letter as its own PDF, in memory, in order."""
-        return [data for datas, _ in self._run(_pdfs_job, _batched(htmls, chunk), workers)
+        return [data for datas, _ in self._run(_pdfs_job, batched(htmls, chunk), workers)
                 for data in datas]
 
     def _run(self, job: Callable, batches: Iterable[list], workers: int) -> Iterator[tuple]:
@@ -173,7 +155,7 @@ class Renderer:
         and the parsed stylesheet; each sends back its result and the URLs it refused
         (added to ``self.refused``).
         """
-        if workers <= 1 or not _can_fork():
+        if workers <= 1 or not can_fork():
             for batch in batches:
                 yield job(self, batch)
             return
@@ -199,7 +181,7 @@ class Renderer:
             # to every object's page and make the worker copy what it shares.
             gc.freeze()
             with sigint_deferred() as interrupted:
-                pool = context.Pool(workers, initializer=_ignore_sigint)
+                pool = context.Pool(workers, initializer=ignore_sigint)
             with pool:
                 if interrupted:
                     raise KeyboardInterrupt  # pressed while forking: stop now, cleanly
@@ -265,89 +247,14 @@ def merge_results(results: Iterable[tuple[bytes, int]], *, title: str | None = N
 _POOL_RENDERER: Renderer | None = None
 
 
-def read_ahead(workers: int) -> int:
-    """Batches ``Renderer._run`` reads before it yields its first result (then one each)."""
-    return 2 * workers if workers > 1 and _can_fork() else 1
-
-
-def _can_fork() -> bool:
-    import sys
-
-    return sys.platform == "linux"
-
-
-def batch_sizes(count: int, workers: int, most: int = DEFAULT_CHUNK) -> list[int]:
-    """The batches of ``count`` letters on ``workers`` processes: at most ``most``
-    letters each, as many batches for each process and sizes that differ by one at
-    most (50 letters on 2 processes: 9, 9, 8, 8, 8, 8, so that each renders 25; with
-    5 of 9 and one of 5, one process renders 4 letters while the other waits)."""
-    if count <= 0 or workers <= 1:
-        return [most]
-    rounds = -(-count // (workers * most))
-    batches = min(count, workers * rounds)
-    size, bigger = divmod(count, batches)
-    return [size + 1] * bigger + [size] * (batches - bigger)
-
-
-def default_workers() -> int:
-    """Processes for a batch: the CPUs this process may use, at most 4 (memory)."""
-    import os
-
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, 4))
-
-
-def _ignore_sigint() -> None:
-    """A worker's start: Ctrl-C is its parent's; it ends with SIGTERM, which Linux
-    also sends it if its parent dies (killed after a Ctrl-C that it outlived, say):
-    an orphan would wait on the pool's queue for ever, holding the terminal's
-    output open."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool's terminate() ends a worker
-    die_with_parent()
-
-
-def die_with_parent() -> None:
-    """Ask Linux to send SIGTERM to this process if its parent dies (kill -9 included)."""
-    import ctypes
-    import multiprocessing
-    import os
-    import signal
-
-    try:
-        ctypes.CDLL(None).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    parent = multiprocessing.parent_process()
-    if parent is not None and os.getppid() != parent.pid:
-        os.kill(os.getpid(), signal.SIGTERM)  # it died before the request: nobody would
-
-
 def _pool_call(task: tuple[Callable, list]) -> tuple[tuple, list[str]]:
     job, batch = task
     renderer = _POOL_RENDERER
     assert renderer is not None
     before = len(renderer.fetcher.refused)
     result = job(renderer, batch)
-    _release_memory()
+    release_memory()
     return result, renderer.fetcher.refused[before:]
-
-
-def _release_memory() -> None:
-    """Give back to the system what a chunk's layout freed (glibc keeps it otherwise)."""
-    import ctypes
-    import gc
-
-    gc.collect()
-    try:
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 def _chunk_pdf_job(renderer: Renderer, htmls: list[str]) -> tuple[bytes, int]:

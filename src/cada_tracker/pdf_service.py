@@ -22,8 +22,9 @@ from pathlib import Path
 
 from cada_tracker.errors import CadaError
 from cada_tracker.fileio import atomic_write_bytes, sigint_deferred
-from cada_tracker.pdf import (DEFAULT_CHUNK, Chunk, _batched, _can_fork, die_with_parent,
-                              merge_results, read_ahead, write_results)
+from cada_tracker.pdf import merge_results, write_results
+from cada_tracker.pdf_workers import (DEFAULT_CHUNK, Chunk, batched, can_fork, die_with_parent,
+                                      read_ahead)
 
 #: What the service can run on a batch: ``pdf`` job functions, by name (picklable).
 JOBS = ("pdfs", "chunk_pdf")
@@ -47,7 +48,7 @@ class RenderService:
             started._proc = None
             self._send(None if user_dir is None else str(user_dir))
             return
-        if not (_can_fork() if fork is None else fork):
+        if not (can_fork() if fork is None else fork):
             from cada_tracker.pdf import Renderer
 
             self._local = Renderer(user_dir=user_dir)
@@ -105,7 +106,7 @@ class RenderService:
             return self._local.write_many(items, chunk, workers=workers, on_progress=on_progress)
         results = ((list(zip([path for path, _ in batch], datas, strict=True)), count)
                    for batch, (datas, count) in self._run(
-                       "pdfs", _batched(items, chunk), workers,
+                       "pdfs", batched(items, chunk), workers,
                        lambda batch: [html for _, html in batch]))
         return write_results(results, on_progress=on_progress)
 
@@ -120,7 +121,7 @@ class RenderService:
                                      on_progress=on_progress)
             return
         results = (result for _, result in self._run(
-            "chunk_pdf", _batched(htmls, chunk), workers, lambda batch: batch))
+            "chunk_pdf", batched(htmls, chunk), workers, lambda batch: batch))
         data = merge_results(results, title=title, on_progress=on_progress)
         atomic_write_bytes(Path(path), data)
 
@@ -184,7 +185,7 @@ def prestart() -> None:
     if the command ends without one (a wrong option, ``--help``), it is stopped at exit.
     """
     global _PRESTARTED
-    if _PRESTARTED is None and _can_fork():
+    if _PRESTARTED is None and can_fork():
         import atexit
 
         _PRESTARTED = RenderService(user_dir=LATER)

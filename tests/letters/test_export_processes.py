@@ -10,6 +10,8 @@ import sys
 
 import pytest
 
+from cada_tracker import pdf_workers
+
 pdf = pytest.importorskip("cada_tracker.pdf")
 
 ORM = ("pydantic", "sqlmodel", "sqlalchemy", "cada_tracker.models")
@@ -49,19 +51,19 @@ def test_an_unknown_reference_still_names_the_close_ones(cli, draft_ref):
     (3, 4, [1, 1, 1]), (0, 2, [10]),
 ])
 def test_batches_are_shared_evenly_between_the_workers(count, workers, sizes):
-    assert pdf.batch_sizes(count, workers) == sizes
+    assert pdf_workers.batch_sizes(count, workers) == sizes
     if count and workers > 1:
         assert sum(sizes) == count and max(sizes) - min(sizes) <= 1
         assert len(sizes) % workers == 0 or len(sizes) < workers
 
 
 def test_batches_follow_the_sizes_given_then_repeat_the_last():
-    assert [len(b) for b in pdf._batched(range(50), [9, 9, 8, 8, 8, 8])] == [9, 9, 8, 8, 8, 8]
-    assert [len(b) for b in pdf._batched(range(7), [1, 2])] == [1, 2, 2, 2]
-    assert [len(b) for b in pdf._batched(range(7), 3)] == [3, 3, 1]
-    assert [x for b in pdf._batched(range(7), [1, 2]) for x in b] == list(range(7))
+    assert [len(b) for b in pdf_workers.batched(range(50), [9, 9, 8, 8, 8, 8])] == [9, 9, 8, 8, 8, 8]
+    assert [len(b) for b in pdf_workers.batched(range(7), [1, 2])] == [1, 2, 2, 2]
+    assert [len(b) for b in pdf_workers.batched(range(7), 3)] == [3, 3, 1]
+    assert [x for b in pdf_workers.batched(range(7), [1, 2]) for x in b] == list(range(7))
     with pytest.raises(pdf.InputError):
-        list(pdf._batched(range(3), [2, 0]))
+        list(pdf_workers.batched(range(3), [2, 0]))
 
 
 _RELEASE = None  # a multiprocessing.Event, created before the workers are forked
@@ -75,7 +77,7 @@ def _pid_job(renderer, batch):
     return os.getpid(), list(batch)
 
 
-@pytest.mark.skipif(not pdf._can_fork(), reason="workers are forked (Linux)")
+@pytest.mark.skipif(not pdf_workers.can_fork(), reason="workers are forked (Linux)")
 def test_workers_take_queued_batches_while_another_renders(monkeypatch):
     import multiprocessing
 
@@ -111,7 +113,7 @@ print(sorted(loaded for _, loaded in other), sorted(loaded for _, loaded in spli
 """
 
 
-@pytest.mark.skipif(not pdf._can_fork(), reason="workers are forked (Linux)")
+@pytest.mark.skipif(not pdf_workers.can_fork(), reason="workers are forked (Linux)")
 def test_workers_that_split_are_forked_with_pypdf_already_imported():
     out = subprocess.run([sys.executable, "-c", _PYPDF_PROBE], capture_output=True,
                          text=True, check=True, env=os.environ).stdout.split()
@@ -230,7 +232,7 @@ def _children_after(code: str) -> tuple[str, list[str]]:
         time.sleep(0.05)
 
 
-@pytest.mark.skipif(not pdf._can_fork(), reason="the rendering process is forked (Linux)")
+@pytest.mark.skipif(not pdf_workers.can_fork(), reason="the rendering process is forked (Linux)")
 def test_a_prestarted_process_renders_with_the_folder_given_later(tmp_path):
     user = tmp_path / "modeles"
     user.mkdir()
@@ -250,7 +252,7 @@ def test_a_prestarted_process_renders_with_the_folder_given_later(tmp_path):
     assert left == []
 
 
-@pytest.mark.skipif(not pdf._can_fork(), reason="the rendering process is forked (Linux)")
+@pytest.mark.skipif(not pdf_workers.can_fork(), reason="the rendering process is forked (Linux)")
 def test_a_prestarted_process_nobody_adopts_is_stopped_at_exit():
     out, left = _children_after(
         "from cada_tracker import pdf_service\n"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cada_tracker import letters
+from cada_tracker import letters, pdf_workers
 from cada_tracker.errors import InputError
 
 from .conftest import base_context
@@ -221,7 +221,7 @@ def test_merged_keeps_order_and_per_letter_page_numbers(renderer, tmp_path):
     assert pypdf.PdfReader(io.BytesIO(data)).metadata.title == "Lot de courriers"
 
 
-@pytest.mark.skipif(not pdf._can_fork(), reason="worker processes are forked (Linux)")
+@pytest.mark.skipif(not pdf_workers.can_fork(), reason="worker processes are forked (Linux)")
 def test_workers_keep_order_and_report_refused_urls(tmp_path):
     renderer = pdf.Renderer()
     htmls = []

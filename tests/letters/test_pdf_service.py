@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from cada_tracker import letters
+from cada_tracker import letters, pdf_workers
 
 from .conftest import base_context
 
@@ -79,7 +79,7 @@ def test_letters_with_links_are_written_one_by_one(renderer):
                                           for h in (letter("Sans lien"), linked)]
 
 
-@pytest.mark.skipif(not pdf._can_fork(), reason="the rendering process is forked (Linux)")
+@pytest.mark.skipif(not pdf_workers.can_fork(), reason="the rendering process is forked (Linux)")
 @pytest.mark.parametrize("workers", [1, 2])
 def test_service_renders_in_order_and_reports_refused_urls(tmp_path, workers):
     htmls = [letter(f"Courrier numéro {i}").replace(
@@ -101,7 +101,7 @@ def test_service_renders_in_order_and_reports_refused_urls(tmp_path, workers):
         [f"http://example.invalid/{i}.png" for i in range(5)] * 2)
 
 
-@pytest.mark.skipif(not pdf._can_fork(), reason="the rendering process is forked (Linux)")
+@pytest.mark.skipif(not pdf_workers.can_fork(), reason="the rendering process is forked (Linux)")
 def test_service_stops_at_once_when_the_command_fails():
     with pytest.raises(RuntimeError), pdf_service.RenderService(user_dir=None) as service:
         proc = service._proc
@@ -109,7 +109,7 @@ def test_service_stops_at_once_when_the_command_fails():
     assert not proc.is_alive()
 
 
-@pytest.mark.skipif(not pdf._can_fork(), reason="the rendering process is forked (Linux)")
+@pytest.mark.skipif(not pdf_workers.can_fork(), reason="the rendering process is forked (Linux)")
 def test_export_starts_rendering_before_the_database_and_sends_plain_data(
         cli, draft_ref, tmp_path, monkeypatch):
     from cada_tracker import readdb

@@ -172,7 +172,7 @@ def _export(service, references, campaign, status, out: Path, merge: bool, jobs:
                 atomic_write_text(path, page)
                 written.append(path)
             return rows, written
-        from cada_tracker.pdf import batch_sizes, default_workers
+        from cada_tracker.pdf_workers import batch_sizes, default_workers
 
         workers = jobs or (default_workers() if len(rows) > 10 else 1)
         chunk = batch_sizes(len(rows), workers)

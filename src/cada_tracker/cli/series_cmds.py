@@ -42,7 +42,8 @@ def refer_campaign(
             if html:
                 datas = [p.encode("utf-8") for p in [grouped_html, *notice_htmls]]
             else:
-                from cada_tracker.pdf import Renderer, default_workers
+                from cada_tracker.pdf import Renderer
+                from cada_tracker.pdf_workers import default_workers
 
                 renderer = Renderer(user_dir=loc.user_letters_dir)
                 workers = default_workers() if len(notice_htmls) > 10 else 1

@@ -116,7 +116,8 @@ def _reminders(s, plan, letter: dict, user_dir) -> list[tuple[str, bytes]]:
     if letter["html"]:
         contents, suffix = [p.encode("utf-8") for p in pages], "html"
     else:
-        from cada_tracker.pdf import Renderer, default_workers
+        from cada_tracker.pdf import Renderer
+        from cada_tracker.pdf_workers import default_workers
 
         workers = default_workers() if len(pages) > 10 else 1
         contents, suffix = Renderer(user_dir=user_dir).many(pages, workers=workers), "pdf"
