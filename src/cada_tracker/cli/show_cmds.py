@@ -126,7 +126,7 @@ def _print_view(v: dict) -> None:
 
 def _print_messages(messages: list[dict]) -> None:
     """The e-mails of the request: their text came from outside, so it is cleaned."""
-    from cada_tracker.cli.mail_cmds import local_time
+    from cada_tracker.cli.mail_common import local_time
     from cada_tracker.mail.parse import clean
     from cada_tracker.vocab import MAIL_KINDS
 
