@@ -230,3 +230,22 @@ def test_a_mangled_file_is_kept_in_the_inbox_not_a_traceback(cli, sent, tmp_path
     report = _import(cli, tmp_path / "casse.eml", tmp_path / "binaire.eml")
     assert report["imported"] == 2
     assert cli("db", "check").exit_code == 0
+
+
+def test_show_prints_the_e_mails_without_their_control_characters(cli, sent, tmp_path):
+    import base64
+    import re
+
+    ref, msgid = sent
+    subject = f"Réponse \u061cALM \x1b[31mrouge \u202eabc [fusion 2016]"
+    encoded = f"=?utf-8?b?{base64.b64encode(subject.encode()).decode()}?="
+    raw = re.sub(rb"(?m)^Subject: .*$", f"Subject: {encoded}".encode(),
+                 message("02-reponse-pdf.eml", reference=ref, message_id=msgid), count=1)
+    path = tmp_path / "reponse.eml"
+    path.write_bytes(raw)
+    assert _import(cli, path)["matched"][0]["reference"] == ref
+    shown = cli("show", ref, ok=True).stdout
+    courriels = shown[shown.index("Courriels"):]
+    assert "[fusion 2016]" in courriels and "rouge" in courriels
+    for char in ("\u061c", "\x1b", "\u202e"):
+        assert char not in shown, f"raw {char!r} in cada show"

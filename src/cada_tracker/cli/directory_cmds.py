@@ -248,7 +248,7 @@ def export(
     with session() as s:
         count = write_export(
             export_records(s, ExportFilter(tag=tag, kind=kind, department=department)), buffer,
-            raw=raw_csv)
+            raw=raw_csv, on_terminal=out is None and sys.stdout.isatty())
     if out is None:
         sys.stdout.write(buffer.getvalue())
         sys.stdout.flush()

@@ -210,14 +210,14 @@ def _fit(columns: list[str], cells: list[list], keep: tuple[int, ...], total: in
 
 def plain_table(title: str | None, columns: list[str], rows: Iterable[Iterable]) -> None:
     """A table whose cells are shown as they are: text from documents and administrations
-    is never read as Rich markup (``[/]`` stays ``[/]``)."""
+    is never read as Rich markup (``[/]`` stays ``[/]``), control codes are shown as
+    escapes."""
     from rich.table import Table
-    from rich.text import Text
 
     t = Table(title=None if title is None else rich_text(one_line(title)),
               header_style="bold", title_justify="left")
     for col in columns:
         t.add_column(col)
     for row in rows:
-        t.add_row(*[Text("" if v is None else str(v)) for v in row])
+        t.add_row(*[rich_text(v) for v in row])
     out().print(t)

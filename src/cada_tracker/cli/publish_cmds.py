@@ -68,14 +68,16 @@ def publish(
         return
     from rich.text import Text
 
+    from cada_tracker.escape import one_line
+
     console = output.out()
-    console.print(Text(f"Publication de la campagne « {campaign} »"
+    console.print(Text(one_line(f"Publication de la campagne « {campaign} »")
                        + (" (simulation)" if dry_run else ""), style="bold"))
     for f in report["files"]:
         shown = f["path"] or f["name"]
         if not shown.endswith("/" + f["name"]) and shown != f["name"]:
-            shown += f" (de {f['name']})"
-        line = Text(f"{f['reference']}  {shown}  ")
+            shown += f" (de {f['name']})"  # the name as it was sent: control codes shown
+        line = Text(one_line(f"{f['reference']}  {shown}  "))
         line.append(ACTIONS[f["action"]], style="dim")
         if f["flags"]:
             line.append(f"  à vérifier : {', '.join(f['flags'])}", style="yellow")

@@ -58,18 +58,24 @@ def search(
         return
     from rich.text import Text
 
+    from cada_tracker.escape import one_line, terminal
+
     console = output.out()
     for hit in hits:
-        head = Text(hit.reference, style="bold")
-        head.append(f"  {hit.administration} — {where(hit)}")
+        # What administrations and users wrote, and file names, are shown as text:
+        # control and bidi characters as escapes (an index built by an earlier version
+        # may hold them in a file's name).
+        head = Text(one_line(hit.reference), style="bold")
+        head.append(one_line(f"  {hit.administration} — {where(hit)}"))
         console.print(head, soft_wrap=True)
         snippet = Text("    ")
+        # The FTS markers \x02 and \x03 frame each match: split on them first.
         for n, part in enumerate(hit.snippet.replace("\x03", "\x02").split("\x02")):
-            snippet.append(part, style="bold yellow" if n % 2 else "")
+            snippet.append(terminal(part), style="bold yellow" if n % 2 else "")
         console.print(snippet, soft_wrap=True)
         if hit.file:
-            console.print(Text(f"    {shown_path(loc.data_dir, hit.file)}", style="dim"),
-                          soft_wrap=True)
+            console.print(Text(terminal(f"    {shown_path(loc.data_dir, hit.file)}"),
+                               style="dim"), soft_wrap=True)
     output.info(f"{len(hits)} résultat(s)." + (" (limite atteinte : --limit)"
                                                  if len(hits) == limit else ""))
 

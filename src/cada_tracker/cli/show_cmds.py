@@ -130,14 +130,15 @@ def _print_messages(messages: list[dict]) -> None:
     from cada_tracker.mail.parse import clean
     from cada_tracker.vocab import MAIL_KINDS
 
-    typer.echo("")
-    typer.echo("Courriels")
+    echo = output.echo  # control codes shown, as everywhere in cada show
+    echo("")
+    echo("Courriels")
     for m in messages:
         when = local_time(m["date"]) or "?"
         arrow = "→" if m["direction"] == "out" else "←"
         who = m["to"] if m["direction"] == "out" else m["from"]
         state = " (brouillon)" if m["state"] == "draft" else ""
-        typer.echo(f"  {when} {arrow} {clean(who)} — {clean(m['subject'])}{state}")
+        echo(f"  {when} {arrow} {clean(who)} — {clean(m['subject'])}{state}")
         detail = MAIL_KINDS.get(m["kind"], m["kind"] or "")
         if m["matched_by"] == "sender":
             detail += " ; rattaché d'après l'expéditeur (à vérifier)"
@@ -145,4 +146,4 @@ def _print_messages(messages: list[dict]) -> None:
             detail += " ; fichiers : " + ", ".join(clean(f) for f in m["files"])
         if m["download_until"]:
             detail += f" ; télécharger avant le {_fr(m['download_until'])}"
-        typer.echo(f"      {detail}")
+        echo(f"      {detail}")

@@ -11,7 +11,7 @@ from cada_tracker.directory.places import department_from_postcode
 from cada_tracker.directory.records import AdminRecord
 from cada_tracker.directory.rows import Row, RowReject
 from cada_tracker.directory.text import clean_line, clean_lines, clean_name, normalise_name
-from cada_tracker.escape import csv_cell
+from cada_tracker.escape import csv_cell, terminal
 
 CADA_COLUMNS: tuple[str, ...] = (
     "key",
@@ -81,7 +81,8 @@ def parse_cada(values: dict[str, str], row: Row) -> AdminRecord:
     )
 
 
-def write_cada_csv(records: Iterable[AdminRecord], fh: TextIO, *, raw: bool = False) -> int:
+def write_cada_csv(records: Iterable[AdminRecord], fh: TextIO, *, raw: bool = False,
+                   on_terminal: bool = False) -> int:
     """Write records as cada's CSV (header :data:`CADA_COLUMNS`); returns the row count.
 
     ``fh`` should be opened with ``newline=""``. Unless ``raw``, a cell a spreadsheet
@@ -90,12 +91,14 @@ def write_cada_csv(records: Iterable[AdminRecord], fh: TextIO, *, raw: bool = Fa
     e-mail address, or else the web form URL (the parser sends a URL back to
     ``web_form``). Raises ValueError for a record the format cannot hold: both an e-mail
     and a web form, a street line containing "|" or a line break, a tag containing ",".
+    ``on_terminal``: the rows are shown, not saved: control characters as escapes.
     """
     writer = csv.writer(fh, lineterminator="\r\n")
     writer.writerow(CADA_COLUMNS)
     count = 0
     for record in records:
-        writer.writerow([csv_cell(cell, raw=raw) for cell in _cada_row(record)])
+        cells = [csv_cell(cell, raw=raw) for cell in _cada_row(record)]
+        writer.writerow([terminal(c) for c in cells] if on_terminal else cells)
         count += 1
     return count
 

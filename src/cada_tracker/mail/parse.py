@@ -27,7 +27,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 
 _REF_IN_SUBJECT = re.compile(r"CADA\s*[#:nN°.-]*\s*(\d{4}-\d{4,})", re.IGNORECASE)
 _MSGID = re.compile(r"<[\x21-\x3b\x3d\x3f-\x7e]+>")  # printable ASCII only
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 TRANSFER_HOSTS = ("francetransfert.numerique.gouv.fr", "francetransfert.culture.gouv.fr",
                   "wetransfer.com", "we.tl", "transfernow.net", "smash.gg", "fromsmash.com",

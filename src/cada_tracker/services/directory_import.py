@@ -375,12 +375,13 @@ def export_records(session: Session, f: ExportFilter) -> Iterator[AdminRecord]:
         )
 
 
-def write_export(records: Iterable[AdminRecord], fh, *, raw: bool = False) -> int:
+def write_export(records: Iterable[AdminRecord], fh, *, raw: bool = False,
+                 on_terminal: bool = False) -> int:
     """cada's CSV of ``records``; a record the format cannot hold is an InputError."""
     from cada_tracker.directory import write_cada_csv
 
     try:
-        return write_cada_csv(records, fh, raw=raw)
+        return write_cada_csv(records, fh, raw=raw, on_terminal=on_terminal)
     except ValueError as exc:
         raise InputError(
             f"export impossible : {exc}",

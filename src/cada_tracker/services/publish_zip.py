@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from cada_tracker.dates import format_fr
+from cada_tracker.escape import csv_cell
 from cada_tracker.services.publish import Item, collect, place, render, sha256
 from cada_tracker.vocab import STATUSES
 
@@ -98,7 +99,10 @@ def write_zip(target: Path, items: list[Item], rows: list[dict], readme_text: st
             buffer = io.StringIO()
             writer = csv.DictWriter(buffer, MANIFEST_COLUMNS, lineterminator="\n")
             writer.writeheader()
-            writer.writerows({k: "" if v is None else v for k, v in r.items()} for r in rows)
+            # Opened by anyone, in any spreadsheet: cells are made inert (escape.csv_cell);
+            # manifest.json keeps the exact values.
+            writer.writerows({k: csv_cell("" if v is None else v) for k, v in r.items()}
+                             for r in rows)
             archive.writestr("manifest.csv", buffer.getvalue())
             archive.writestr("manifest.json", json.dumps(rows, ensure_ascii=False, indent=2))
             archive.writestr("README.md", readme_text)

@@ -160,12 +160,13 @@ def file_rows(file, data_dir: Path, conn=None) -> list[dict]:
         layered = extract_file(layer, layer.name)
         if layered.text:
             result = Extraction("ocr", layered.text)
+    name = clean(file.original_name)  # as sent: it may hold control characters
     base = {"request_id": file.request_id, "source": "file", "source_id": file.id,
-            "label": file.original_name, "status": result.status}
+            "label": name, "status": result.status}
     if not result.text:
-        return [{**base, "chunk": 0, "body": clean(file.original_name)}]
+        return [{**base, "chunk": 0, "body": name}]
     return [{**base, "chunk": n, "body": piece}
-            for n, piece in enumerate(chunks(f"{file.original_name}\n{result.text}"))]
+            for n, piece in enumerate(chunks(f"{name}\n{result.text}"))]
 
 
 def index_new_files(conn: Connection, request_ids: Iterable[int], data_dir: Path
