@@ -215,3 +215,17 @@ def test_the_grouped_referral_of_a_series_cites_them_too(cli, profile, tmp_path,
     assert "Avis antérieurs de la Commission" in grouped
     for number in ("20240512", "20241877", "20233001"):
         assert f"avis n° {number}" in grouped
+
+
+def test_search_marks_only_the_matches_and_keeps_the_opinion_s_own_guillemets(cli, tmp_path):
+    """The excerpt's matches were marked « … », then split on « and »: the opinion's own
+    guillemets vanished and what they quoted was shown as a match."""
+    text = "La vidéoprotection : le mot « secret » \x1b[31m\u202e y figure."  # one excerpt
+    row = ["20259999", "Mairie de Lyon", "Avis", "2025", "09/01/2025", "Caméras.", "", "",
+           "Favorable", "III", text]
+    cli("avis", "import", write_csv(tmp_path / "avis.csv", [row]), ok=True)
+    shown = cli("avis", "search", "vidéoprotection", ok=True).stdout
+    assert "le mot « secret » \\x1b[31m\\u202e y figure." in shown
+    assert "\x1b" not in shown and "\u202e" not in shown
+    [hit] = cli("avis", "search", "vidéoprotection", "--json", ok=True).json()
+    assert "«vidéoprotection»" in hit["excerpt"] and "\x02" not in hit["excerpt"]

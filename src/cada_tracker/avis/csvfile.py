@@ -88,7 +88,9 @@ def _lines(fh: BinaryIO, progress) -> Iterator[str]:
 
 
 def _clean(value: str) -> str:
-    return value.replace("&quot;", '"').replace("&amp;", "&").strip()
+    # \x02 and \x03 mark the matches of a search (store.MATCH_START/STOP): never text.
+    return (value.replace("&quot;", '"').replace("&amp;", "&").replace("\x02", " ")
+            .replace("\x03", " ").strip())
 
 
 def _record(cells: list[str], line: int) -> Opinion | RowProblem:

@@ -143,8 +143,17 @@ class Hit:
     administration: str
     meaning: str
     subject: str
-    excerpt: str
+    excerpt: str  # each match between MATCH_START and MATCH_STOP
     favorable: bool
+
+    def marked(self, before: str = "«", after: str = "»") -> str:
+        """The excerpt with its matches between ``before`` and ``after``."""
+        return self.excerpt.replace(MATCH_START, before).replace(MATCH_STOP, after)
+
+
+# The matches in an excerpt: control characters that no opinion's text holds (its own
+# « » would be taken for matches), as cada search marks its own.
+MATCH_START, MATCH_STOP = "\x02", "\x03"
 
 
 def match_expression(text: str) -> str | None:
@@ -175,7 +184,7 @@ def search(conn: sqlite3.Connection, text: str, *, admin_keys: Iterable[str] = (
         where.append("a.favorable = 1")
     rows = conn.execute(
         "SELECT a.number, a.session, a.administration, a.meaning, a.subject, "
-        "snippet(avis_fts, 5, '«', '»', '…', 16), a.favorable "
+        f"snippet(avis_fts, 5, '{MATCH_START}', '{MATCH_STOP}', '…', 16), a.favorable "
         "FROM avis_fts JOIN avis a ON a.id = avis_fts.rowid "
         f"WHERE {' AND '.join(where)} "
         "ORDER BY bm25(avis_fts, 4.0, 8.0, 2.0, 4.0, 1.0, 1.0), a.session DESC LIMIT ?",

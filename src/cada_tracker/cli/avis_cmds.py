@@ -120,7 +120,7 @@ def search(
     if json_out:
         output.print_json([{"number": h.number, "date": h.session, "administration":
                             h.administration, "meaning": h.meaning, "subject": h.subject,
-                            "excerpt": h.excerpt} for h in hits])
+                            "excerpt": h.marked()} for h in hits])
         return
     _print_hits(hits, limit)
 
@@ -137,6 +137,7 @@ def _admin_keys(admin_id: int) -> set[str]:
 def _print_hits(hits, limit: int) -> None:
     from rich.text import Text
 
+    from cada_tracker.avis.store import MATCH_START
     from cada_tracker.dates import format_fr
     from cada_tracker.escape import terminal
 
@@ -151,8 +152,9 @@ def _print_hits(hits, limit: int) -> None:
         console.print(head, soft_wrap=True)
         console.print(Text(terminal(f"    {hit.subject}")), soft_wrap=True)
         excerpt = Text("    ")
-        for n, part in enumerate(terminal(hit.excerpt).replace("»", "«").split("«")):
-            excerpt.append(part, style="bold yellow" if n % 2 else "")
+        # Split on the markers first: terminal() would show them as escapes.
+        for n, part in enumerate(hit.marked(MATCH_START, MATCH_START).split(MATCH_START)):
+            excerpt.append(terminal(part), style="bold yellow" if n % 2 else "")
         console.print(excerpt, soft_wrap=True)
     output.info(f"{len(hits)} avis." + (" (limite atteinte : --limit)"
                                          if len(hits) == limit else ""))
