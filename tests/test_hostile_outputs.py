@@ -106,3 +106,25 @@ def test_admin_export_on_a_terminal_shows_control_codes_as_text(cli, tmp_path, m
     assert shown.count("\r\n") >= 2  # the rows still end as CSV lines
     _no_raw_controls(shown.replace("\r\n", "\n"), "admin export")
     assert _visible(NAME) in shown
+
+
+def test_the_published_readme_shows_names_as_typed_in_markdown(cli, tmp_path, monkeypatch):
+    from markdown_it import MarkdownIt
+
+    monkeypatch.setenv("CADA_TODAY", "2026-12-01")
+    name = "[clic](https://evil.example) <img src=x onerror=alert(1)> *gras* a|b &amp;"
+    _answered(cli, tmp_path, name=name)
+    out = tmp_path / "publication.zip"
+    cli("publish", "--campaign", "hostile", "--out", out, "--licence", "![i](http://x/t.png)",
+        "--public-name", "_le_ `demandeur`", "--include-unchecked", ok=True)
+    with zipfile.ZipFile(out) as archive:
+        text = archive.read("README.md").decode()
+    html = MarkdownIt("commonmark").enable("table").render(text)
+    for tag in ("<a ", "<img", "<em>", "<strong>"):
+        assert tag not in html, f"{tag} made from the data:\n{html}"
+    assert html.count("<code>") == 2  # cada's own: `manifest.csv` and `manifest.json`
+    # The name is one cell of the request's row (its | did not split it), as typed.
+    assert html.count("<th>") == 4 and html.count("<td>") == 4
+    assert "[clic](https://evil.example) &lt;img src=x onerror=alert(1)&gt; *gras* a|b " \
+           "&amp;amp;" in html
+    assert "![i](http://x/t.png)" in html and "_le_ `demandeur`" in html

@@ -13,6 +13,9 @@ terminal command:
 - ``csv_cell``: OWASP's rule against formula injection: a text cell that begins
   with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``
   (spreadsheets show the text; scripts can ask for ``--raw-csv``).
+- ``markdown``: inside a line of Markdown (the README of a publication), the
+  characters that make links, images, HTML, emphasis or table cells are
+  backslash-escaped.
 - ``json_safe``: JSON already escapes C0 controls; the C1 controls and bidi
   overrides are escaped as ``\\u….`` too, so ``cada … --json`` on a terminal is inert
   while ``json.loads`` still gives the original string back.
@@ -79,3 +82,16 @@ def json_safe(encoded: str) -> str:
     if _JSON_UNSAFE.search(encoded) is None:
         return encoded
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)
+
+
+# What Markdown (CommonMark, GitHub's tables) reads as markup inside a line: emphasis,
+# links and images, code, raw HTML and entities, table cells, strikethrough.
+_MARKDOWN = re.compile(r"([\\`*_\[\]()<>&|~!])")
+
+
+def markdown(text: str) -> str:
+    """``text`` inside a line of Markdown, shown as typed (no link, image, HTML or
+    emphasis of its own): each character Markdown reads is backslash-escaped, which
+    CommonMark allows for any ASCII punctuation. On one line, control codes shown."""
+    return _MARKDOWN.sub(r"\\\1", one_line(text))
+

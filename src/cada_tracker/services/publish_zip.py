@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from cada_tracker.dates import format_fr
-from cada_tracker.escape import csv_cell
+from cada_tracker.escape import csv_cell, markdown
 from cada_tracker.services.publish import Item, collect, place, render, sha256
 from cada_tracker.vocab import STATUSES
 
@@ -50,11 +50,13 @@ def manifest_rows(items: list[Item], by_ref: dict, licence: str) -> list[dict]:
 
 def readme(campaign: str, totals: dict, outcomes: list, rows: list[dict], today: date,
            public_name: str, licence: str) -> str:
+    """The publication's README.md. Names, the campaign, the public name and the licence
+    are data: escaped so that Markdown shows them as typed (escape.markdown)."""
     files = {}
     for row in rows:
         files[row["reference"]] = files.get(row["reference"], 0) + 1
     lines = [
-        f"# Campagne « {campaign} » : documents administratifs obtenus",
+        f"# Campagne « {markdown(campaign)} » : documents administratifs obtenus",
         "",
         f"Publication préparée le {format_fr(today)} avec cada. Demandes faites au titre du "
         "droit d'accès aux documents administratifs (livre III du code des relations entre "
@@ -69,18 +71,17 @@ def readme(campaign: str, totals: dict, outcomes: list, rows: list[dict], today:
         f"- {totals['obtained']} demande(s) avec des documents obtenus.",
         "",
         "Les données personnelles du demandeur (nom, adresse, courriel, téléphone) ont été "
-        f"retirées des courriers et remplacées par « {public_name} » ; les métadonnées des "
-        "PDF (auteur, logiciel, XMP) ont été effacées.",
+        f"retirées des courriers et remplacées par « {markdown(public_name)} » ; les "
+        "métadonnées des PDF (auteur, logiciel, XMP) ont été effacées.",
         "",
-        f"Licence : {licence}." if licence else "Licence : non précisée.",
+        f"Licence : {markdown(licence)}." if licence else "Licence : non précisée.",
         "",
         "| Référence | Administration | Statut | Fichiers |",
         "|---|---|---|---|",
     ]
     for o in outcomes:
-        name = o.administration.replace("|", "\\|")
-        lines.append(f"| {o.reference} | {name} | {STATUSES.get(o.status, o.status)} | "
-                     f"{files.get(o.reference, 0)} |")
+        lines.append(f"| {markdown(o.reference)} | {markdown(o.administration)} | "
+                     f"{STATUSES.get(o.status, o.status)} | {files.get(o.reference, 0)} |")
     lines += ["", "Chaque fichier est décrit dans `manifest.csv` et `manifest.json` "
                   "(référence, administration, dates, statut, empreinte SHA-256, licence).", ""]
     return "\n".join(lines)
