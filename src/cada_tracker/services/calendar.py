@@ -258,16 +258,27 @@ class _Lines:
         self.database = database
         self.alarms = (alarm_cada, alarm_court)
         self.shapes: dict[tuple, tuple[bytes, ...]] = {}
+        self.names: dict[str, str] = {}  # administration → its name escaped
         self.french = _FrenchDates()
 
     def request(self, d: Deadline) -> tuple[bytes, bytes, bytes, bytes]:
         """``UID:`` and the reference, the summary's end (whole and folded), the
-        description's first part."""
+        description's first part. An administration's name is escaped once: escaping
+        is per character, so the parts escaped apart and joined are the whole escaped
+        (but for a subject ending in CR, which the whole's CRLF would join to the
+        newline that follows)."""
         ics = self.ics
-        who = ics.text(f"{d.reference} {d.administration}")
-        return (f"UID:{ics.text(d.reference)}".encode(), who.encode(), ics.more(who),
-                ics.start("DESCRIPTION", ics.text(
-                    f"{d.subject}\nDemande {d.reference} ({d.administration}).")))
+        name = self.names.get(d.administration)
+        if name is None:
+            name = self.names[d.administration] = ics.text(d.administration)
+        reference = ics.text(d.reference)
+        who = f"{reference} {name}"
+        subject = d.subject
+        description = (ics.text(f"{subject}\nDemande {d.reference} ({d.administration}).")
+                       if subject.endswith("\r") else
+                       f"{ics.text(subject)}\\nDemande {reference} ({name}).")
+        return (f"UID:{reference}".encode(), who.encode(), ics.more(who),
+                ics.start("DESCRIPTION", description))
 
     def shape(self, d: Deadline) -> tuple[bytes, ...]:
         ics = self.ics
