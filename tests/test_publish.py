@@ -137,3 +137,22 @@ def test_bad_publish_requests(cli, campaign, tmp_path):
     assert unknown.exit_code == 3 and "inconnue" in unknown.stderr
     folder = cli("publish", "--campaign", "vsa-69", "--out", tmp_path)
     assert folder.exit_code == 2 and "dossier" in folder.stderr
+
+
+def test_an_existing_file_is_replaced_only_with_force(cli, campaign, tmp_path, isolated_home):
+    """Neither --out replaced an existing file: given the database itself, the report
+    and the publication overwrote it, exit 0."""
+    database = isolated_home / "cada.db"
+    before = database.read_bytes()
+    for args in (("campaign", "report", "vsa-69", "--out", database),
+                 ("publish", "--campaign", "vsa-69", "--out", database)):
+        refused = cli(*args)
+        assert refused.exit_code == 2 and "--force" in refused.stderr, args
+    assert database.read_bytes() == before
+    page = tmp_path / "bilan.html"
+    cli("campaign", "report", "vsa-69", "--out", page, ok=True)
+    assert cli("campaign", "report", "vsa-69", "--out", page).exit_code == 2
+    cli("campaign", "report", "vsa-69", "--out", page, "--force", ok=True)
+    archive = tmp_path / "p.zip"
+    cli("publish", "--campaign", "vsa-69", "--out", archive, ok=True)
+    cli("publish", "--campaign", "vsa-69", "--out", archive, "--force", ok=True)

@@ -66,3 +66,13 @@ def test_no_color_on_a_terminal_is_plain(isolated_home):
     child.expect(pexpect.EOF)
     assert "Mairie de Vienne" in child.before
     assert "\x1b[" not in child.before  # …plain with NO_COLOR
+
+
+@pytest.mark.parametrize("columns", ["0", "1", "5"])
+def test_an_absurd_width_still_shows_the_tables(cli, busy, monkeypatch, columns):
+    """COLUMNS=0 used to make every table vanish (exit 0), 1 to 5 print borders only."""
+    monkeypatch.setenv("COLUMNS", columns)
+    out = cli("list").stdout
+    lines = [line for line in out.splitlines() if line.startswith("│")]
+    assert lines and all(len(line) <= 80 for line in out.splitlines()), out
+    assert all(ref in out for ref in busy)

@@ -17,8 +17,21 @@ def _consoles():
 
     # NO_COLOR (no-color.org): no colour, and no bold nor underline either: plain text.
     system = None if os.environ.get("NO_COLOR") else "auto"
-    return (Console(file=sys.stdout, highlight=False, color_system=system),
-            Console(file=sys.stderr, highlight=False, color_system=system))
+    width = _absurd_width_fallback()
+    return (Console(file=sys.stdout, highlight=False, color_system=system, width=width),
+            Console(file=sys.stderr, highlight=False, color_system=system, width=width))
+
+
+MIN_COLUMNS = 20  # below, Rich prints an empty table, or its borders only
+
+
+def _absurd_width_fallback() -> int | None:
+    """80 columns when COLUMNS asks for fewer than a table can hold (``COLUMNS=0`` made
+    every table vanish, exit 0); None lets Rich read the terminal and COLUMNS."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) < MIN_COLUMNS:
+        return 80
+    return None
 
 
 def reset() -> None:

@@ -21,6 +21,7 @@ def publish(
     licence: str = typer.Option("", "--licence", help='Licence des fichiers, écrite dans le manifeste (ex. "Licence Ouverte 2.0").'),
     include_unchecked: bool = typer.Option(False, "--include-unchecked", help="Publier aussi les fichiers dont le texte n'a pas pu être vérifié (scans)."),
     json_out: bool = typer.Option(False, "--json", help="Sortie JSON."),
+    force: bool = typer.Option(False, "--force", help="Remplacer le fichier s'il existe."),
 ) -> None:
     """Publier les résultats d'une campagne : un ZIP avec un dossier par administration
     (documents obtenus, courriers envoyés et reçus), manifest.csv, manifest.json et un
@@ -46,6 +47,10 @@ def publish(
         raise InputError("--out manquant : le fichier ZIP à écrire (ou --dry-run).")
     if out is not None and out.is_dir():
         raise InputError(f"--out : {out} est un dossier ; donnez un nom de fichier .zip.")
+    if out is not None and not dry_run:
+        from cada_tracker.fileio import refuse_existing
+
+        refuse_existing(out, force=force)
     if not public_name.strip():
         raise InputError("--public-name ne peut pas être vide.")
     loc = locations()

@@ -20,6 +20,7 @@ def report(
     out: Path = typer.Option(..., "--out", help="Page HTML à écrire (ex. bilan.html)."),
     pdf: Path = typer.Option(None, "--pdf", help="Écrire aussi la page en PDF."),
     today_: date = typer.Option(None, "--today", metavar="DATE", parser=date_parser("--today"), help="Date du bilan (défaut : aujourd'hui)."),
+    force: bool = typer.Option(False, "--force", help="Remplacer le fichier s'il existe."),
 ) -> None:
     """Le bilan d'une campagne en une page à montrer ou imprimer : totaux, réponses par
     administration, délais de réponse face au mois légal, champs de la campagne,
@@ -33,7 +34,7 @@ def report(
     """
     from cada_tracker.cli.common import session, today
     from cada_tracker.errors import InputError
-    from cada_tracker.fileio import atomic_write_bytes, atomic_write_text
+    from cada_tracker.fileio import atomic_write_bytes, atomic_write_text, refuse_existing
     from cada_tracker.services.campaign_field_values import field_table
     from cada_tracker.services.campaigns import campaign_outcomes, totals
     from cada_tracker.services.report import referrals
@@ -42,6 +43,8 @@ def report(
     for flag, path in (("--out", out), ("--pdf", pdf)):
         if path is not None and path.is_dir():
             raise InputError(f"{flag} : {path} est un dossier ; donnez un nom de fichier.")
+        if path is not None:
+            refuse_existing(path, force=force, flag=flag)
     ref_today = today_ or today()
     with session() as s:
         outcomes = campaign_outcomes(s, name)
