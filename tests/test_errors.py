@@ -119,3 +119,18 @@ def test_unexpected_error_hides_the_traceback_unless_debug(isolated_home, tmp_pa
                            capture_output=True, text=True)
     assert quiet.returncode == 5 and "Traceback" not in quiet.stderr
     assert "n'est pas une base cada" in quiet.stderr and "(un dossier)" in quiet.stderr
+
+
+def test_a_field_past_the_csv_limit_in_from_file_is_named(cli, draft_ref, tmp_path):
+    long = tmp_path / "long.csv"
+    long.write_text(f'reference;tracking\n{draft_ref};"{"A" * 200_000}"\n', encoding="utf-8")
+    result = cli("sent", "--from-file", long, "--on", "2026-11-01", "--via", "lrar")
+    assert result.exit_code == 2, result.stderr
+    assert "long.csv, ligne 2" in result.stderr and "128 Kio" in result.stderr
+
+
+def test_a_parent_that_is_a_file_is_said_in_french(cli, draft_ref, tmp_path):
+    blocker = tmp_path / "un-fichier"
+    blocker.write_text("x")
+    result = cli("calendar", "--out", blocker / "cada.ics")
+    assert result.exit_code in (2, 5) and "erreur système" not in result.stderr, result.stderr

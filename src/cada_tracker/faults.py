@@ -33,6 +33,9 @@ _OS_FAULTS = {
     errno.ECONNRESET: ("connexion coupée par l'autre côté", None),
     errno.ETIMEDOUT: ("délai dépassé", None),
     errno.ELOOP: ("trop de liens symboliques dans le chemin", None),
+    errno.EEXIST: ("un fichier du même nom existe déjà (là où un dossier est attendu ?)",
+                   None),
+    errno.EBUSY: ("fichier ou dossier occupé (un point de montage ?)", None),
 }
 
 

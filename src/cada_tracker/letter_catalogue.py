@@ -70,16 +70,23 @@ def template_info(name: str, user_dir: Path | None = None) -> TemplateInfo:
         origin, path = "builtin", builtin_path
     else:
         raise unknown_template(name, user_dir)
-    source = path.read_text(encoding="utf-8")
+    try:
+        source, encoding_error = path.read_text(encoding="utf-8"), None
+    except UnicodeDecodeError as exc:  # listed with its error, like a syntax error
+        source, encoding_error = "", (f"fichier pas en UTF-8 (octet n° {exc.start + 1}) : "
+                                      "enregistrez-le en UTF-8")
     header = parse_header(source)
     error = None
     kind = header.get("kind", "request")
     if kind not in KINDS:
         error = f"type « {kind} » inconnu (types : {', '.join(KINDS)})"
-    try:
-        variables = tuple(sorted(template_variables(env, filename)))
-    except InputError as exc:
-        variables, error = (), exc.message
+    if encoding_error is not None:
+        variables, error = (), encoding_error
+    else:
+        try:
+            variables = tuple(sorted(template_variables(env, filename)))
+        except InputError as exc:
+            variables, error = (), exc.message
     return TemplateInfo(
         name=base,
         title=header.get("title", base),

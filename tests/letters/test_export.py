@@ -240,3 +240,16 @@ def test_references_past_9999_are_exported_after_the_others(cli, draft_ref, admi
     files = cli("export", "--status", "draft", "--html", "--out", tmp_path, "--json",
                 ok=True).json()["files"]
     assert [Path(f).name.split("-mairie")[0] for f in files] == [f"{year}-9999", later]
+
+
+def test_a_user_template_not_in_utf8_is_listed_with_its_error(cli, isolated_home):
+    """It used to stop cada templates list and cada doctor with a UnicodeDecodeError."""
+    user = isolated_home / "modeles"
+    user.mkdir(parents=True)
+    (user / "binaire.html.j2").write_bytes(b"\xff\xfe{{ x }}")
+    listed = {t["name"]: t for t in cli("templates", "list", "--json", ok=True).json()}
+    assert "UTF-8" in listed["binaire"]["error"] and not listed["demande"]["error"]
+    shown = cli("templates", "list")
+    assert shown.exit_code == 0 and "Traceback" not in shown.stderr + shown.stdout
+    doctor = cli("doctor")
+    assert doctor.exit_code != 70 and "UnicodeDecodeError" not in doctor.stderr

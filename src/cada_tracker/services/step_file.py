@@ -103,7 +103,7 @@ def parse_overrides(text: str, *, name: str) -> list[Override]:
     columns: list[str] | None = None
     result: list[Override] = []
     seen: dict[str, int] = {}
-    for row in reader:
+    for row in _rows(reader, name):
         number = reader.line_num
         if not any(c.strip() for c in row) or row[0].lstrip().startswith("#"):
             continue
@@ -126,6 +126,18 @@ def parse_overrides(text: str, *, name: str) -> list[Override]:
     if not result:
         raise InputError(f"--from-file : {name} ne contient aucune demande.")
     return result
+
+
+def _rows(reader, name: str):
+    """The reader's rows; a line the csv module refuses (a field past its 128 KiB
+    limit) is named, in French."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        limit = csv.field_size_limit()
+        why = (f"un champ dépasse {limit // 1024} Kio" if "field larger" in str(exc)
+               else "ligne illisible en CSV")
+        raise InputError(f"--from-file : {name}, ligne {reader.line_num} : {why}.") from None
 
 
 def _override(row: list[str], columns: list[str], number: int, name: str,
