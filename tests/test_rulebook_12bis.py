@@ -290,3 +290,18 @@ def test_an_extension_in_the_general_regime_prolongs_nothing():
     r = compute(Facts(received=D(2026, 1, 7), extension=D(2026, 1, 20)))
     assert r.step("implicit_refusal").date == D(2026, 2, 7)
     assert any("sans effet hors information environnementale" in w for w in r.warnings)
+
+
+def test_12bis_1_receipt_unknown_a_refusal_before_the_latest_implicit_refusal_opens_at_once():
+    """Sent by registered post on 2 March 2026, receipt unknown: the implicit refusal
+    is born between 2 April and 9 April. An express refusal notified on 5 April opens
+    the referral that day on every reading: min(IR + 1, N) = N (a review found the
+    engine comparing it with the earliest implicit refusal, so cada refer refused a
+    referral on 6 April as premature)."""
+    r = compute(Facts(sent=D(2026, 3, 2), sent_via="lrar", refusal=D(2026, 4, 5)))
+    earliest = r.step("cada_earliest")
+    assert (earliest.date, earliest.safe_date) == (D(2026, 4, 5), D(2026, 4, 5))
+    assert "refus exprès du 05/04/2026" in earliest.explanation
+    # After the latest possible implicit refusal, the letter moves nothing.
+    late = compute(Facts(sent=D(2026, 3, 2), sent_via="lrar", refusal=D(2026, 4, 20)))
+    assert late.step("cada_earliest").date < D(2026, 4, 20)

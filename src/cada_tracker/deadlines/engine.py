@@ -241,7 +241,10 @@ def _cada_trigger(facts: Facts, ir: _Refusal | None, res: Result) -> _Trigger | 
 def _cada_steps(facts: Facts, trigger: _Trigger, ir: _Refusal | None, not_opposable: bool,
                 res: Result) -> None:
     refusal = facts.refusal
-    if refusal is not None and (ir is None or refusal <= ir.legal):
+    # §12bis-1: min(IR + 1, N). With the receipt unknown, the implicit refusal may be
+    # born as late as ir.late: a refusal notified by then opens the referral at once
+    # (R343-1 counts from its notification, on every reading of the receipt).
+    if refusal is not None and (ir is None or refusal <= ir.late):
         earliest = earliest_safe = start = safe_start = refusal
         text = f"dès la notification du refus exprès du {fr(refusal)}"
         if facts.pending_documents and ir is not None:
