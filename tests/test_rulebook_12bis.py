@@ -305,3 +305,17 @@ def test_12bis_1_receipt_unknown_a_refusal_before_the_latest_implicit_refusal_op
     # After the latest possible implicit refusal, the letter moves nothing.
     late = compute(Facts(sent=D(2026, 3, 2), sent_via="lrar", refusal=D(2026, 4, 20)))
     assert late.step("cada_earliest").date < D(2026, 4, 20)
+
+
+def test_12bis_12_a_confirmation_before_the_referral_is_refused_not_computed(cli):
+    """It used to give a court deadline before the referral was even sent, exit 0."""
+    result = cli("deadlines", "--received", "2026-03-05", "--mentions", "--cada-sent",
+                 "2026-05-10", "--confirmation", "2026-02-01")
+    assert result.exit_code == 2
+    assert "refus confirmé le 01/02/2026, avant l'envoi de la saisine" in result.stderr
+    flagged = compute(Facts(received=D(2026, 3, 5), cada_registered=D(2026, 5, 12),
+                            confirmation=D(2026, 5, 1)))
+    assert any("avant l'enregistrement de la saisine" in w for w in flagged.warnings)
+    fine = cli("deadlines", "--received", "2026-03-05", "--mentions", "--cada-sent",
+               "2026-05-10", "--confirmation", "2026-06-01")
+    assert fine.exit_code == 0, fine.stderr

@@ -72,4 +72,10 @@ def inconsistencies(facts: Facts) -> list[str]:
     if facts.cada_sent and facts.cada_registered and facts.cada_registered < facts.cada_sent:
         out.append(f"enregistrement par la CADA le {fr(facts.cada_registered)}, avant l'envoi "
                    f"de la saisine le {fr(facts.cada_sent)}")
+    # §12bis-12: a refusal confirmed after the referral cannot come before it.
+    referral = facts.cada_sent or facts.cada_registered
+    if facts.confirmation and referral and facts.confirmation < referral:
+        how = "l'envoi" if facts.cada_sent else "l'enregistrement"
+        out.append(f"refus confirmé le {fr(facts.confirmation)}, avant {how} de la saisine "
+                   f"de la CADA le {fr(referral)}")
     return out
