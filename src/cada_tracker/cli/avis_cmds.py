@@ -137,7 +137,7 @@ def _admin_keys(admin_id: int) -> set[str]:
 def _print_hits(hits, limit: int) -> None:
     from rich.text import Text
 
-    from cada_tracker.avis.store import MATCH_START
+    from cada_tracker.avis.store import MATCH_START, MATCH_STOP
     from cada_tracker.dates import format_fr
     from cada_tracker.escape import terminal
 
@@ -151,11 +151,8 @@ def _print_hits(hits, limit: int) -> None:
         head.append(terminal(f"  {when} — {hit.administration} — {hit.meaning}"))
         console.print(head, soft_wrap=True)
         console.print(Text(terminal(f"    {hit.subject}")), soft_wrap=True)
-        excerpt = Text("    ")
-        # Split on the markers first: terminal() would show them as escapes.
-        for n, part in enumerate(hit.marked(MATCH_START, MATCH_START).split(MATCH_START)):
-            excerpt.append(terminal(part), style="bold yellow" if n % 2 else "")
-        console.print(excerpt, soft_wrap=True)
+        console.print(output.excerpt(hit.excerpt, start=MATCH_START, stop=MATCH_STOP),
+                      soft_wrap=True)
     output.info(f"{len(hits)} avis." + (" (limite atteinte : --limit)"
                                          if len(hits) == limit else ""))
 

@@ -221,6 +221,18 @@ def _fit(columns: list[str], cells: list[list], keep: tuple[int, ...], total: in
     return [fixed.get(i, widths.get(i)) for i in range(len(columns))]
 
 
+def excerpt(text: str, *, start: str = "\x02", stop: str = "\x03", indent: str = "    "):
+    """A search excerpt as a Rich ``Text``: its matches, between the FTS markers
+    ``start`` and ``stop``, in bold yellow; the rest as text, control codes shown. The
+    text is split on the markers first, which terminal() would show as escapes."""
+    from rich.text import Text
+
+    shown = Text(indent)
+    for n, part in enumerate(text.replace(stop, start).split(start)):
+        shown.append(terminal(part), style="bold yellow" if n % 2 else "")
+    return shown
+
+
 def plain_table(title: str | None, columns: list[str], rows: Iterable[Iterable]) -> None:
     """A table whose cells are shown as they are: text from documents and administrations
     is never read as Rich markup (``[/]`` stays ``[/]``), control codes are shown as

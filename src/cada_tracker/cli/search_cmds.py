@@ -68,11 +68,7 @@ def search(
         head = Text(one_line(hit.reference), style="bold")
         head.append(one_line(f"  {hit.administration} — {where(hit)}"))
         console.print(head, soft_wrap=True)
-        snippet = Text("    ")
-        # The FTS markers \x02 and \x03 frame each match: split on them first.
-        for n, part in enumerate(hit.snippet.replace("\x03", "\x02").split("\x02")):
-            snippet.append(terminal(part), style="bold yellow" if n % 2 else "")
-        console.print(snippet, soft_wrap=True)
+        console.print(output.excerpt(hit.snippet), soft_wrap=True)
         if hit.file:
             console.print(Text(terminal(f"    {shown_path(loc.data_dir, hit.file)}"),
                                style="dim"), soft_wrap=True)
