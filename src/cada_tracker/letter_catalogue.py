@@ -73,8 +73,9 @@ def template_info(name: str, user_dir: Path | None = None) -> TemplateInfo:
     try:
         source, encoding_error = path.read_text(encoding="utf-8"), None
     except UnicodeDecodeError as exc:  # listed with its error, like a syntax error
-        source, encoding_error = "", (f"fichier pas en UTF-8 (octet n° {exc.start + 1}) : "
-                                      "enregistrez-le en UTF-8")
+        from cada_tracker.readerrors import decode_reason
+
+        source, encoding_error = "", f"{decode_reason(exc)} : enregistrez-le en UTF-8"
     header = parse_header(source)
     error = None
     kind = header.get("kind", "request")

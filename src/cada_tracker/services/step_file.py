@@ -130,13 +130,15 @@ def parse_overrides(text: str, *, name: str) -> list[Override]:
 
 def _rows(reader, name: str):
     """The reader's rows; a line the csv module refuses (a field past its 128 KiB
-    limit) is named, in French."""
+    limit) is named, in French (readerrors.csv_reason)."""
+    from cada_tracker.readerrors import csv_reason
+
     try:
         yield from reader
     except csv.Error as exc:
-        limit = csv.field_size_limit()
-        why = (f"un champ dépasse {limit // 1024} Kio" if "field larger" in str(exc)
-               else "ligne illisible en CSV")
+        why = csv_reason(exc)
+        if "field larger" in str(exc):
+            why += f" (plus de {csv.field_size_limit() // 1024} Kio)"
         raise InputError(f"--from-file : {name}, ligne {reader.line_num} : {why}.") from None
 
 
