@@ -319,3 +319,28 @@ def test_12bis_12_a_confirmation_before_the_referral_is_refused_not_computed(cli
     fine = cli("deadlines", "--received", "2026-03-05", "--mentions", "--cada-sent",
                "2026-05-10", "--confirmation", "2026-06-01")
     assert fine.exit_code == 0, fine.stderr
+
+
+def test_12bis_7_an_express_confirmation_between_the_two_readings_keeps_the_earlier_safe_date():
+    """Referral sent 1 Feb, registered 20 Feb: the silence confirms the refusal on
+    20 April, or on 1 April on the earliest reading. An express confirmation on
+    10 April moves the legal délai (it comes before 20 April) but, on the earliest
+    reading, only reopens a délai already running: the safe date stays 1 June (a
+    review found 10 June, and a « nouveau délai » that the numbers did not show)."""
+    facts = dict(received=D(2025, 12, 1), cada_sent=D(2026, 2, 1),
+                 cada_registered=D(2026, 2, 20))
+    court = compute(Facts(**facts, confirmation=D(2026, 4, 10))).step("court_deadline")
+    assert (court.date, court.safe_date) == (D(2026, 6, 11), D(2026, 6, 1))
+    assert court.safe_start == D(2026, 4, 1)
+    assert "depuis l'envoi de la saisine le 01/02/2026" in court.explanation
+    assert "nouveau délai" not in court.explanation
+    # On the day the silence confirms it, the letter changes nothing and says nothing.
+    same = compute(Facts(**facts, confirmation=D(2026, 4, 20))).step("court_deadline")
+    assert (same.date, same.safe_date) == (D(2026, 6, 22), D(2026, 6, 1))
+    assert "nouveau délai" not in same.explanation
+    # After it, within the délai, R421-2 gives a new délai and the safe date keeps the
+    # shorter one.
+    later = compute(Facts(**facts, confirmation=D(2026, 5, 4))).step("court_deadline")
+    assert (later.date, later.safe_date) == (D(2026, 7, 6), D(2026, 6, 1))
+    assert "nouveau délai jusqu'au 06/07/2026 (R421-2)" in later.explanation
+

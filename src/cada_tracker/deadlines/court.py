@@ -47,11 +47,16 @@ def court_steps(facts: Facts, zone: str, not_opposable: bool, rg: date, res: Res
     text = (f"saisine enregistrée le {fr(rg)} + 2 mois = {fr(confirmed)} ; silence de "
             "l'administration = confirmation du refus, même sans avis de la CADA ; jamais "
             f"reporté ; recours possible dès le {fr(confirmed + DAY)}")
+    implicit = confirmed
     trigger, trigger_safe, start = confirmed, add_months(rg_safe, 2), rg
     conf = facts.confirmation
     if conf is not None and conf < confirmed:
-        trigger = trigger_safe = confirmed = start = conf
-        text = (f"refus exprès confirmé le {fr(conf)} (avant le {fr(add_months(rg, 2))}) ; "
+        trigger = confirmed = start = conf
+        # §12bis-7/§4.3: on the earliest reading (registered the day it was sent) the
+        # silence may already have confirmed the refusal before this letter; the letter
+        # then only reopens the délai (R421-2) and the safe date keeps the earlier one.
+        trigger_safe = min(trigger_safe, conf)
+        text = (f"refus exprès confirmé le {fr(conf)} (avant le {fr(implicit)}) ; "
                 f"recours possible dès le {fr(conf + DAY)}")
     res.steps.append(Step("confirmed_refusal", confirmed, confirmed,
                           rules.CONFIRMED_REFUSAL.basis, text, start=start, safe_start=start))
@@ -63,7 +68,7 @@ def court_steps(facts: Facts, zone: str, not_opposable: bool, rg: date, res: Res
                    f"{fr(echeance + DAY)}{shift}{_saint_martin(echeance + DAY, zone)} ; "
                    f"{_safe_text(facts, trigger, trigger_safe, safe, zone)}")
     used = conf is not None and conf <= legal
-    if conf is not None and conf >= confirmed and conf <= legal:
+    if conf is not None and conf > implicit and conf <= legal:
         late = add_months(conf, 2)
         legal, shift = _extend(late + DAY, zone)
         explanation += (f" ; refus exprès du {fr(conf)} : nouveau délai jusqu'au "
