@@ -344,3 +344,25 @@ def test_12bis_7_an_express_confirmation_between_the_two_readings_keeps_the_earl
     assert (later.date, later.safe_date) == (D(2026, 7, 6), D(2026, 6, 1))
     assert "nouveau délai jusqu'au 06/07/2026 (R421-2)" in later.explanation
 
+
+def test_12bis_9_environment_an_extension_valid_only_if_received_late_delays_the_safe_referral():
+    """Environmental information sent by registered post on 2 March, receipt unknown,
+    extension notified on 5 April. Received on 2 March it came too late (first month
+    over on 2 April), received on 9 March it was valid and the refusal is born only on
+    9 May. The deadlines keep the earliest reading, but a referral before 10 May may be
+    premature (a review found 10 April offered, the extension declared void)."""
+    r = compute(Facts(sent=D(2026, 3, 2), sent_via="lrar", regime="environment",
+                      extension=D(2026, 4, 5)))
+    assert r.step("implicit_refusal").date == D(2026, 4, 2)
+    assert r.step("cada_deadline").safe_date == D(2026, 6, 1)
+    earliest = r.step("cada_earliest")
+    assert (earliest.date, earliest.safe_date) == (D(2026, 5, 10), D(2026, 5, 11))
+    assert "avec la prolongation" in earliest.explanation
+    assert any("elle ne vaut que si la demande a été reçue moins d'un mois avant elle" in w
+               for w in r.warnings)
+    # Past the first month on every reading, it is void and says so.
+    void = compute(Facts(sent=D(2026, 3, 2), sent_via="lrar", regime="environment",
+                         extension=D(2026, 4, 15)))
+    assert void.step("cada_earliest").date == D(2026, 4, 10)
+    assert any("échu le 09/04/2026) : elle ne prolonge pas le délai" in w
+               for w in void.warnings)

@@ -64,6 +64,7 @@ class _Refusal:
     legal: date
     safe: date
     late: date  # with an unknown receipt: from the latest plausible receipt (§12bis-9)
+    late_extended: bool = False  # ... and an extension valid only on that reading
 
 
 def _extend(d: date, zone: str) -> tuple[date, str]:
@@ -164,6 +165,7 @@ def _implicit_refusal(facts: Facts, start: date | None, res: Result) -> _Refusal
     if facts.received is None:
         origin = "envoyée (réception inconnue)"
     first_month = add_months(start, 1)
+    late_rule = None  # the rule on the latest reading of an unknown receipt, if another
     if facts.regime == "archives":
         rule = rules.IMPLICIT_REFUSAL_ARCHIVES
     elif facts.regime == "environment":
@@ -171,10 +173,25 @@ def _implicit_refusal(facts: Facts, start: date | None, res: Result) -> _Refusal
             rule = rules.IMPLICIT_REFUSAL_ENV_EXTENDED
         else:
             rule = rules.IMPLICIT_REFUSAL_ENV
-            if facts.extension is not None:
+            late_first = add_months(latest_receipt(facts), 1)
+            if facts.extension is not None and facts.extension <= late_first:
+                # §12bis-9: received as late as the channel allows, the request was
+                # still in its first month: the extension may be valid, so the safe
+                # earliest referral waits for the extended implicit refusal.
+                late_rule = rules.IMPLICIT_REFUSAL_ENV_EXTENDED
+                res.warnings.append(
+                    f"Prolongation notifiée le {fr(facts.extension)}, plus d'un mois après "
+                    f"l'envoi (le {fr(first_month)}) : elle ne vaut que si la demande a été "
+                    f"reçue moins d'un mois avant elle (R124-1). Réception inconnue : les "
+                    f"délais courent sans elle, mais la saisine de la CADA attend le refus "
+                    f"implicite prolongé, le {fr(add_months(latest_receipt(facts), 2))} au "
+                    f"plus tard ; enregistrez {receipt_proof(facts.sent_via)}."
+                )
+            elif facts.extension is not None:
                 res.warnings.append(
                     f"Prolongation notifiée le {fr(facts.extension)}, après le premier mois "
-                    f"(échu le {fr(first_month)}) : elle ne prolonge pas le délai (R124-1)."
+                    f"(échu le {fr(first_month if facts.received is not None else late_first)}"
+                    f") : elle ne prolonge pas le délai (R124-1)."
                 )
     else:
         rule = rules.IMPLICIT_REFUSAL
@@ -191,10 +208,11 @@ def _implicit_refusal(facts: Facts, start: date | None, res: Result) -> _Refusal
     if rule is rules.IMPLICIT_REFUSAL_ENV_EXTENDED:
         safe = first_month
         explanation += f" ; date prudente : sans la prolongation, {fr(start)} + 1 mois = {fr(safe)}"
-    late = add_months(latest_receipt(facts), rule.months) if facts.received is None else ir
+    late = (add_months(latest_receipt(facts), (late_rule or rule).months)
+            if facts.received is None else ir)
     res.steps.append(Step(rule.key, ir, safe, rule.basis, explanation, start=start,
                           safe_start=start))
-    return _Refusal(ir, safe, late)
+    return _Refusal(ir, safe, late, late_rule is not None)
 
 
 @dataclass(frozen=True)
@@ -261,7 +279,8 @@ def _cada_steps(facts: Facts, trigger: _Trigger, ir: _Refusal | None, not_opposa
                 f"irrecevable ; date prudente : un jour de plus, {fr(earliest_safe)}")
         if ir.late != ir.legal:
             text += (f" (réception inconnue : supposée au plus tard le "
-                     f"{fr(latest_receipt(facts))})")
+                     f"{fr(latest_receipt(facts))}"
+                     f"{', avec la prolongation' if ir.late_extended else ''})")
     res.steps.append(Step("cada_earliest", earliest, earliest_safe, rules.CADA_EARLIEST.basis,
                           text, start=start, safe_start=safe_start))
     rule = rules.CADA_DEADLINE
