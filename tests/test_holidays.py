@@ -80,3 +80,13 @@ def test_outside_the_table_the_package_answers(zone):
         assert D(year, 12, 25) in holidays_of(zone, year)
     inside = holiday_table.FIRST + 26
     assert holidays_of(zone, inside) == holidays_from_package(zone, inside)
+
+
+@pytest.mark.parametrize("zone", ["metropole", "alsace-moselle", "972"])
+def test_the_monday_of_pentecost_stays_a_holiday_in_the_solidarity_years(zone):
+    """The ``holidays`` package drops it in 2005-2007 (journée de solidarité); it
+    remained one of the fêtes légales (L3133-1 C. trav.), so a délai ending on it
+    moves to the next day (a review found 16 May 2005 counted as a working day)."""
+    for day in (D(2005, 5, 16), D(2006, 6, 5), D(2007, 5, 28), D(2026, 5, 25)):
+        assert holidays_of(zone, day.year).get(day) == "Lundi de Pentecôte"
+    assert next_working_day(D(2005, 5, 14), zone) == D(2005, 5, 17)

@@ -104,12 +104,22 @@ def holidays_of(zone: str, year: int) -> dict[date, str]:
     return holidays_from_package(zone, year)
 
 
+PENTECOST = "Lundi de Pentecôte"
+
+
 def holidays_from_package(zone: str, year: int) -> dict[date, str]:
     """The zone's holidays as the ``holidays`` package computes them (slow to import:
     every country module of the package comes with ``holidays.France``)."""
     import holidays
 
     base = dict(holidays.France(years=year, language="fr"))
+    if PENTECOST not in base.values():
+        # The package leaves out the Monday of Pentecost in 2005-2007, the first years
+        # of the « journée de solidarité »; it stayed a fête légale (L3133-1 C. trav.,
+        # RULES.md §8), so a délai ending on it still moves on (art. 642 CPC).
+        from dateutil.easter import easter
+
+        base[easter(year) + timedelta(days=50)] = PENTECOST
     if zone in _SUBDIV:
         local = holidays.France(subdiv=_SUBDIV[zone], years=year, language="fr")
         base.update({d: n for d, n in local.items() if n in _EXTRA[zone]})
