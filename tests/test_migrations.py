@@ -370,9 +370,8 @@ def test_an_upgrade_killed_while_recomputing_the_clock_leaves_the_old_schema(
     conn.close()
 
 
-def test_upgrade_to_0016_stores_the_calendar_steps(tmp_path, cli):
-    """From 0015: SQL fills what it can, the engine the pending rest; the calendar
-    is then the same as before the downgrade."""
+def _one_administration(tmp_path, cli):
+    """A new SQLite database with a profile and administration 1: (file, URL, --db)."""
     db = tmp_path / "old.db"
     url = f"sqlite:///{db}"
     base = ["--db", url]
@@ -380,6 +379,13 @@ def test_upgrade_to_0016_stores_the_calendar_steps(tmp_path, cli):
         "g@example.org", "--city", "Grenoble", ok=True)
     cli(*base, "admin", "add", "Mairie", "--kind", "commune", "--postcode", "38000", "--city",
         "Grenoble", ok=True)
+    return db, url, base
+
+
+def test_upgrade_to_0016_stores_the_calendar_steps(tmp_path, cli):
+    """From 0015: SQL fills what it can, the engine the pending rest; the calendar
+    is then the same as before the downgrade."""
+    db, url, base = _one_administration(tmp_path, cli)
     refs = []
     for regime, answers, referred in (("environment", [("2026-03-10", "extension")], False),
                                       ("general", [("2026-03-20", "refusal")], True),
@@ -468,3 +474,40 @@ def test_0020_stores_the_response_times_the_statistics_computed(cli, backend):
     with engine.connect() as conn:
         assert [tuple(row) for row in conn.execute(text(query))] == stored
     engine.dispose()
+
+
+def test_upgrade_to_0021_recomputes_the_clocks_the_engine_corrections_change(tmp_path, cli):
+    """0021 changes no table: it recomputes, with the corrected engine, the stored
+    clock of the pending requests its corrections reach. The court date below was
+    stored one week late by the engine before (§12bis-7)."""
+    db, url, base = _one_administration(tmp_path, cli)
+    refs = []
+    for _ in range(2):
+        refs.append(cli(*base, "new", "--to", "1", "--subject", "S", "--doc", "D", "--json",
+                        ok=True).json()["reference"])
+        cli(*base, "sent", refs[-1], "--on", "2025-11-28", "--via", "lrar", ok=True)
+        cli(*base, "received", refs[-1], "--on", "2025-12-01", ok=True)
+    cli(*base, "refer", refs[0], "--on", "2026-02-01", "--no-letter", ok=True)
+    cli(*base, "refer", refs[0], "--registered", "2026-02-20", ok=True)
+    cli(*base, "answer", refs[0], "--on", "2026-04-10", "--outcome", "refusal", ok=True)
+    query = "SELECT reference, court_deadline_on, action_due FROM request ORDER BY reference"
+    conn = sqlite3.connect(db)
+    stored = conn.execute(query).fetchall()
+    assert stored[0][1] == "2026-06-01"
+    # As the engine before 0021 stored it; the other request is out of reach (received,
+    # never referred): a wrong date there must stay as it is, proving the selection.
+    conn.execute("UPDATE request SET court_deadline_on = '2026-06-10', "
+                 "action_due = '2026-06-10' WHERE reference = ?", (refs[0],))
+    conn.execute("UPDATE request SET action_due = '2026-01-30' WHERE reference = ?", (refs[1],))
+    conn.commit()
+    conn.close()
+    engine = create_engine(url)
+    with engine.begin() as c:
+        command.downgrade(storage.alembic_config(c), "0020")
+    engine.dispose()
+    upgraded = cli(*base, "overdue", "--today", "2026-05-01", "--json")
+    assert "délais recalculés pour 1 demande(s)" in upgraded.stderr
+    conn = sqlite3.connect(db)
+    after = conn.execute(query).fetchall()
+    conn.close()
+    assert after[0] == stored[0] and after[1] == (refs[1], stored[1][1], "2026-01-30")

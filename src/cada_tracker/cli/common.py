@@ -154,14 +154,12 @@ def _complete_upgrade(connection, revision: str | None, data_dir) -> list[str]:
         return []  # a new database: nothing to recompute
     from sqlmodel import Session
 
-    from cada_tracker.services.clock import CLOCK_COLUMNS_SINCE, refresh_all, refresh_missing_steps
+    from cada_tracker.services.clock import refresh_after_upgrade
     from cada_tracker.services.search.index import fill_if_empty
 
     notes = []
-    # A clock from before 0005 is recomputed whole; a later one only where a column
-    # added since could not be filled in SQL (none after 0016: no work).
     with Session(bind=connection) as s:
-        count = refresh_all(s) if revision in CLOCK_COLUMNS_SINCE else refresh_missing_steps(s)
+        count = refresh_after_upgrade(s, revision)
         s.flush()
     if count:
         notes.append(f"Base mise à jour : délais recalculés pour {count} demande(s).")

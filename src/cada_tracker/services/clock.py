@@ -259,8 +259,21 @@ _MISSING_STEPS = ("next_action IS NOT NULL AND ("
                   "OR (cada_deadline_on IS NOT NULL AND cada_deadline_legal_on IS NULL))")
 
 
-def refresh_missing_steps(session, chunk: int = 2000) -> int:
-    """Recompute the stored clock of the pending requests whose 0016 columns are unknown.
+# Pending requests whose stored clock the engine corrections of revision 0021 can
+# change (see its docstring): the receipt is unknown, or the CADA was referred to.
+_CHANGED_0021 = "next_action IS NOT NULL AND (received_on IS NULL OR referred_on IS NOT NULL)"
+
+
+def refresh_after_upgrade(session, revision: str) -> int:
+    """Recompute the stored clocks an upgrade from ``revision`` leaves out of date."""
+    if revision in CLOCK_COLUMNS_SINCE:
+        return refresh_all(session)
+    where = _MISSING_STEPS if revision >= "0021" else f"({_MISSING_STEPS}) OR ({_CHANGED_0021})"
+    return refresh_where(session, where)
+
+
+def refresh_where(session, where: str, chunk: int = 2000) -> int:
+    """Recompute the stored clock of the requests matching the SQL condition ``where``.
 
     A chunk of requests at a time, each chunk's objects then dropped from the
     session: memory stays flat however many requests an archive holds.
@@ -273,7 +286,7 @@ def refresh_missing_steps(session, chunk: int = 2000) -> int:
     count, last = 0, 0
     while True:
         ids = list(session.connection().execute(text(
-            f"SELECT id FROM request WHERE id > :last AND ({_MISSING_STEPS}) "
+            f"SELECT id FROM request WHERE id > :last AND ({where}) "
             "ORDER BY id LIMIT :n"), {"last": last, "n": chunk}).scalars())
         if not ids:
             return count

@@ -1,0 +1,33 @@
+"""The legal clock changed without the schema: recompute what it changed.
+
+Three corrections of the deadline engine (RULES.md §12bis) change dates already
+stored with the requests, which the weekly check reads without the engine:
+
+- §12bis-1, receipt unknown: an express refusal notified before the latest
+  possible implicit refusal opens the referral on its notification;
+- §12bis-9, receipt unknown, environmental information: an extension valid only
+  on the latest reading of the receipt delays the safe earliest referral;
+- §12bis-7, after a referral: an express confirmation between the two possible
+  confirmed-refusal dates no longer moves the safe court date later.
+
+Nothing in the schema changes. ``cli.common._complete_upgrade`` recomputes, with
+the engine, the clock of the pending requests those rules can reach (receipt
+unknown, or already referred to the CADA), inside the upgrade's transaction.
+
+Revision ID: 0021
+Revises: 0020
+Create Date: 2026-12-03
+"""
+
+
+revision = '0021'
+down_revision = '0020'
+branch_labels = None
+depends_on = None
+
+def upgrade() -> None:
+    """No schema change: the recomputation needs the engine (see the docstring)."""
+
+
+def downgrade() -> None:
+    """Nothing to undo: the recomputed dates are the correct ones on every schema."""
