@@ -11,7 +11,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from cada_tracker.services.calendar import Deadline, _description, write_calendar
+from cada_tracker.services.calendar import Deadline, write_calendar
+from cada_tracker.services.calendar_ics import _description
 
 ADMINS = (("Mairie de Grenoble", "38000", "38"), ("Mairie de Strasbourg", "67000", "67"),
           ("Mairie de Saint-Denis", "97400", "974"), ("Mairie de Lyon", "69001", "69"))
@@ -101,9 +102,13 @@ def _engine_deadlines(today: date) -> set[tuple]:
     return expected
 
 
-def test_calendar_gives_what_the_engine_computes(cli, backend):
+def _undated(path) -> list[bytes]:
+    return [line for line in path.read_bytes().split(b"\r\n") if not line.startswith(b"DTSTAMP")]
+
+
+def test_calendar_gives_what_the_engine_computes(cli, backend, tmp_path):
     from cada_tracker.cli.common import reading
-    from cada_tracker.services.calendar import upcoming_deadlines
+    from cada_tracker.services.calendar import upcoming_deadlines, write_upcoming
 
     rng = random.Random(20261202)
     _generate(cli, rng, 25)
@@ -112,6 +117,11 @@ def test_calendar_gives_what_the_engine_computes(cli, backend):
         with reading() as connection:
             got = [(d.reference, d.key, d.on, d.state, d.safe_on, d.legal_on, d.basis)
                    for d in upcoming_deadlines(connection, today=today)]
+            # What cada calendar writes from the rows is what those events give.
+            write_calendar(tmp_path / "slow.ics", upcoming_deadlines(connection, today=today),
+                           database="ab")
+            write_upcoming(tmp_path / "fast.ics", connection, today=today, database="ab")
+        assert _undated(tmp_path / "fast.ics") == _undated(tmp_path / "slow.ics")
         expected = _engine_deadlines(today)
         assert len(got) == len(set(got))
         assert set(got) == expected, today
@@ -262,3 +272,16 @@ def test_a_reference_too_long_for_one_line_folds_its_uid(tmp_path):
     assert max(len(line) for line in raw.split(b"\r\n")) <= 75
     [event] = Calendar.from_ical(raw).walk("VEVENT")
     assert str(event.get("uid")) == f"{ref}-cada-deadline-20270104-ab@cada"
+
+
+@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=200),
+       st.text(st.characters(blacklist_categories=("Cs",)), max_size=200))
+@example("a" * 62, "é" * 40)
+@example("😀" * 18, "b")
+def test_a_line_begun_once_and_continued_folds_as_the_whole(first, rest):
+    """``ics.open_start`` then ``ics.go_on``: the calendar folds a subject's part of
+    the description once; the rest must fold exactly where the whole line would."""
+    from cada_tracker import ics
+
+    head, free = ics.open_start("DESCRIPTION", first)
+    assert head + ics.go_on(rest, free) == ics.start("DESCRIPTION", first + rest)

@@ -3,7 +3,7 @@ articles in the description, alarms 7 days before the CADA steps and 14 before c
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from icalendar import Calendar
 
@@ -116,3 +116,30 @@ def test_two_series_at_once(cli, tmp_path, backend):
     assert any("série vsa" in s for s in summaries), summaries
     assert any("série drones" in s for s in summaries), summaries
     assert not any("Commune" in s for s in summaries), summaries
+
+
+def test_a_series_deadline_only_one_member_has_is_that_request_s_own_event(cli, tmp_path):
+    """One member refused early: its referral deadline is its own, so its event is
+    the request's (its UID, its reference in the summary), the others stay grouped."""
+    refs = _series(cli, [])
+    cli("answer", refs[0], "--on", "2026-09-15", "--outcome", "refusal", ok=True)
+    out = tmp_path / "cada.ics"
+    cli("calendar", "--out", out, "--today", "2026-09-20", ok=True)
+    own = [e for e in _events(out) if refs[0] in str(e.get("summary"))]
+    assert own and all(str(e.get("uid")).startswith(f"{refs[0]}-") for e in own)
+    assert all("L342-1 al. 2" not in str(e.get("description")) for e in own)
+    grouped = [e for e in _events(out) if "série vsa-isere" in str(e.get("summary"))]
+    assert grouped and all(refs[1] in str(e.get("description")) for e in grouped)
+    # Line for line what the same events written one by one give.
+    from cada_tracker.cli.common import reading
+    from cada_tracker.services.calendar import database_id, upcoming_deadlines, write_calendar
+
+    slow = tmp_path / "slow.ics"
+    with reading() as connection:
+        write_calendar(slow, upcoming_deadlines(connection, today=date(2026, 9, 20)),
+                       database=database_id(connection))
+    assert _undated(out) == _undated(slow)
+
+
+def _undated(path) -> list[bytes]:
+    return [line for line in path.read_bytes().split(b"\r\n") if not line.startswith(b"DTSTAMP")]

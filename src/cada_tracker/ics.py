@@ -61,7 +61,23 @@ def more(value: str) -> bytes:
     and joined (``start(name, a) + more(b) + CRLF``) unfold to ``name:ab``: a part
     that repeats across events is folded once, whatever precedes it.
     """
-    return FOLD + _fold(value.encode(), LIMIT - 1) if value else b""
+    data = value.encode()
+    return FOLD + (data if len(data) < LIMIT else _fold(data, LIMIT - 1)) if data else b""
+
+
+def open_start(name: str, value: str) -> tuple[bytes, int]:
+    """``start``, and the octets its last line leaves free: ``go_on`` continues that
+    line, so that the parts joined are folded exactly as the whole would be."""
+    data = _fold(f"{name}:{value}".encode(), LIMIT)
+    last = data.rfind(FOLD)
+    return data, (LIMIT - len(data) if last < 0 else LIMIT - 1 - (len(data) - last - 3))
+
+
+def go_on(value: str, free: int) -> bytes:
+    """The rest of a content line begun by ``open_start`` (``free`` octets left on
+    its last line), folded as if the line had been folded whole, without its end."""
+    data = value.encode()
+    return data if len(data) <= free else _fold(data, free)
 
 
 def _fold(data: bytes, limit: int) -> bytes:

@@ -221,14 +221,13 @@ def calendar(
     from cada_tracker.fileio import refuse_existing
 
     refuse_existing(out, force=force)
-    from cada_tracker.services.calendar import database_id, upcoming_deadlines, write_calendar
+    from cada_tracker.services.calendar import database_id, write_upcoming
 
     if alarm_days is not None:
         alarm_cada = alarm_court = alarm_days
     ref_today = today_ or today()
     with reader() as connection:
-        count = write_calendar(out, upcoming_deadlines(connection, today=ref_today,
-                                                       campaign=campaign),
+        count = write_upcoming(out, connection, today=ref_today, campaign=campaign,
                                alarm_cada=alarm_cada, alarm_court=alarm_court,
                                database=database_id(connection))
     output.success(f"{count} échéance(s) écrite(s) dans {out}")
