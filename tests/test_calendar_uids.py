@@ -118,7 +118,8 @@ def test_two_series_at_once(cli, tmp_path, backend):
     assert not any("Commune" in s for s in summaries), summaries
 
 
-def test_a_series_deadline_only_one_member_has_is_that_request_s_own_event(cli, tmp_path):
+def test_a_series_deadline_only_one_member_has_is_that_request_s_own_event(cli, tmp_path,
+                                                                         backend):
     """One member refused early: its referral deadline is its own, so its event is
     the request's (its UID, its reference in the summary), the others stay grouped."""
     refs = _series(cli, [])

@@ -80,7 +80,7 @@ def _calendar_chunks(items, make, written: list[int], alarm_cada: int, alarm_cou
     stamp = ics.line("DTSTAMP", ics.utc_value(datetime.now(UTC)))
     lines = _Lines(ics, database, alarm_cada, alarm_court)
     shapes: dict[tuple, tuple[bytes, ...]] = {}
-    begin, end, crlf, limit = b"BEGIN:VEVENT\r\n" + stamp, b"END:VEVENT\r\n", ics.CRLF, ics.LIMIT
+    begin, end, crlf = b"BEGIN:VEVENT\r\n" + stamp, b"END:VEVENT\r\n", ics.CRLF
     batch: list[bytes] = []
     request: tuple = ()
     count = 0
@@ -97,25 +97,25 @@ def _calendar_chunks(items, make, written: list[int], alarm_cada: int, alarm_cou
         if req[1:4] != request:
             request = req[1:4]
             reference, who, head = lines.request(*request)
-            who_folded = None
+            who_line, who_folded, ref_length = who + crlf, None, len(reference)
+        width = len(who)
         for shape in events:
             parts = own or shapes.get(shape)
             if parts is None:
                 parts = shapes[shape] = lines.shape(make(shape))
-            label, label_folded, uid_rest, when, tail, step = parts
+            label, room, label_folded, uid_rest, uid_room, when, rest = parts
             # The summary on one line when it fits, else folded after the label.
-            if len(label) + len(who) <= limit:
-                summary = label + who + crlf
+            if width <= room:
+                summary = label + who_line
             else:
                 if who_folded is None:
-                    who_folded = ics.more(who.decode())
-                summary = label_folded + who_folded + crlf
-            uid_line = reference + uid_rest
-            if len(uid_line) > limit:
-                uid_line = ics.line("UID", uid_line[4:].decode())
+                    who_folded = ics.more(who.decode()) + crlf
+                summary = label_folded + who_folded
+            if ref_length <= uid_room:
+                uid_line = reference + uid_rest
             else:
-                uid_line += crlf
-            batch += (begin, uid_line, when, summary, head, tail, step, end)
+                uid_line = ics.line("UID", (reference + uid_rest)[4:-2].decode())
+            batch += (begin, uid_line, when, summary, head, rest)
         count += len(events)
         if len(batch) > 4096:
             yield b"".join(batch)
@@ -148,6 +148,7 @@ class _Lines:
         self.subjects: dict[str, tuple[bytes, int]] = {}  # subject → ics.open_start
         self.steps: dict[tuple[str, str], tuple[bytes, bytes, bytes]] = {}
         self.days: dict[date, tuple[str, bytes]] = {}
+        self.end = b"END:VEVENT\r\n"
         self.french = _FrenchDates()
 
     def request(self, reference: str, administration: str,
@@ -175,9 +176,12 @@ class _Lines:
             head = opened[0] + ics.go_on(f"{reference_} ({name}).", opened[1])
         return f"UID:{reference_}".encode(), f"{reference_} {name}".encode(), head
 
-    def shape(self, d: Deadline) -> tuple[bytes, ...]:
-        """The lines of an event without its request; what only depends on the step
-        and its state (label, categories, alarm) or on the day is made once."""
+    def shape(self, d: Deadline) -> tuple:
+        """The parts of an event without its request: the summary's label, the room
+        it leaves on its line, the label folded, the UID's end and the room it leaves,
+        the day's lines, and the rest of the event (the description's tail, the
+        categories, the alarm, END). What only depends on the step and its state
+        (label, categories, alarm) or on the day is made once."""
         ics = self.ics
         step = self.steps.get((d.key, d.state))
         if step is None:
@@ -188,10 +192,11 @@ class _Lines:
         day = self.days.get(d.on)
         if day is None:
             day = self.days[d.on] = (ics.date_value(d.on), _day_lines(ics, d.on))
-        return (step[0], step[1],
-                # The UID is the reference, then the step, the day and the database.
-                ics.text(uid(d._replace(reference=""), self.database, day[0])).encode(),
-                day[1], ics.more(ics.text(_tail(d, self.french))) + ics.CRLF, step[2])
+        # The UID is the reference, then the step, the day and the database.
+        uid_rest = ics.text(uid(d._replace(reference=""), self.database, day[0])).encode()
+        return (step[0], ics.LIMIT - len(step[0]), step[1], uid_rest + ics.CRLF,
+                ics.LIMIT - len(uid_rest), day[1],
+                ics.more(ics.text(_tail(d, self.french))) + ics.CRLF + step[2] + self.end)
 
     def series(self, d: Deadline) -> tuple[bytes, ...]:
         ics = self.ics
