@@ -105,3 +105,23 @@ def test_memory_does_not_grow_with_the_file(cli, tmp_path, monkeypatch):
     # records (about 1 KB a row parsed, more once planned, which the whole-file import
     # held at once: one batch of the whole file gives 8 MiB more here, streaming 0).
     assert large - small < 0.75, (small, large)
+
+
+@pytest.mark.parametrize("rows, passes", [(4, 1), (9, 2)])
+def test_a_file_of_one_batch_is_read_once(cli, tmp_path, monkeypatch, small_batches, rows,
+                                          passes):
+    """The check pass keeps a file's only batch for the write pass; a longer file is
+    read again, a batch at a time (memory holds one batch either way)."""
+    from cada_tracker.directory.reader import DirectoryStream
+
+    reads = []
+    records = DirectoryStream.records
+
+    def counted(self):
+        reads.append(self.source)
+        return records(self)
+
+    monkeypatch.setattr(DirectoryStream, "records", counted)
+    report = cli("admin", "import", cada_file(tmp_path, rows), "--json", ok=True).json()
+    assert report["created"] == rows and total(cli) == rows
+    assert len(reads) == passes

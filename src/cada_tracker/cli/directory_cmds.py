@@ -73,7 +73,8 @@ def import_(
     if not (strict and result.errors):
         try:
             plan = directory_batches.write(session, stream, total=checked.records,
-                                           extra_tags=tag or [], dry_run=dry_run)
+                                           extra_tags=tag or [], dry_run=dry_run,
+                                           only_batch=checked.only_batch)
         except DirectoryError as exc:  # the file changed between the two passes
             raise InputError(exc.message) from None
     address_warnings = checked.address_warnings

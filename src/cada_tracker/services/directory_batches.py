@@ -8,7 +8,8 @@ batches.
 2. The *write pass* reads the rows again and, :data:`BATCH` records at a time, plans
    and writes them (``plan_batch``/``apply_import``) in a transaction of their own,
    committed before the next batch is read. Memory holds one batch, whatever the size
-   of the file.
+   of the file. A file of one batch (the PRADA's directory, a Ma Dada export of a
+   few thousand bodies) is not read again: the check pass keeps its batch.
 
 "One transaction per command" becomes "one transaction per batch": a batch is all or
 nothing, and an import is idempotent (a re-import updates rows found by their key and
@@ -41,6 +42,7 @@ class Checked:
     records: int = 0
     address_warnings: list[RowError] = field(default_factory=list)
     without_address: int = 0
+    only_batch: list[AdminRecord] | None = None  # the whole file, when one batch holds it
 
 
 @dataclass
@@ -80,20 +82,27 @@ def check(stream) -> Checked:
     from cada_tracker.directory.window import window_warnings
 
     checked = Checked()
-    for batch in batches(stream.records()):
+    count = 0
+    for count, batch in enumerate(batches(stream.records()), 1):
         checked.records += len(batch)
         checked.address_warnings += window_warnings(batch)
         checked.without_address += sum(1 for r in batch if not r.postcode)
+        if count == 1:
+            checked.only_batch = batch
+    if count != 1:
+        checked.only_batch = None  # read again, a batch at a time, by the write pass
     return checked
 
 
 def write(open_session: OpenSession, stream, *, total: int, extra_tags: Iterable[str],
-          dry_run: bool, url: str | None = None) -> Written:
-    """The write pass (module docstring)."""
+          dry_run: bool, url: str | None = None,
+          only_batch: list[AdminRecord] | None = None) -> Written:
+    """The write pass (module docstring); ``only_batch``: the check pass's, if any."""
     written = Written()
     claimed: dict[int, set[str]] = {}
     try:
-        for batch in batches(stream.records()):
+        for batch in ([only_batch] if only_batch is not None
+                      else batches(stream.records())):
             plan = di.ImportPlan(changes=[], values={})
             with open_session(write=not dry_run) as s:
                 if not dry_run:
