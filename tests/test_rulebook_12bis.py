@@ -366,3 +366,26 @@ def test_12bis_9_environment_an_extension_valid_only_if_received_late_delays_the
     assert void.step("cada_earliest").date == D(2026, 4, 10)
     assert any("échu le 09/04/2026) : elle ne prolonge pas le délai" in w
                for w in void.warnings)
+
+
+def test_12bis_10_pending_documents_refused_too_late_for_one_referral_need_two():
+    """Environmental information, receipt unknown, extension on 5 April, partial
+    refusal on 3 March with documents pending: the refused ones must reach the CADA by
+    2 May (safe), the pending ones are refused only on 9 May at the latest. The
+    earliest referral used to be 11 May, after the deadline (a review found it): the
+    refused documents are referable at once, and a warning gives the second referral."""
+    r = compute(Facts(regime="environment", sent=D(2026, 3, 2), sent_via="lrar",
+                      extension=D(2026, 4, 5), refusal=D(2026, 3, 3), pending_documents=True))
+    earliest, deadline = r.step("cada_earliest"), r.step("cada_deadline")
+    assert (earliest.date, earliest.safe_date) == (D(2026, 3, 3), D(2026, 3, 3))
+    assert (deadline.date, deadline.safe_date) == (D(2026, 5, 4), D(2026, 5, 2))
+    assert earliest.safe_date <= deadline.safe_date
+    assert any("une seule saisine ne peut couvrir les deux" in w and "à partir du 11/05/2026" in w
+               and "au plus tard le 01/06/2026" in w for w in r.warnings)
+    # The extension warning does not send the referral to 9 May: the refusal opened it.
+    assert not any("attend le refus implicite prolongé" in w for w in r.warnings)
+    # When one referral fits, the pending documents still move the safe day (§12bis-10).
+    fits = compute(Facts(received=D(2026, 3, 1), refusal=D(2026, 3, 10), pending_documents=True))
+    assert fits.step("cada_earliest").safe_date == D(2026, 4, 3)
+    assert not any("seconde saisine" in w for w in fits.warnings)
+

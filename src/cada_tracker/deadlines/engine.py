@@ -179,13 +179,16 @@ def _implicit_refusal(facts: Facts, start: date | None, res: Result) -> _Refusal
                 # still in its first month: the extension may be valid, so the safe
                 # earliest referral waits for the extended implicit refusal.
                 late_rule = rules.IMPLICIT_REFUSAL_ENV_EXTENDED
+                late = add_months(latest_receipt(facts), late_rule.months)
+                wait = ("" if facts.refusal is not None and facts.refusal <= late else
+                        f", mais la saisine de la CADA attend le refus implicite prolongé, "
+                        f"le {fr(late)} au plus tard")
                 res.warnings.append(
-                    f"Prolongation notifiée le {fr(facts.extension)}, plus d'un mois après "
-                    f"l'envoi (le {fr(first_month)}) : elle ne vaut que si la demande a été "
-                    f"reçue moins d'un mois avant elle (R124-1). Réception inconnue : les "
-                    f"délais courent sans elle, mais la saisine de la CADA attend le refus "
-                    f"implicite prolongé, le {fr(add_months(latest_receipt(facts), 2))} au "
-                    f"plus tard ; enregistrez {receipt_proof(facts.sent_via)}."
+                    f"Prolongation notifiée le {fr(facts.extension)}, après le premier mois "
+                    f"compté depuis l'envoi (échu le {fr(first_month)}) : elle ne vaut que "
+                    f"si la demande a été reçue moins d'un mois avant elle (R124-1). "
+                    f"Réception inconnue : les délais courent sans elle{wait} ; enregistrez "
+                    f"{receipt_proof(facts.sent_via)}."
                 )
             elif facts.extension is not None:
                 res.warnings.append(
@@ -262,15 +265,34 @@ def _cada_steps(facts: Facts, trigger: _Trigger, ir: _Refusal | None, not_opposa
     # §12bis-1: min(IR + 1, N). With the receipt unknown, the implicit refusal may be
     # born as late as ir.late: a refusal notified by then opens the referral at once
     # (R343-1 counts from its notification, on every reading of the receipt).
+    rule = rules.CADA_DEADLINE
+    end = add_months(trigger.legal, rule.months)
+    legal, shift = _extend(end, "metropole")
+    safe = add_months(trigger.safe, rule.months) - DAY
     if refusal is not None and (ir is None or refusal <= ir.late):
         earliest = earliest_safe = start = safe_start = refusal
         text = f"dès la notification du refus exprès du {fr(refusal)}"
         if facts.pending_documents and ir is not None:
             # §12bis-10: documents still pending are refused only at the implicit refusal.
-            earliest_safe, safe_start = ir.late + 2 * DAY, ir.late
-            text += (f" pour les documents refusés ; ceux encore en attente ne sont refusés "
-                     f"qu'au refus implicite du {fr(ir.late)} : date prudente "
-                     f"{fr(earliest_safe)} (lendemain, plus un jour)")
+            pending_from = ir.late + 2 * DAY
+            if pending_from <= safe:
+                earliest_safe, safe_start = pending_from, ir.late
+                text += (f" pour les documents refusés ; ceux encore en attente ne sont "
+                         f"refusés qu'au refus implicite du {fr(ir.late)} : date prudente "
+                         f"{fr(earliest_safe)} (lendemain, plus un jour)")
+            else:
+                # One referral cannot come after the pending documents' refusal and
+                # before the refused ones' deadline: two referrals (§7.1).
+                text += " pour les documents refusés ; ceux encore en attente : seconde saisine"
+                res.warnings.append(
+                    f"Documents encore en attente : leur refus implicite naît au plus tard le "
+                    f"{fr(ir.late)}, après la date prudente de saisine pour les documents "
+                    f"refusés ({fr(safe)}) ; une seule saisine ne peut couvrir les deux. "
+                    f"Saisissez la CADA pour les documents refusés au plus tard le "
+                    f"{fr(safe)} (dernier jour légal {fr(legal)}), puis pour ceux en attente "
+                    f"à partir du {fr(pending_from)}, au plus tard le "
+                    f"{fr(add_months(ir.safe, rule.months) - DAY)} (R343-1 CRPA)."
+                )
     else:
         # §12bis-1: a letter after the implicit refusal never moves this day later.
         earliest, earliest_safe, start = ir.late + DAY, ir.late + 2 * DAY, ir.late
@@ -283,10 +305,6 @@ def _cada_steps(facts: Facts, trigger: _Trigger, ir: _Refusal | None, not_opposa
                      f"{', avec la prolongation' if ir.late_extended else ''})")
     res.steps.append(Step("cada_earliest", earliest, earliest_safe, rules.CADA_EARLIEST.basis,
                           text, start=start, safe_start=safe_start))
-    rule = rules.CADA_DEADLINE
-    end = add_months(trigger.legal, rule.months)
-    legal, shift = _extend(end, "metropole")
-    safe = add_months(trigger.safe, rule.months) - DAY
     explanation = (f"{trigger.what} + {rule.months} mois = {fr(end)}{shift} ; date prudente : "
                    f"depuis le {trigger.safe_what} + {rule.months} mois − 1 jour = {fr(safe)} "
                    "(jour de l'événement compté, sans report)")
