@@ -389,3 +389,18 @@ def test_12bis_10_pending_documents_refused_too_late_for_one_referral_need_two()
     assert fits.step("cada_earliest").safe_date == D(2026, 4, 3)
     assert not any("seconde saisine" in w for w in fits.warnings)
 
+
+def test_12bis_7_the_safe_court_date_is_never_before_the_first_day_to_file():
+    """Referral sent 1 Feb, registered only 15 Apr: on the earliest reading the court
+    délai ran out on 1 June, before the refusal is confirmed (15 June, or 10 June in
+    writing). The safe day is then the first day a filing is possible, never a day
+    the weekly check would already call passed when the letter arrives."""
+    facts = dict(received=D(2025, 12, 1), cada_sent=D(2026, 2, 1),
+                 cada_registered=D(2026, 4, 15), ack_mentions=True)
+    silent = compute(Facts(**facts)).step("court_deadline")
+    assert (silent.date, silent.safe_date) == (D(2026, 8, 17), D(2026, 6, 16))
+    assert "avant même le refus confirmé du 15/06/2026" in silent.explanation
+    written = compute(Facts(**facts, confirmation=D(2026, 6, 10), confirmation_mentions=True))
+    court = written.step("court_deadline")
+    assert (court.date, court.safe_date) == (D(2026, 8, 11), D(2026, 6, 11))
+    assert court.safe_date > written.step("confirmed_refusal").date

@@ -63,10 +63,14 @@ def court_steps(facts: Facts, zone: str, not_opposable: bool, rg: date, res: Res
     rule = rules.COURT_DEADLINE
     echeance = add_months(trigger, rule.months)
     legal, shift = _extend(echeance + DAY, zone)
-    safe = min(add_months(trigger_safe, 2), add_months(trigger_safe + DAY, 2))
+    reading = min(add_months(trigger_safe, 2), add_months(trigger_safe + DAY, 2))
+    # On the earliest reading the délai may have run out before the refusal was even
+    # confirmed (registered long after it was sent): the safe day is then the first
+    # day a filing is possible (§12bis-7), never a day before it.
+    safe = max(reading, trigger + DAY)
     explanation = (f"refus confirmé le {fr(trigger)} + 2 mois = {fr(echeance)}, délai franc : "
                    f"{fr(echeance + DAY)}{shift}{_saint_martin(echeance + DAY, zone)} ; "
-                   f"{_safe_text(facts, trigger, trigger_safe, safe, zone)}")
+                   f"{_safe_text(facts, trigger, trigger_safe, reading, safe, zone)}")
     used = conf is not None and conf <= legal
     if conf is not None and conf > implicit and conf <= legal:
         late = add_months(conf, 2)
@@ -91,17 +95,21 @@ def court_steps(facts: Facts, zone: str, not_opposable: bool, rg: date, res: Res
         _reasonable(trigger, f"du refus confirmé le {fr(trigger)}", res)
 
 
-def _safe_text(facts: Facts, trigger: date, trigger_safe: date, safe: date, zone: str) -> str:
+def _safe_text(facts: Facts, trigger: date, trigger_safe: date, reading: date, safe: date,
+               zone: str) -> str:
     """§12bis-13/14: which event the safe date counts from, and how to file on it."""
     from cada_tracker.deadlines.calendar import is_working_day, previous_working_day
 
     if trigger_safe != trigger:
         text = (f"date prudente : depuis l'envoi de la saisine le {fr(facts.cada_sent)} "
                 f"(enregistrement le plus précoce), refus confirmé au plus tôt le "
-                f"{fr(trigger_safe)} + 2 mois = {fr(safe)}, sans le jour franc ni report")
+                f"{fr(trigger_safe)} + 2 mois = {fr(reading)}, sans le jour franc ni report")
     else:
-        text = (f"date prudente : refus confirmé le {fr(trigger)} + 2 mois = {fr(safe)}, sans "
-                "le jour franc ni report")
+        text = (f"date prudente : refus confirmé le {fr(trigger)} + 2 mois = {fr(reading)}, "
+                "sans le jour franc ni report")
+    if safe != reading:
+        text += (f", avant même le refus confirmé du {fr(trigger)} : au plus tôt, dès le "
+                 f"lendemain, {fr(safe)}")
     if is_working_day(safe, zone):
         return text + " ; dépôt au greffe ou Télérecours citoyens, pas le cachet de la poste"
     paper = previous_working_day(safe, zone)
