@@ -8,11 +8,16 @@ stored with the requests, which the weekly check reads without the engine:
 - §12bis-9, receipt unknown, environmental information: an extension valid only
   on the latest reading of the receipt delays the safe earliest referral;
 - §12bis-7, after a referral: an express confirmation between the two possible
-  confirmed-refusal dates no longer moves the safe court date later.
+  confirmed-refusal dates no longer moves the safe court date later, and the safe
+  court date is never before the first day a filing is possible;
+- §12bis-10: a partial refusal whose pending documents are refused too late for one
+  referral no longer gets an earliest referral after its deadline;
+- RULES.md §8: the Monday of Pentecost is a holiday in 2005-2007 too.
 
 Nothing in the schema changes. ``cli.common._complete_upgrade`` recomputes, with
 the engine, the clock of the pending requests those rules can reach (receipt
-unknown, or already referred to the CADA), inside the upgrade's transaction.
+unknown, already referred to the CADA, refused in writing, or sent before 2008),
+inside the upgrade's transaction.
 
 Revision ID: 0021
 Revises: 0020

@@ -260,8 +260,11 @@ _MISSING_STEPS = ("next_action IS NOT NULL AND ("
 
 
 # Pending requests whose stored clock the engine corrections of revision 0021 can
-# change (see its docstring): the receipt is unknown, or the CADA was referred to.
-_CHANGED_0021 = "next_action IS NOT NULL AND (received_on IS NULL OR referred_on IS NOT NULL)"
+# change (see its docstring): the receipt is unknown, the CADA was referred to, a
+# refusal was notified (documents may be pending), or a step may fall in 2005-2007
+# (the Monday of Pentecost).
+_CHANGED_0021 = ("next_action IS NOT NULL AND (received_on IS NULL OR referred_on IS NOT NULL "
+                 "OR express_refusal OR sent_on < '2008-01-01')")
 
 
 def refresh_after_upgrade(session, revision: str) -> int:
