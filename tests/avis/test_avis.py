@@ -229,3 +229,18 @@ def test_search_marks_only_the_matches_and_keeps_the_opinion_s_own_guillemets(cl
     assert "\x1b" not in shown and "\u202e" not in shown
     [hit] = cli("avis", "search", "vidéoprotection", "--json", ok=True).json()
     assert "«vidéoprotection»" in hit["excerpt"] and "\x02" not in hit["excerpt"]
+
+
+
+def test_reading_the_opinions_gives_the_csv_field_limit_back(cli, tmp_path):
+    """The limit is process-wide: an import of opinions left it raised, so a later
+    --from-file in the same process (the test suite's workers) accepted a 200,000
+    character field, and a test passed or failed with the order of the tests."""
+    import csv
+
+    before = csv.field_size_limit(131_072)  # the module's default
+    try:
+        cli("avis", "import", write_csv(tmp_path / "avis.csv"), ok=True)
+        assert csv.field_size_limit() == 131_072
+    finally:
+        csv.field_size_limit(before)

@@ -123,8 +123,19 @@ def _record(cells: list[str], line: int) -> Opinion | RowProblem:
 
 
 def read_rows(fh: BinaryIO, progress=None) -> Iterator[Opinion | RowProblem]:
-    """Every row of the file, in order; ``progress(n)`` is told each block of bytes read."""
-    csv.field_size_limit(FIELD_MAX)
+    """Every row of the file, in order; ``progress(n)`` is told each block of bytes read.
+
+    The csv module's field limit is process-wide: it is raised for an opinion's text
+    while this file is read, then given back, so that no other CSV read in the same
+    process (a test suite's, a later command's) silently accepts fields this long."""
+    previous = csv.field_size_limit(FIELD_MAX)
+    try:
+        yield from _read_rows(fh, progress)
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _read_rows(fh: BinaryIO, progress) -> Iterator[Opinion | RowProblem]:
     lines = _lines(fh, progress)
     try:
         header_line = next(lines)
