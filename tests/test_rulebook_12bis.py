@@ -173,8 +173,18 @@ def test_12bis_9_unknown_receipt_of_a_letter_assumes_seven_days_for_the_earliest
     assert ir.date == D(2026, 4, 2)  # deadlines run from the sending
     assert "envoyée (réception inconnue) le 02/03/2026" in ir.explanation
     earliest = letter.step("cada_earliest")
-    assert (earliest.date, earliest.safe_date) == (D(2026, 4, 10), D(2026, 4, 11))
+    # The legal day assumes receipt on the day of sending, as the deadlines do; the
+    # safe day at sending + 7 (a review found both at the latter: cada refer refused
+    # for a week a referral that may well be valid).
+    assert (earliest.date, earliest.safe_date) == (D(2026, 4, 3), D(2026, 4, 11))
+    assert "réception supposée au plus tard le 09/03/2026" in earliest.explanation
     assert any("avis de réception postal" in w for w in letter.warnings)
+    # A referral in between is not refused, but said to be premature if received late.
+    early = compute(Facts(sent=D(2026, 3, 2), sent_via="lrar", cada_sent=D(2026, 4, 5)))
+    assert any("prématurée si la demande a été reçue tard (refus implicite au plus tard le "
+               "09/04/2026)" in w for w in early.warnings)
+    assert not any("prématurée" in w for w in compute(Facts(
+        sent=D(2026, 3, 2), sent_via="lrar", cada_sent=D(2026, 4, 10))).warnings)
     mail = compute(Facts(sent=D(2026, 3, 2), sent_via="email"))
     assert mail.step("cada_earliest").date == D(2026, 4, 3)
     warning = next(w for w in mail.warnings if "réception inconnue" in w)
@@ -300,8 +310,9 @@ def test_12bis_1_receipt_unknown_a_refusal_before_the_latest_implicit_refusal_op
     referral on 6 April as premature)."""
     r = compute(Facts(sent=D(2026, 3, 2), sent_via="lrar", refusal=D(2026, 4, 5)))
     earliest = r.step("cada_earliest")
-    assert (earliest.date, earliest.safe_date) == (D(2026, 4, 5), D(2026, 4, 5))
-    assert "refus exprès du 05/04/2026" in earliest.explanation
+    assert (earliest.date, earliest.safe_date) == (D(2026, 4, 3), D(2026, 4, 5))
+    assert "date prudente : dès la notification du refus exprès du 05/04/2026" in (
+        earliest.explanation)
     # After the latest possible implicit refusal, the letter moves nothing.
     late = compute(Facts(sent=D(2026, 3, 2), sent_via="lrar", refusal=D(2026, 4, 20)))
     assert late.step("cada_earliest").date < D(2026, 4, 20)
@@ -356,14 +367,15 @@ def test_12bis_9_environment_an_extension_valid_only_if_received_late_delays_the
     assert r.step("implicit_refusal").date == D(2026, 4, 2)
     assert r.step("cada_deadline").safe_date == D(2026, 6, 1)
     earliest = r.step("cada_earliest")
-    assert (earliest.date, earliest.safe_date) == (D(2026, 5, 10), D(2026, 5, 11))
+    assert (earliest.date, earliest.safe_date) == (D(2026, 4, 3), D(2026, 5, 11))
     assert "avec la prolongation" in earliest.explanation
     assert any("elle ne vaut que si la demande a été reçue moins d'un mois avant elle" in w
                for w in r.warnings)
     # Past the first month on every reading, it is void and says so.
     void = compute(Facts(sent=D(2026, 3, 2), sent_via="lrar", regime="environment",
                          extension=D(2026, 4, 15)))
-    assert void.step("cada_earliest").date == D(2026, 4, 10)
+    assert (void.step("cada_earliest").date, void.step("cada_earliest").safe_date) == (
+        D(2026, 4, 3), D(2026, 4, 11))
     assert any("échu le 09/04/2026) : elle ne prolonge pas le délai" in w
                for w in void.warnings)
 

@@ -272,6 +272,15 @@ def _cada_steps(facts: Facts, trigger: _Trigger, ir: _Refusal | None, not_opposa
     if refusal is not None and (ir is None or refusal <= ir.late):
         earliest = earliest_safe = start = safe_start = refusal
         text = f"dès la notification du refus exprès du {fr(refusal)}"
+        if ir is not None and ir.legal + DAY < refusal and not facts.pending_documents:
+            # §12bis-9: receipt unknown, received on the day it was sent the request was
+            # refused by silence first; the letter is the safe reading's start.
+            earliest, start = ir.legal + DAY, ir.legal
+            text = (f"lendemain du refus implicite du {fr(ir.legal)} (réception le jour de "
+                    f"l'envoi) ; date prudente : dès la notification du refus exprès du "
+                    f"{fr(refusal)}, avant le refus implicite le plus tardif ("
+                    f"{fr(ir.late)}, réception supposée au plus tard le "
+                    f"{fr(latest_receipt(facts))})")
         if facts.pending_documents and ir is not None:
             # §12bis-10: documents still pending are refused only at the implicit refusal.
             pending_from = ir.late + 2 * DAY
@@ -295,14 +304,19 @@ def _cada_steps(facts: Facts, trigger: _Trigger, ir: _Refusal | None, not_opposa
                 )
     else:
         # §12bis-1: a letter after the implicit refusal never moves this day later.
-        earliest, earliest_safe, start = ir.late + DAY, ir.late + 2 * DAY, ir.late
-        safe_start = start
-        text = (f"lendemain du refus implicite du {fr(ir.late)} ; une saisine avant est "
-                f"irrecevable ; date prudente : un jour de plus, {fr(earliest_safe)}")
+        # §12bis-9: with the receipt unknown, the legal day assumes it on the day of
+        # sending, the safe day at the latest plausible receipt.
+        earliest, earliest_safe, start = ir.legal + DAY, ir.late + 2 * DAY, ir.legal
+        safe_start = ir.late
+        text = (f"lendemain du refus implicite du {fr(ir.legal)} ; une saisine avant est "
+                f"irrecevable ; date prudente : ")
         if ir.late != ir.legal:
-            text += (f" (réception inconnue : supposée au plus tard le "
-                     f"{fr(latest_receipt(facts))}"
-                     f"{', avec la prolongation' if ir.late_extended else ''})")
+            text += (f"lendemain du refus implicite le plus tardif, le {fr(ir.late)} "
+                     f"(réception supposée au plus tard le {fr(latest_receipt(facts))}"
+                     f"{', avec la prolongation' if ir.late_extended else ''}), plus un "
+                     f"jour : {fr(earliest_safe)}")
+        else:
+            text += f"un jour de plus, {fr(earliest_safe)}"
     res.steps.append(Step("cada_earliest", earliest, earliest_safe, rules.CADA_EARLIEST.basis,
                           text, start=start, safe_start=safe_start))
     explanation = (f"{trigger.what} + {rule.months} mois = {fr(end)}{shift} ; date prudente : "
@@ -312,11 +326,20 @@ def _cada_steps(facts: Facts, trigger: _Trigger, ir: _Refusal | None, not_opposa
                           opposable=not not_opposable, start=trigger.legal,
                           safe_start=trigger.safe))
     referral = facts.cada_sent or facts.cada_registered
+    how = "envoyée" if facts.cada_sent else "enregistrée"
     if referral is not None and referral < earliest:
-        how = "envoyée" if facts.cada_sent else "enregistrée"
         res.warnings.append(
             f"Saisine de la CADA {how} le {fr(referral)}, avant le {fr(earliest)} : saisine "
             "prématurée, elle risque d'être jugée irrecevable (R343-1 CRPA)."
+        )
+    elif (referral is not None and ir is not None and ir.late != ir.legal
+          and referral <= ir.late and (refusal is None or refusal > referral)):
+        # Receipt unknown (§12bis-9): premature if the request was received late.
+        res.warnings.append(
+            f"Saisine de la CADA {how} le {fr(referral)}, avant le {fr(ir.late + DAY)} : "
+            f"prématurée si la demande a été reçue tard (refus implicite au plus tard le "
+            f"{fr(ir.late)}) ; enregistrez {receipt_proof(facts.sent_via)} pour le savoir "
+            "(R343-1 CRPA)."
         )
     if facts.cada_sent is not None and facts.cada_sent > legal:
         res.warnings.append(
