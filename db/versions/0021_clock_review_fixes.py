@@ -3,8 +3,10 @@
 Three corrections of the deadline engine (RULES.md §12bis) change dates already
 stored with the requests, which the weekly check reads without the engine:
 
-- §12bis-1, receipt unknown: an express refusal notified before the latest
-  possible implicit refusal opens the referral on its notification;
+- §12bis-1 and 9, receipt unknown: an express refusal notified before the latest
+  possible implicit refusal opens the referral on its notification, and the legal
+  earliest referral assumes receipt on the day of sending (the safe one, at the
+  latest plausible receipt);
 - §12bis-9, receipt unknown, environmental information: an extension valid only
   on the latest reading of the receipt delays the safe earliest referral;
 - §12bis-7, after a referral: an express confirmation between the two possible
