@@ -354,6 +354,7 @@ def test_12bis_7_an_express_confirmation_between_the_two_readings_keeps_the_earl
     later = compute(Facts(**facts, confirmation=D(2026, 5, 4))).step("court_deadline")
     assert (later.date, later.safe_date) == (D(2026, 7, 6), D(2026, 6, 1))
     assert "nouveau délai jusqu'au 06/07/2026 (R421-2)" in later.explanation
+    assert (later.start, later.safe_start) == (D(2026, 5, 4), D(2026, 4, 1))
 
 
 def test_12bis_9_environment_an_extension_valid_only_if_received_late_delays_the_safe_referral():

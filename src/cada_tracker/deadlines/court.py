@@ -72,7 +72,9 @@ def court_steps(facts: Facts, zone: str, not_opposable: bool, rg: date, res: Res
                    f"{fr(echeance + DAY)}{shift}{_saint_martin(echeance + DAY, zone)} ; "
                    f"{_safe_text(facts, trigger, trigger_safe, reading, safe, zone)}")
     used = conf is not None and conf <= legal
+    legal_start = trigger
     if conf is not None and conf > implicit and conf <= legal:
+        legal_start = conf  # the new délai counts from the letter
         late = add_months(conf, 2)
         legal, shift = _extend(late + DAY, zone)
         explanation += (f" ; refus exprès du {fr(conf)} : nouveau délai jusqu'au "
@@ -87,7 +89,7 @@ def court_steps(facts: Facts, zone: str, not_opposable: bool, rg: date, res: Res
             "compter de sa notification (CE 13 juil. 2016 Czabaj)."
         )
     res.steps.append(Step(rule.key, legal, safe, rule.basis, explanation,
-                          opposable=not (not_opposable or bare), start=trigger,
+                          opposable=not (not_opposable or bare), start=legal_start,
                           safe_start=trigger_safe))
     if bare:
         _reasonable(conf, f"du refus confirmé notifié le {fr(conf)}", res)
