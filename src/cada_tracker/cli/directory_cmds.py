@@ -62,7 +62,10 @@ def import_(
     from cada_tracker.directory.reader import open_directory
     from cada_tracker.errors import InputError
     from cada_tracker.services import directory_batches
+    from cada_tracker.services.directory_import import normalise_tags
+    from cada_tracker.textlimits import check_tags
 
+    check_tags(normalise_tags(tag or []))
     try:
         stream = open_directory(file)
         checked = directory_batches.check(stream)  # no write before the whole file is read

@@ -29,7 +29,7 @@ from cada_tracker.directory.records import (
     ParseResult,
     RowError,
 )
-from cada_tracker.directory.rows import Row, RowReject
+from cada_tracker.directory.rows import Row, RowReject, within_limits
 from cada_tracker.directory.text import clean_line, normalise_name
 from cada_tracker.escape import unquote_csv_cell
 from cada_tracker.faults import reason
@@ -189,7 +189,7 @@ class DirectoryStream:
             if fmt == "cada":  # cada's export makes formula-like cells inert with a "'"
                 values = {column: unquote_csv_cell(v) for column, v in values.items()}
             try:
-                record = parse_row(values, row)
+                record = within_limits(parse_row(values, row))
             except RowReject as exc:
                 result.errors.append(RowError(line, exc.field, exc.message))
                 continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from cada_tracker.directory.places import normalise_department
-from cada_tracker.directory.records import RowError
+from cada_tracker.directory.records import AdminRecord, RowError
 from cada_tracker.directory.text import clean_line
 from cada_tracker.emails import valid_email as _valid_email
 
@@ -75,3 +75,17 @@ class Row:
             return squeezed
         self.warn(field_name, f"courriel « {text} » invalide, ignoré")
         return None
+
+
+def within_limits(record: AdminRecord) -> AdminRecord:
+    """``record``, or RowReject if a text its indexes hold is too long for them."""
+    from cada_tracker import textlimits as tl
+
+    for name, value, limit in (("name", record.name, tl.NAME_MAX),
+                               ("city", record.city or "", tl.CITY_MAX),
+                               ("key", record.key, tl.KEY_MAX),
+                               *(("tags", tag, tl.TAG_MAX) for tag in record.tags)):
+        why = tl.problem(value, limit)
+        if why is not None:
+            raise RowReject(name, f"« {value[:40]}… » : {why}")
+    return record

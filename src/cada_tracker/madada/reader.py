@@ -25,6 +25,7 @@ from pathlib import Path
 
 from cada_tracker.errors import InputError
 from cada_tracker.faults import reason
+from cada_tracker.textlimits import KEY_MAX, NAME_MAX, TAG_MAX, problem
 
 #: Largest JSON file read (a request with thousands of events is a few MB).
 JSON_MAX = 50 * 1024 * 1024
@@ -124,6 +125,14 @@ def _text(value, source: str, where: str, *, required: bool = True) -> str:
     return value.strip()
 
 
+def _limited(value: str, limit: int, source: str, where: str) -> str:
+    """``value``, if short enough for the indexes it ends up in (cada_tracker.textlimits)."""
+    why = problem(value, limit)
+    if why is not None:
+        raise _fail(source, f"champ « {where} » : {why}.")
+    return value
+
+
 def _int(value, source: str, where: str, *, required: bool = True) -> int | None:
     if value is None and not required:
         return None
@@ -169,7 +178,7 @@ def _tags(value, source: str, where: str) -> tuple[str, ...]:
             raise _fail(source, f"champ « {where} » : étiquette « {str(item)[:40]} » illisible.")
         tag = f"{name}:{val}" if isinstance(val, str) and val else name
         tag = " ".join(tag.split())
-        if tag and tag not in tags:
+        if tag and _limited(tag, TAG_MAX, source, where) not in tags:
             tags.append(tag)
     return tuple(tags)
 
@@ -224,8 +233,10 @@ def parse_request(data, source: str) -> AlaveteliRequest:
         user_name=user_name if isinstance(user_name, str) and user_name.strip() else None,
         body=Body(
             id=_int(body.get("id"), source, "public_body.id", required=False),
-            url_name=_text(body.get("url_name"), source, "public_body.url_name"),
-            name=_text(body.get("name"), source, "public_body.name"),
+            url_name=_limited(_text(body.get("url_name"), source, "public_body.url_name"),
+                              KEY_MAX, source, "public_body.url_name"),
+            name=_limited(_text(body.get("name"), source, "public_body.name"), NAME_MAX,
+                          source, "public_body.name"),
             notes=_text(body.get("notes"), source, "public_body.notes", required=False),
             home_page=_text(body.get("home_page"), source, "public_body.home_page",
                             required=False),

@@ -11,6 +11,7 @@ from cada_tracker.designation import derive
 from cada_tracker.errors import InputError, NotFoundError, StateError
 from cada_tracker.models import Administration, AdministrationTag, Request, utcnow
 from cada_tracker.services.like import every_word, key_like
+from cada_tracker.textlimits import CITY_MAX, NAME_MAX, check, check_tags
 from cada_tracker.vocab import ADMIN_KIND_ALIASES, ADMIN_KINDS, choice
 
 _POSTCODE = re.compile(r"^\d{5}$")
@@ -74,6 +75,8 @@ def normalise_department(value: str) -> str:
 def _validate(f: AdminFields) -> AdminFields:
     if f.name is not None and not f.name.strip():
         raise InputError("Le nom de l'administration ne peut pas être vide.")
+    if f.name is not None:
+        check(f.name.strip(), NAME_MAX, "Nom de l'administration")
     if f.kind is not None:
         f.kind = choice(f.kind, ADMIN_KINDS, field="--kind", aliases=ADMIN_KIND_ALIASES)
     if f.postcode is not None:
@@ -84,13 +87,15 @@ def _validate(f: AdminFields) -> AdminFields:
             )
     if f.city is not None and not f.city.strip():
         raise InputError("--city : la ville ne peut pas être vide.")
+    if f.city is not None:
+        check(f.city.strip(), CITY_MAX, "--city")
     for flag, value in (("--email", f.email), ("--prada-email", f.prada_email)):
         if value and not _EMAIL.match(value.strip()):
             raise InputError(f"{flag} : « {value} » n'est pas une adresse e-mail.")
     if f.department:
         f.department = normalise_department(f.department)
     if f.tags is not None:
-        f.tags = sorted({t.strip().lower() for t in f.tags if t.strip()})
+        f.tags = check_tags(sorted({t.strip().lower() for t in f.tags if t.strip()}))
     if f.designation is not None:
         f.designation = " ".join(f.designation.split()).replace("'", "’")
         if len(f.designation) > 200:

@@ -85,13 +85,13 @@ def find_admin(session: Session, req: AlaveteliRequest) -> tuple[Administration 
 
 def _create_admin(session: Session, req: AlaveteliRequest, notes: list[str]) -> Administration:
     from cada_tracker.directory.alaveteli import parse_alaveteli
-    from cada_tracker.directory.rows import Row, RowReject
+    from cada_tracker.directory.rows import Row, RowReject, within_limits
     from cada_tracker.services.directory_import import ImportPlan, apply_import, plan_batch
 
     row = Row(0)
     values = _admin_values(req)
     try:
-        record = parse_alaveteli(values, row)
+        record = within_limits(parse_alaveteli(values, row))
     except RowReject as exc:
         notes.append(f"adresse de « {req.body.name} » illisible ({exc.message}) : complétez-la "
                      "avec cada admin edit")

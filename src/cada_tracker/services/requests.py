@@ -21,6 +21,7 @@ from cada_tracker.profiles import Profile
 from cada_tracker.services.admins import get_admin
 from cada_tracker.services.letter_context import letter_context
 from cada_tracker.services.series_rule import SERIES_THRESHOLD  # noqa: F401 - re-exported
+from cada_tracker.textlimits import check_tags
 from cada_tracker.vocab import MODES, REGIMES, choice
 
 
@@ -68,7 +69,7 @@ def _validate(draft: Draft) -> Draft:
     draft.mode = choice(draft.mode, MODES, field="--mode")
     draft.regime = choice(draft.regime, REGIMES, field="--regime")
     draft.campaign = (draft.campaign or "").strip() or None
-    draft.tags = sorted({t.strip().lower() for t in draft.tags if t.strip()})
+    draft.tags = check_tags(sorted({t.strip().lower() for t in draft.tags if t.strip()}))
     return draft
 
 

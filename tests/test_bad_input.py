@@ -1,0 +1,72 @@
+"""Bad input found by review: each one a French message and exit 2, never exit 70."""
+
+from __future__ import annotations
+
+import random
+import string
+
+import pytest
+
+both = pytest.mark.usefixtures("backend")
+
+
+def _no_traceback(result):
+    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
+    assert result.exit_code != 70, result.stderr
+
+
+def _random_text(length: int) -> str:
+    """Letters PostgreSQL cannot compress below its index row limit (2,704 bytes)."""
+    rng = random.Random(length)
+    return "".join(rng.choice(string.ascii_letters) for _ in range(length))
+
+
+@both
+def test_an_administration_name_too_long_for_an_index_is_refused(cli, profile):
+    name = _random_text(3000)
+    result = cli("admin", "add", name, "--kind", "commune", "--postcode", "69001",
+                 "--city", "Lyon")
+    _no_traceback(result)
+    assert result.exit_code == 2
+    assert "Nom de l'administration" in result.stderr and "500 au plus" in result.stderr
+    assert cli("admin", "list", "--json").json() == []
+
+
+@both
+def test_a_tag_too_long_for_an_index_is_refused(cli, admin_id):
+    tag = _random_text(3000)
+    result = cli("new", "--to", admin_id, "--subject", "Caméras", "--doc", "Liste",
+                 "--tag", tag)
+    _no_traceback(result)
+    assert result.exit_code == 2 and "--tag" in result.stderr and "100 au plus" in result.stderr
+    assert cli("list", "--json").json() == []
+    again = cli("admin", "add", "Mairie de Bron", "--kind", "commune", "--postcode", "69500",
+                "--city", "Bron", "--tag", tag)
+    assert again.exit_code == 2 and "--tag" in again.stderr
+
+
+@both
+def test_a_folded_name_too_long_for_an_index_is_refused(cli, profile):
+    # NFKD turns each of these into 18 letters: 200 characters, 7,200 bytes folded.
+    result = cli("admin", "add", "\ufdfa" * 200, "--kind", "commune", "--postcode", "69001",
+                 "--city", "Lyon")
+    _no_traceback(result)
+    assert result.exit_code == 2 and "décomposés" in result.stderr
+
+
+@both
+def test_a_directory_row_too_long_for_an_index_is_rejected_with_its_line(cli, profile,
+                                                                          tmp_path):
+    csv_file = tmp_path / "annuaire.csv"
+    csv_file.write_text(
+        "#id,name,request_email,notes,home_page,tag_string\n"
+        "mairie-1,Mairie de Bron,a@bron.example,,,\n"
+        f"mairie-2,{_random_text(3000)},b@bron.example,,,\n", encoding="utf-8")
+    strict = cli("admin", "import", csv_file, "--strict")
+    _no_traceback(strict)
+    assert strict.exit_code == 2 and "Ligne 3" in strict.stderr and "500 au plus" in strict.stderr
+    lenient = cli("admin", "import", csv_file, "--tag", _random_text(3000))
+    assert lenient.exit_code == 2 and "--tag" in lenient.stderr
+    done = cli("admin", "import", csv_file)
+    assert done.exit_code == 0, done.stderr
+    assert len(cli("admin", "list", "--json").json()) == 1
