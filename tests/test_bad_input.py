@@ -70,3 +70,24 @@ def test_a_directory_row_too_long_for_an_index_is_rejected_with_its_line(cli, pr
     done = cli("admin", "import", csv_file)
     assert done.exit_code == 0, done.stderr
     assert len(cli("admin", "list", "--json").json()) == 1
+
+
+def test_a_schema_that_is_not_utf8_is_a_damaged_database(cli, admin_id):
+    import sqlite3
+
+    from cada_tracker import storage
+    from cada_tracker.paths import resolve
+
+    for engine in storage._engines.values():
+        engine.dispose()
+    conn = sqlite3.connect(resolve().sqlite_path)
+    conn.execute("PRAGMA writable_schema=ON")
+    conn.execute("UPDATE sqlite_master SET sql = CAST(X'435245415445ff20' AS TEXT) "
+                 "WHERE name = 'ix_administration_name'")
+    conn.commit()
+    conn.close()
+    storage._engines.clear()
+    result = cli("admin", "list")
+    _no_traceback(result)
+    assert result.exit_code == 5 and "endommagée" in result.stderr
+    assert "UnicodeDecodeError" not in result.stderr

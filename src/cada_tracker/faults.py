@@ -117,12 +117,14 @@ def storage_error(exc: BaseException, url: str | None) -> StorageError | None:
     if orig is None:
         return None
     module = type(orig).__module__
+    message = str(orig).lower()
+    if _undecodable_schema(orig):
+        module, message = "sqlite3", "malformed"
     if module.startswith("sqlite3"):
         from cada_tracker.paths import sqlite_path_of
 
         path = sqlite_path_of(url or "")
         where = f"« {path} »" if path else "SQLite"
-        message = str(orig).lower()
         if path is not None and _read_only_disk(path):
             return StorageError(f"La base {where} est sur un disque en lecture seule.",
                                 hint="cada doit pouvoir y écrire (même pour lire : fichiers "
@@ -151,6 +153,13 @@ def storage_error(exc: BaseException, url: str | None) -> StorageError | None:
             french, hint = found
             return StorageError(_capital(french.format(w=where)) + ".", hint=hint)
     return None
+
+
+def _undecodable_schema(exc: BaseException) -> bool:
+    """SQLite's "malformed database schema (…)" quoting bytes of a damaged schema that
+    are not UTF-8: Python raises UnicodeDecodeError on the message itself."""
+    return (isinstance(exc, UnicodeDecodeError) and isinstance(exc.object, bytes)
+            and exc.object.startswith(b"malformed database schema"))
 
 
 def _unwritable(path) -> StorageError | None:
