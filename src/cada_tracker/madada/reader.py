@@ -122,7 +122,15 @@ def _text(value, source: str, where: str, *, required: bool = True) -> str:
         return ""
     if not isinstance(value, str) or (required and not value.strip()):
         raise _fail(source, f"champ « {where} » manquant ou vide.")
-    return value.strip()
+    return _no_nul(value.strip(), source, where)
+
+
+def _no_nul(value: str, source: str, where: str) -> str:
+    """``value``, refused if it holds a NUL, which PostgreSQL cannot store in text (a
+    directory file with one is refused too: it is not text)."""
+    if "\x00" in value:
+        raise _fail(source, f"champ « {where} » : caractère NUL (\\u0000) dans le texte.")
+    return value
 
 
 def _limited(value: str, limit: int, source: str, where: str) -> str:
@@ -177,7 +185,7 @@ def _tags(value, source: str, where: str) -> tuple[str, ...]:
         else:
             raise _fail(source, f"champ « {where} » : étiquette « {str(item)[:40]} » illisible.")
         tag = f"{name}:{val}" if isinstance(val, str) and val else name
-        tag = " ".join(tag.split())
+        tag = " ".join(_no_nul(tag, source, where).split())
         if tag and _limited(tag, TAG_MAX, source, where) not in tags:
             tags.append(tag)
     return tuple(tags)
@@ -230,7 +238,8 @@ def parse_request(data, source: str) -> AlaveteliRequest:
         or "waiting_response",
         law_used=_text(data.get("law_used"), source, "law_used", required=False) or "foi",
         tags=_tags(data.get("tags"), source, "tags"),
-        user_name=user_name if isinstance(user_name, str) and user_name.strip() else None,
+        user_name=_no_nul(user_name, source, "user.name" if user else "user_name")
+        if isinstance(user_name, str) and user_name.strip() else None,
         body=Body(
             id=_int(body.get("id"), source, "public_body.id", required=False),
             url_name=_limited(_text(body.get("url_name"), source, "public_body.url_name"),
@@ -294,7 +303,9 @@ def read_archive(path: Path) -> Archive:
             name = info.filename.rsplit("/", 1)[-1]
             if name == "correspondence.txt":
                 with archive.open(info) as fh:
-                    result.correspondence = fh.read(2_000_000).decode("utf-8", "replace")
+                    # A rendering of mails: NUL dropped, as mail import drops controls.
+                    result.correspondence = fh.read(2_000_000).decode(
+                        "utf-8", "replace").replace("\x00", "")
                 found = _URL.search(result.correspondence[:4000])
                 if found:
                     result.url = f"{found.group(1)}/request/{found.group(2).rstrip('.')}"
