@@ -91,3 +91,29 @@ def test_a_schema_that_is_not_utf8_is_a_damaged_database(cli, admin_id):
     _no_traceback(result)
     assert result.exit_code == 5 and "endommagée" in result.stderr
     assert "UnicodeDecodeError" not in result.stderr
+
+
+_PROFILE = {"name": "Technopolice", "address": "1 rue X", "email": "a@b.fr", "city": "Lyon"}
+
+
+@pytest.mark.parametrize("content, named", [
+    ([], "clé « profiles »"),
+    ({"default": "a", "profiles": {"a": "Technopolice"}}, "le profil « a »"),
+    ({"default": "a", "profiles": {"a": {**_PROFILE, "city": 69}}}, "champ « city »"),
+    ({"default": "a", "profiles": {"a": {**_PROFILE, "phone": "01"}}}, "champ inconnu « phone »"),
+    ({"default": 3, "profiles": {"a": _PROFILE}}, "« default »"),
+    ({"default": "a", "profiles": {"a": {"name": "T"}}}, "champ « address »"),
+])
+def test_a_profiles_file_of_the_wrong_shape_is_named(cli, isolated_home, content, named):
+    import json
+
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    path = isolated_home / "profils.json"
+    path.write_text(json.dumps(content), encoding="utf-8")
+    for args in (["new", "--to", "1", "--subject", "S", "--doc", "D"],
+                 ["init", "--name", "T", "--address", "1 rue X", "--email", "a@b.fr",
+                  "--city", "Lyon"]):
+        result = cli(*args)
+        _no_traceback(result)
+        assert result.exit_code == 2, (args, result.stderr)
+        assert str(path) in result.stderr and named in result.stderr

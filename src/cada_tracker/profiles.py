@@ -57,12 +57,32 @@ def _load(path: Path) -> dict:
         raise InputError(f"Fichier de profils illisible : {path} ({read_reason(exc)}).") from None
     if not isinstance(data, dict) or not isinstance(data.get("profiles"), dict):
         raise InputError(f"Fichier de profils mal formé : {path} (clé « profiles » absente).")
+    if not isinstance(data.get("default"), str | None):
+        raise _malformed(path, "« default » doit être le nom d'un profil")
+    for key, fields in data["profiles"].items():
+        if not isinstance(fields, dict):
+            raise _malformed(path, f"le profil « {key} » doit être un objet JSON")
+        for field in _FIELDS:
+            if not isinstance(fields.get(field), str):
+                raise _malformed(path, f"profil « {key} », champ « {field} » : texte "
+                                       "manquant")
+        unknown = sorted(set(fields) - set(_FIELDS))
+        if unknown:
+            raise _malformed(path, f"profil « {key} », champ inconnu « {unknown[0]} »")
     return data
+
+
+_FIELDS = ("name", "address", "email", "city")
+
+
+def _malformed(path: Path, why: str) -> InputError:
+    return InputError(f"Fichier de profils mal formé : {path} ({why}).",
+                      hint="Corrigez-le, ou recréez le profil avec cada init.")
 
 
 def save_profile(path: Path, profile: Profile, *, make_default: bool = False) -> bool:
     """Create or replace a profile. Returns True when it is the default one."""
-    for field in ("name", "address", "email", "city"):
+    for field in _FIELDS:
         if not getattr(profile, field).strip():
             raise InputError(f"Le champ « {field} » du profil ne peut pas être vide.")
     check_email(profile.email)
