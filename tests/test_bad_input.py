@@ -117,3 +117,43 @@ def test_a_profiles_file_of_the_wrong_shape_is_named(cli, isolated_home, content
         _no_traceback(result)
         assert result.exit_code == 2, (args, result.stderr)
         assert str(path) in result.stderr and named in result.stderr
+
+
+def _cada(*args: str, stdin=None, timeout: float = 60):
+    """cada in a child with 1 GB of memory at most, as a user's shell starts it."""
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))
+
+    return subprocess.run([sys.executable, "-m", "cada_tracker", *args], input=stdin,
+                          capture_output=True, text=True, timeout=timeout, env=os.environ,
+                          preexec_fn=limit)
+
+
+def test_to_file_is_read_with_a_limit(cli, admin_id, tmp_path):
+    big = tmp_path / "liste.txt"
+    big.write_text("Mairie de Lyon\n" * 1_400_000, encoding="utf-8")
+    result = cli("new", "--to-file", big, "--subject", "S", "--doc", "D")
+    _no_traceback(result)
+    assert result.exit_code == 2 and "plus de 20 Mo" in result.stderr and str(big) in result.stderr
+    endless = _cada("new", "--to-file", "/dev/zero", "--subject", "S", "--doc", "D")
+    assert endless.returncode == 2 and "/dev/zero" in endless.stderr, endless.stderr
+    piped = _cada("new", "--to-file", "/dev/stdin", "--subject", "S", "--doc", "D",
+                  "--dry-run", "--json", stdin=f"{admin_id}\n")
+    assert piped.returncode == 0, piped.stderr
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/null", "/dev/stdin"])
+def test_a_directory_that_is_not_a_regular_file_is_refused(cli, profile, device):
+    result = _cada("admin", "import", device, stdin="#id,name,request_email\n")
+    assert result.returncode == 2, result.stderr
+    assert device in result.stderr and "pas un fichier ordinaire" in result.stderr
+
+
+def test_a_madada_json_that_never_ends_is_refused(cli, profile):
+    result = _cada("madada", "import", "/dev/zero")
+    assert result.returncode == 2 and "/dev/zero" in result.stderr and "Mo" in result.stderr

@@ -106,6 +106,14 @@ def atomic_write_text(path: Path, text: str, mode: int = PRIVATE_FILE) -> None:
     atomic_write_bytes(path, text.encode("utf-8"), mode)
 
 
+def read_bounded(path: Path, limit: int) -> bytes | None:
+    """The bytes of ``path``, or None if it holds more than ``limit``. Read, not sized:
+    a device or a pipe (``/dev/zero``, ``/dev/stdin``) has no size to check first."""
+    with open(path, "rb") as fh:
+        data = fh.read(limit + 1)
+    return data if len(data) <= limit else None
+
+
 def numbered(path: Path, n: int) -> Path:
     """``lettre.pdf`` → ``lettre-2.pdf`` (``n`` ≥ 2)."""
     suffixes = "".join(path.suffixes[-1:])

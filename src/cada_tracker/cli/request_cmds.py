@@ -153,17 +153,27 @@ def _ask_campaign() -> str | None:
     return ask_campaign(session)
 
 
+#: Largest --to-file read (every commune of France, one a line, is about 1 MB).
+TO_FILE_MAX = 20_000_000
+
+
 def _read_to_file(path: Path) -> list[tuple[int, str]]:
     from cada_tracker.errors import InputError
+    from cada_tracker.fileio import read_bounded
 
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = read_bounded(path, TO_FILE_MAX)
     except FileNotFoundError:
         raise InputError(f"--to-file : fichier introuvable : {path}") from None
-    except UnicodeDecodeError:
-        text = path.read_text(encoding="latin-1")
     except OSError as exc:
         raise InputError(f"--to-file : lecture impossible de {path} ({reason(exc)}).") from None
+    if data is None:
+        raise InputError(f"--to-file : {path} fait plus de {TO_FILE_MAX // 1_000_000} Mo "
+                         "(une administration par ligne attendue).")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
     entries = [(n, line.strip()) for n, line in enumerate(text.splitlines(), start=1)
                if line.strip() and not line.lstrip().startswith("#")]
     if not entries:

@@ -11,6 +11,7 @@ import codecs
 import csv
 import io
 import itertools
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
@@ -51,7 +52,13 @@ def open_directory(path: Path) -> DirectoryStream:
     path = Path(path)
     name = str(path)
     try:
-        if path.stat().st_size > DIRECTORY_FILE_MAX:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
+            raise DirectoryError(
+                f"« {name} » n'est pas un fichier ordinaire (un périphérique ou un tube) : "
+                "l'import le lit plusieurs fois ; enregistrez-le d'abord dans un fichier",
+                path=name)
+        if info.st_size > DIRECTORY_FILE_MAX:
             raise DirectoryError(
                 f"« {name} » fait plus de {DIRECTORY_FILE_MAX // 1_000_000} Mo : découpez-le "
                 "(un annuaire national complet en fait une vingtaine)", path=name)

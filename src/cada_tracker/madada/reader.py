@@ -25,6 +25,7 @@ from pathlib import Path
 
 from cada_tracker.errors import InputError
 from cada_tracker.faults import reason
+from cada_tracker.fileio import read_bounded
 from cada_tracker.textlimits import KEY_MAX, NAME_MAX, TAG_MAX, problem
 
 #: Largest JSON file read (a request with thousands of events is a few MB).
@@ -258,9 +259,9 @@ def parse_request(data, source: str) -> AlaveteliRequest:
 def read_request(path: Path) -> AlaveteliRequest:
     source = str(path)
     try:
-        if path.stat().st_size > JSON_MAX:
+        raw = read_bounded(path, JSON_MAX)
+        if raw is None:
             raise _fail(source, f"fichier de plus de {JSON_MAX // 2**20} Mo.")
-        raw = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"« {source} » : fichier introuvable.") from None
     except IsADirectoryError:
