@@ -157,3 +157,20 @@ def test_a_directory_that_is_not_a_regular_file_is_refused(cli, profile, device)
 def test_a_madada_json_that_never_ends_is_refused(cli, profile):
     result = _cada("madada", "import", "/dev/zero")
     assert result.returncode == 2 and "/dev/zero" in result.stderr and "Mo" in result.stderr
+
+
+@pytest.mark.parametrize("url, named", [
+    ("postgresql://[::1", "serveur ou port illisible"),
+    ("postgresql+psycopg://cada:secretpw@[::1/cada", "serveur ou port illisible"),
+    ("postgresql+psycopg://cada:secretpw@db.example:port/cada", "serveur ou port illisible"),
+    ("sqlite:///{tmp}/x.db?timeout=abc", "paramètre « timeout »"),
+    ("sqlite:///{tmp}/x.db?foo=bar", "paramètre « foo »"),
+])
+def test_a_malformed_database_url_is_refused_in_french(tmp_path, url, named):
+    url = url.format(tmp=tmp_path)
+    result = _cada("--db", url, "list")
+    assert result.returncode == 5, result.stderr
+    assert named in result.stderr and "adresse de base de données" in result.stderr
+    assert "secretpw" not in result.stderr + result.stdout
+    assert "Warning" not in result.stderr and "Error" not in result.stderr
+    assert not (tmp_path / "x.db").exists()

@@ -79,6 +79,31 @@ def _sqlite_begin(conn) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
+def _invalid_url(url: str, why: str = "") -> StorageError:
+    return StorageError(
+        f"« {display_url(url)} » n'est pas une adresse de base de données valide{why}.",
+        hint="Exemples : sqlite:////chemin/cada.db, "
+             "postgresql+psycopg://utilisateur@serveur/base.",
+    )
+
+
+def _check_url(url: str) -> None:
+    """A URL SQLAlchemy would refuse with an English ValueError (a port that is not a
+    number, an unclosed ``[``), or whose query SQLite would ignore with an English
+    warning or fail on (``?timeout=abc``), is refused in French before any engine."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        raise _invalid_url(url, " (serveur ou port illisible)") from None
+    if parsed.get_backend_name() == "sqlite" and parsed.query:
+        raise _invalid_url(url, f" : paramètre « {sorted(parsed.query)[0]} » non pris en "
+                                "charge pour SQLite (le délai d'attente se règle avec "
+                                "CADA_BUSY_TIMEOUT)")
+
+
 def make_engine(url: str) -> Engine:
     """One engine per URL and busy timeout (``CADA_BUSY_TIMEOUT``, seconds)."""
     timeout = busy_timeout()
@@ -126,6 +151,7 @@ def open_db(locations: Locations, *, complete=None) -> Engine:
     url = locations.database_url
     sqlite_file = locations.sqlite_path
     try:
+        _check_url(url)  # before the SQLite file is created
         if sqlite_file is not None:
             prepare_sqlite_file(sqlite_file)
         engine = make_engine(url)
@@ -145,11 +171,7 @@ def open_db(locations: Locations, *, complete=None) -> Engine:
             hint="Pour PostgreSQL : pip install 'cada-tracker[postgres]'.",
         ) from exc
     except ArgumentError as exc:
-        raise StorageError(
-            f"« {display_url(url)} » n'est pas une adresse de base de données valide.",
-            hint="Exemples : sqlite:////chemin/cada.db, "
-                 "postgresql+psycopg://utilisateur@serveur/base.",
-        ) from exc
+        raise _invalid_url(url) from exc
     except (SQLAlchemyError, OSError) as exc:
         from cada_tracker.faults import storage_error
 
