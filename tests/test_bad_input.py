@@ -174,3 +174,19 @@ def test_a_malformed_database_url_is_refused_in_french(tmp_path, url, named):
     assert "secretpw" not in result.stderr + result.stdout
     assert "Warning" not in result.stderr and "Error" not in result.stderr
     assert not (tmp_path / "x.db").exists()
+
+
+@pytest.mark.parametrize("variable", ["CADA_EXTRACT_TIMEOUT", "CADA_EXTRACT_MEMORY_MB"])
+@pytest.mark.parametrize("value", ["abc", "-1", "0", "1.5"])
+def test_bad_extraction_limits_are_named(cli, draft_ref, tmp_path, monkeypatch, variable,
+                                         value):
+    cli("sent", draft_ref, "--on", "2026-03-02", "--via", "email", ok=True)
+    note = tmp_path / "note.txt"
+    note.write_text("Réponse de la mairie\n", encoding="utf-8")
+    monkeypatch.setenv(variable, value)
+    result = cli("answer", draft_ref, "--on", "2026-03-20", "--outcome", "full",
+                 "--attach", note)
+    _no_traceback(result)
+    assert result.exit_code == 2 and f"{variable} : « {value} »" in result.stderr
+    monkeypatch.delenv(variable)
+    assert len(cli("show", draft_ref, "--json", ok=True).json()["events"]) == 1

@@ -61,13 +61,21 @@ def safe_name(name: str, limit: int = NAME_BYTES) -> str:
 
 def max_attachment_bytes(env: dict[str, str] | None = None) -> int:
     """The size limit of an attachment: ``CADA_MAX_ATTACHMENT_MB`` (default 8192 Mo)."""
-    raw = (os.environ if env is None else env).get("CADA_MAX_ATTACHMENT_MB", "").strip()
+    return env_int("CADA_MAX_ATTACHMENT_MB", DEFAULT_MAX_MB, 1, 10**7, "mégaoctets",
+                   env) * 1024 * 1024
+
+
+def env_int(name: str, default: int, low: int, high: int, unit: str,
+            env: dict[str, str] | None = None) -> int:
+    """The whole number in the environment variable ``name`` (``default`` when unset),
+    or an InputError naming the variable, its value and the range allowed."""
+    raw = (os.environ if env is None else env).get(name, "").strip()
     if not raw:
-        return DEFAULT_MAX_MB * 1024 * 1024
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= 10**7:
-        raise InputError(f"CADA_MAX_ATTACHMENT_MB : « {raw[:40]} » n'est pas un nombre de "
-                         "mégaoctets entre 1 et 10000000.")
-    return int(raw) * 1024 * 1024
+        return default
+    if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
+        raise InputError(f"{name} : « {raw[:40]} » n'est pas un nombre de {unit} entre "
+                         f"{low} et {high}.")
+    return int(raw)
 
 
 def _too_big(source: str, limit: int) -> InputError:

@@ -12,7 +12,6 @@ Statuses: ok, truncated, empty, unsupported, too_big, timeout, error.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -44,9 +43,14 @@ class Extraction:
 
 
 def _limits() -> tuple[int, int]:
-    timeout = int(os.environ.get("CADA_EXTRACT_TIMEOUT", TIMEOUT_SECONDS))
-    memory = int(os.environ.get("CADA_EXTRACT_MEMORY_MB", MEMORY_BYTES // 2**20)) * 2**20
-    return timeout, memory
+    """(seconds, bytes) a worker may take: ``CADA_EXTRACT_TIMEOUT`` (1 s to an hour) and
+    ``CADA_EXTRACT_MEMORY_MB`` (64 MB, below which Python cannot start, to 1 TB)."""
+    from cada_tracker.filestore import env_int
+
+    timeout = env_int("CADA_EXTRACT_TIMEOUT", TIMEOUT_SECONDS, 1, 3600, "secondes")
+    memory = env_int("CADA_EXTRACT_MEMORY_MB", MEMORY_BYTES // 2**20, 64, 2**20,
+                     "mégaoctets")
+    return timeout, memory * 2**20
 
 
 def extract_file(path: Path, name: str | None = None) -> Extraction:
