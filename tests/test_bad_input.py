@@ -190,3 +190,21 @@ def test_bad_extraction_limits_are_named(cli, draft_ref, tmp_path, monkeypatch, 
     assert result.exit_code == 2 and f"{variable} : « {value} »" in result.stderr
     monkeypatch.delenv(variable)
     assert len(cli("show", draft_ref, "--json", ok=True).json()["events"]) == 1
+
+
+def test_db_check_on_a_busy_database_says_busy_not_reindex(cli, draft_ref, monkeypatch):
+    import sqlite3
+
+    from cada_tracker.paths import resolve
+
+    monkeypatch.setenv("CADA_BUSY_TIMEOUT", "0.2")
+    holder = sqlite3.connect(resolve().sqlite_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another command writing
+    try:
+        result = cli("db", "check")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    _no_traceback(result)
+    assert result.exit_code == 5 and "occupée" in result.stderr
+    assert "reindex" not in result.stderr + result.stdout

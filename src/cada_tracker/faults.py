@@ -155,6 +155,16 @@ def storage_error(exc: BaseException, url: str | None) -> StorageError | None:
     return None
 
 
+def machine_fault(exc: BaseException) -> bool:
+    """Whether ``exc`` is the machine's or another command's doing (a busy or read-only
+    database, a full disk, a lost server), which has its own message, rather than
+    damage to what the database holds."""
+    if storage_error(exc, None) is None:
+        return False
+    orig = getattr(exc, "orig", exc)
+    return "malformed" not in str(orig).lower() and not _undecodable_schema(orig)
+
+
 def _undecodable_schema(exc: BaseException) -> bool:
     """SQLite's "malformed database schema (…)" quoting bytes of a damaged schema that
     are not UTF-8: Python raises UnicodeDecodeError on the message itself."""

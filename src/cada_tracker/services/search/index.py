@@ -263,6 +263,10 @@ def check_index(conn: Connection, *, quick: bool = False) -> list[str]:
             conn.exec_driver_sql(
                 "INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)")
         except Exception as exc:  # noqa: BLE001 - SQLite reports corruption as any error
+            from cada_tracker.faults import machine_fault
+
+            if machine_fault(exc):  # busy, read-only: not the index's fault
+                raise
             problems.append(f"index de recherche incohérent ({exc.__class__.__name__}) : "
                             "lancez cada db reindex")
     unindexed = {
