@@ -208,3 +208,35 @@ def test_db_check_on_a_busy_database_says_busy_not_reindex(cli, draft_ref, monke
     _no_traceback(result)
     assert result.exit_code == 5 and "occupée" in result.stderr
     assert "reindex" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("given", ["", "dossier"])
+def test_calendar_out_that_is_a_folder_is_named(cli, draft_ref, tmp_path, given):
+    (tmp_path / "work" / "dossier").mkdir()
+    result = cli("calendar", "--out", given)
+    _no_traceback(result)
+    assert result.exit_code == 2 and "est un dossier" in result.stderr
+    assert ".tmp" not in result.stderr and "n°" not in result.stderr
+
+
+def test_an_atomic_write_error_names_the_users_file(tmp_path):
+    from cada_tracker.fileio import atomic_write_text
+
+    target = tmp_path / "sortie" / "occupé"
+    target.mkdir(parents=True)
+    (target / "x").write_text("")  # a folder that is not empty cannot be replaced
+    with pytest.raises(OSError) as caught:
+        atomic_write_text(target, "texte")
+    assert caught.value.filename == str(target)
+    assert [p.name for p in target.parent.iterdir()] == ["occupé"]  # no .tmp left
+
+
+def test_a_folder_in_the_staging_folder_is_left_alone(cli, draft_ref, isolated_home):
+    from cada_tracker.paths import resolve
+
+    stray = resolve().data_dir / ".en-cours" / "7"
+    stray.mkdir(parents=True)
+    result = cli("list")
+    _no_traceback(result)
+    assert result.exit_code == 0, result.stderr
+    assert stray.is_dir()

@@ -377,7 +377,7 @@ def test_export_to_an_unwritable_place(cli, tmp_path):
         "--city", "Bourg", ok=True)
     (tmp_path / "folder").mkdir()
     result = cli("admin", "export", "--out", tmp_path / "folder")
-    assert result.exit_code == 2 and "écriture impossible" in result.stderr
+    assert result.exit_code == 2 and "est un dossier" in result.stderr
     assert str(tmp_path / "folder") in result.stderr
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no leftover
 

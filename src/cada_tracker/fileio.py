@@ -75,11 +75,19 @@ def _remove(tmp: str) -> None:
         pass
 
 
+def _replace(tmp: str, path: Path) -> None:
+    """``os.replace``, whose error names ``path`` (the user's), not the temporary file."""
+    try:
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
+
+
 def atomic_write_bytes(path: Path, data: bytes, mode: int = PRIVATE_FILE) -> None:
     with _whole_or_gone():
         tmp = _temporary_copy(path, data, mode)
         try:
-            os.replace(tmp, path)
+            _replace(tmp, path)
         except BaseException:
             _remove(tmp)
             raise
@@ -96,7 +104,7 @@ def write_stream_atomically(path: Path, chunks, mode: int = PRIVATE_FILE) -> Non
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        _replace(tmp, path)
     except BaseException:
         _remove(tmp)
         raise
@@ -160,7 +168,9 @@ def refuse_existing(path: Path, *, force: bool, flag: str = "--out") -> None:
     """An output file given by the user is replaced only with ``--force``."""
     from cada_tracker.errors import InputError
 
-    if not force and not path.is_dir() and (path.exists() or path.is_symlink()):
+    if path.is_dir():
+        raise InputError(f"{flag} : {path} est un dossier ; donnez un nom de fichier.")
+    if not force and (path.exists() or path.is_symlink()):
         raise InputError(f"{flag} : le fichier {path} existe déjà ; ajoutez --force pour le "
                          "remplacer, ou choisissez un autre nom.")
 

@@ -15,6 +15,7 @@ import errno
 import fcntl
 import hashlib
 import os
+import stat
 import unicodedata
 import uuid
 from collections.abc import Callable
@@ -237,6 +238,8 @@ def recover(data_dir: Path, is_recorded: Callable[[Path], bool]) -> int:
         except FileNotFoundError:
             continue
         try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                continue  # not a journal cada wrote (a folder put there): left alone
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError as exc:

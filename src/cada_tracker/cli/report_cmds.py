@@ -33,7 +33,6 @@ def report(
       cada campaign report vsa-2026 --out bilan-vsa.html --pdf bilan-vsa.pdf
     """
     from cada_tracker.cli.common import session, today
-    from cada_tracker.errors import InputError
     from cada_tracker.fileio import atomic_write_bytes, atomic_write_text, refuse_existing
     from cada_tracker.services.campaign_field_values import field_table
     from cada_tracker.services.campaigns import campaign_outcomes, totals
@@ -41,8 +40,6 @@ def report(
     from cada_tracker.services.report_page import report_html
 
     for flag, path in (("--out", out), ("--pdf", pdf)):
-        if path is not None and path.is_dir():
-            raise InputError(f"{flag} : {path} est un dossier ; donnez un nom de fichier.")
         if path is not None:
             refuse_existing(path, force=force, flag=flag)
     ref_today = today_ or today()
