@@ -134,3 +134,13 @@ def test_a_parent_that_is_a_file_is_said_in_french(cli, draft_ref, tmp_path):
     blocker.write_text("x")
     result = cli("calendar", "--out", blocker / "cada.ics")
     assert result.exit_code in (2, 5) and "erreur système" not in result.stderr, result.stderr
+
+
+def test_from_file_reads_up_to_a_limit_even_from_a_device(cli, draft_ref, monkeypatch):
+    """/dev/zero has no size: the file was read whole, filling the memory."""
+    from cada_tracker.services import step_file
+
+    monkeypatch.setattr(step_file, "FROM_FILE_MAX", 1000)
+    result = cli("sent", "--from-file", "/dev/zero", "--on", "2026-11-01", "--via", "lrar")
+    assert result.exit_code == 2
+    assert "--from-file : /dev/zero fait plus de" in result.stderr

@@ -53,10 +53,17 @@ class Override:
         return f"{name}, ligne {self.line}"
 
 
+#: Largest --from-file read: a reference and a tracking number or a date a line, so
+#: 20 MB is several hundred thousand requests.
+FROM_FILE_MAX = 20_000_000
+
+
 def read_overrides(path: Path) -> list[Override]:
     """The overrides in ``path``; InputError naming the file, line and column."""
+    from cada_tracker.fileio import read_bounded
+
     try:
-        data = path.read_bytes()
+        data = read_bounded(path, FROM_FILE_MAX)
     except FileNotFoundError:
         raise InputError(f"--from-file : fichier introuvable : {path}") from None
     except IsADirectoryError:
@@ -64,6 +71,9 @@ def read_overrides(path: Path) -> list[Override]:
     except OSError as exc:
         raise InputError(f"--from-file : lecture impossible de {path} ({reason(exc)}).") \
             from None
+    if data is None:
+        raise InputError(f"--from-file : {path} fait plus de {FROM_FILE_MAX // 1_000_000} Mo "
+                         "(une demande par ligne attendue).")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
