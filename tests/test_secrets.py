@@ -42,6 +42,22 @@ def test_percent_encoded_passwords_are_found_decoded_too():
     assert scrub("refusé pour p@ss:word", url) == "refusé pour ***"
 
 
+@pytest.mark.parametrize("password", ["e", "serveur", "cada"])
+def test_a_password_that_is_a_word_is_masked_but_leaves_the_words_alone(password):
+    """Replacing every occurrence garbled the messages of a user whose password is a
+    common word (« l***s s***rv***urs »): a password reaches a message as a token of
+    its own, so only such occurrences are masked, and all of them are."""
+    from cada_tracker.mail.config import Secret
+
+    url = f"postgresql://cada:{password}@db.example/cada"
+    words = "les serveurs des cadastres ont répondu : échec"
+    message = f"{words} pour {url} (password={password}; « {password} » {password})"
+    for shown in (scrub(message, url), Secret(password).redact(message)):
+        assert shown.startswith(words)
+        assert f"={password};" not in shown and f"« {password} »" not in shown
+        assert f":{password}@" not in shown and not shown.endswith(f" {password})")
+
+
 def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -97,5 +97,19 @@ def scrub(message: str, url: str | None) -> str:
         return message
     message = message.replace(url, display_url(url))
     for secret in secrets_in(url):
-        message = message.replace(secret, MASK)
+        message = mask(message, secret)
     return message
+
+
+def mask(text: str, secret: str, replacement: str = MASK) -> str:
+    """``text`` with every occurrence of ``secret`` that stands on its own replaced.
+
+    A password reaches a message as a token of its own (between the ``:`` and the
+    ``@`` of a URL, after ``password=``, in quotes), never glued to a letter or a
+    digit: so only such occurrences are replaced, and a password that is also a
+    word (``serveur``, ``cada``, ``e``) leaves the words of the message alone. An
+    occurrence inside a longer word is not the password shown, but the word.
+    """
+    if not secret:
+        return text
+    return re.sub(rf"(?<!\w){re.escape(secret)}(?!\w)", lambda _m: replacement, text)

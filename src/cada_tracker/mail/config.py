@@ -58,8 +58,11 @@ class Secret:
         return self._value
 
     def redact(self, text: str) -> str:
-        """``text`` with every occurrence of the password replaced by ``***``."""
-        return text.replace(self._value, "***") if self._value else text
+        """``text`` with the password replaced by ``***`` wherever it stands on its own
+        (``dburl.mask``: a password that is also a word leaves the words alone)."""
+        from cada_tracker.dburl import mask
+
+        return mask(text, self._value) if self._value else text
 
     def __repr__(self) -> str:
         return "Secret('***')"
