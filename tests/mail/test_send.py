@@ -214,3 +214,53 @@ def test_the_keyring_gives_the_password(cli, smtp_server, draft_ref, monkeypatch
         assert smtp_server.logins == [USER, USER]
     finally:
         keyring.set_keyring(previous)
+
+
+class _Rude:
+    """A loopback TCP server that greets each client with ``greeting`` and hangs up;
+    stopped by the test that starts it."""
+
+    def __init__(self, greeting: bytes) -> None:
+        import socket
+        import threading
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.port = str(self.sock.getsockname()[1])
+        self.greeting = greeting
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                conn.sendall(self.greeting)
+
+    def stop(self) -> None:
+        self.sock.close()
+        self.thread.join(5)
+
+
+@pytest.mark.parametrize("greeting, security, said", [
+    (b"", "none", "connexion fermée par le serveur"),
+    (b"220 smtp.example ESMTP\r\n", "tls",
+     "le serveur ne parle pas TLS sur ce port (essayez --security starttls)"),
+    (b"554 5.7.1 no thanks\r\n", "none", "réponse 554 du serveur : « 5.7.1 no thanks »"),
+])
+def test_what_the_library_says_is_said_in_french(cli, greeting, security, said):
+    """smtplib's own words (« Connection unexpectedly closed », OpenSSL's
+    WRONG_VERSION_NUMBER) reached the user in English; the server's are quoted."""
+    server = _Rude(greeting)
+    try:
+        result = cli("mail", "setup", "--smtp-host", "127.0.0.1", "--smtp-port", server.port,
+                     "--security", security, "--from", USER, "--check")
+    finally:
+        server.stop()
+    assert result.exit_code == 5
+    assert f"injoignable : {said}." in result.stderr, result.stderr
+    assert "Connection" not in result.stderr and "WRONG_VERSION" not in result.stderr

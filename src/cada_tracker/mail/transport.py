@@ -41,18 +41,43 @@ def _reply(value, secret: Secret | None) -> str:
     return secret.redact(text) if secret else text
 
 
-def _network(server: Server, what: str, exc: BaseException, secret: Secret | None) -> MailError:
+# OpenSSL's verification codes a user meets, in French (X509_V_ERR_*).
+_CERTIFICATE = {10: "certificat expiré", 18: "certificat auto-signé",
+                19: "certificat auto-signé dans la chaîne",
+                20: "autorité de certification inconnue",
+                21: "autorité de certification inconnue",
+                62: "certificat établi pour un autre nom de serveur"}
+
+
+def _why(exc: BaseException, secret: Secret | None) -> str:
+    """Why a connection failed, in French: the library's own words are translated, the
+    server's are quoted as its words (« … »), never passed off as cada's."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        code = exc.verify_code
+        return f"certificat du serveur refusé ({_CERTIFICATE.get(code, f'code {code}')})"
     if isinstance(exc, ssl.SSLError):
-        why = f"erreur TLS ({_reply(exc.reason or exc, secret)})"
-    elif isinstance(exc, socket.timeout | TimeoutError):
-        why = "délai dépassé"
-    elif isinstance(exc, ConnectionRefusedError):
-        why = "connexion refusée"
-    elif isinstance(exc, socket.gaierror):
-        why = "nom de serveur inconnu"
-    else:
-        why = reason(exc) if isinstance(exc, OSError) and exc.errno else _reply(exc, secret)
-    return MailError(f"{what} {server.host}:{server.port} injoignable : {why}.",
+        if exc.reason == "WRONG_VERSION_NUMBER":
+            return "le serveur ne parle pas TLS sur ce port (essayez --security starttls)"
+        return f"erreur TLS ({exc.reason or 'négociation impossible'})"
+    if isinstance(exc, socket.timeout | TimeoutError):
+        return "délai dépassé"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connexion refusée"
+    if isinstance(exc, socket.gaierror):
+        return "nom de serveur inconnu"
+    if isinstance(exc, smtplib.SMTPServerDisconnected | imaplib.IMAP4.abort | EOFError):
+        return "connexion fermée par le serveur"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"réponse {exc.smtp_code} du serveur : « {_reply(exc.smtp_error, secret)} »"
+    if isinstance(exc, OSError) and exc.errno:
+        return reason(exc)
+    if isinstance(exc, imaplib.IMAP4.error):
+        return f"réponse du serveur : « {_reply(exc, secret)} »"
+    return f"erreur inattendue ({type(exc).__name__})"
+
+
+def _network(server: Server, what: str, exc: BaseException, secret: Secret | None) -> MailError:
+    return MailError(f"{what} {server.host}:{server.port} injoignable : {_why(exc, secret)}.",
                      hint="Vérifiez l'hôte, le port et --security (starttls, tls, none).")
 
 
@@ -87,8 +112,8 @@ def smtp_session(server: Server, secret: Secret | None) -> Iterator[smtplib.SMTP
                 client.login(server.user, secret.reveal())
             except smtplib.SMTPAuthenticationError as exc:
                 raise MailError(
-                    f"Authentification SMTP refusée pour {server.user} : "
-                    f"{_reply(exc.smtp_error, secret)}") from None
+                    f"Authentification SMTP refusée pour {server.user} : réponse du "
+                    f"serveur « {_reply(exc.smtp_error, secret)} »") from None
             except smtplib.SMTPNotSupportedError:
                 raise MailError(f"Le serveur SMTP {server.host} ne propose pas "
                                 "d'authentification sur cette connexion.",
@@ -125,7 +150,7 @@ def smtp_send(client: smtplib.SMTP, *, sender: str, recipients: list[str], raw: 
         raise MailError(f"Message refusé par le serveur SMTP : {exc.smtp_code} "
                         f"{_reply(exc.smtp_error, secret)}.") from None
     except (OSError, smtplib.SMTPException) as exc:
-        raise MailError(f"Envoi interrompu (réseau) : {_reply(exc, secret)}.") from None
+        raise MailError(f"Envoi interrompu (réseau) : {_why(exc, secret)}.") from None
     if refused:
         detail = "; ".join(f"{addr} ({code})" for addr, (code, _m) in refused.items())
         raise RecipientRefused(f"Destinataire refusé par le serveur SMTP : {detail}.")
@@ -159,8 +184,8 @@ def imap_session(server: Server, secret: Secret | None) -> Iterator[imaplib.IMAP
         try:
             client.login(server.user or "", secret.reveal())
         except imaplib.IMAP4.error as exc:
-            raise MailError(f"Authentification IMAP refusée pour {server.user} : "
-                            f"{_reply(exc, secret)}") from None
+            raise MailError(f"Authentification IMAP refusée pour {server.user} : réponse "
+                            f"du serveur « {_reply(exc, secret)} »") from None
         except OSError as exc:
             raise _network(server, "Serveur IMAP", exc, secret) from None
         yield client
@@ -180,7 +205,7 @@ def imap_append(client: imaplib.IMAP4, folder: str, raw: bytes, secret: Secret |
         typ, data = client.append(_quote(folder), r"(\Seen)", None, raw)
     except (OSError, imaplib.IMAP4.error) as exc:
         raise MailError(f"Copie dans le dossier IMAP « {folder} » impossible : "
-                        f"{_reply(exc, secret)}.") from None
+                        f"{_why(exc, secret)}.") from None
     if typ != "OK":
         raise MailError(f"Copie dans le dossier IMAP « {folder} » refusée : "
                         f"{_reply(data, secret)}.")
