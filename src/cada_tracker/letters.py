@@ -233,9 +233,11 @@ def _get_template(env: Environment, name: str, user_dir: Path | None) -> Templat
 
 
 def syntax_error(exc: Any) -> InputError:
+    from cada_tracker.jinja_messages import french
+
     return InputError(
         f"Erreur de syntaxe dans le modèle {exc.filename or exc.name}, "
-        f"ligne {exc.lineno} : {exc.message}"
+        f"ligne {exc.lineno} : {french(exc.message)}."
     )
 
 

@@ -268,8 +268,30 @@ def test_syntax_error_names_file_and_line(tmp_path):
         letters.render("casse", base_context(), user_dir=tmp_path)
     assert str(path) in error.value.message
     assert "ligne 3" in error.value.message
+    assert "inattendu : « } »" in error.value.message  # Jinja's « unexpected '}' »
     info = {t.name: t for t in letter_catalogue.list_templates(tmp_path)}["casse"]
     assert info.error and str(path) in info.error
+
+
+@pytest.mark.parametrize("source, said", [
+    ("{% if x %}a", "le bloc « if » n'est pas fermé (attendu : « elif » ou « else » ou "
+                    "« endif »)"),
+    ("{% lettre %}", "balise inconnue « lettre »"),
+    ("{{ sender.name sender.city }}", "attendu : la fin d'expression « }} » ; trouvé : "
+                                      "« sender »"),
+    ("{{ x | }}", "attendu : un nom ; trouvé : la fin d'expression « }} »"),
+    ("{% set %}", "attendu : une expression ; trouvé : la fin de balise « %} »"),
+    ("{{ ! }}", "caractère inattendu : « ! »"),
+    ("{% %}", "nom de balise attendu après « {% »"),
+])
+def test_template_syntax_errors_are_said_in_french(tmp_path, source, said):
+    """Jinja's own English (« Encountered unknown tag 'lettre'. ») reached the author
+    of a template as it was."""
+    (tmp_path / "casse.html.j2").write_text(source, encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        letters.render("casse", base_context(), user_dir=tmp_path)
+    assert said in error.value.message, error.value.message
+    assert not any(w in error.value.message for w in ("expected", "unexpected", "Encountered"))
 
 
 def test_undefined_variable_names_file_and_line(tmp_path):
@@ -370,3 +392,9 @@ def test_apostrophes_typed_by_the_user_are_typographic_in_the_letter():
     assert "L’analyse d’impact (AIPD)" in text and "Collectif l’Œil" in text
     assert "o'brien@example.org" in text
     assert not re.search(r"\w'\w", text.replace("o'brien@", "")), "one apostrophe style"
+
+
+def test_a_jinja_message_not_known_yet_is_quoted_as_jinja_s():
+    from cada_tracker.jinja_messages import french
+
+    assert french("some new\\n wording") == "erreur signalée par Jinja (« some new\\n wording »)"
