@@ -249,3 +249,26 @@ def test_show_prints_the_e_mails_without_their_control_characters(cli, sent, tmp
     assert "[fusion 2016]" in courriels and "rouge" in courriels
     for char in ("\u061c", "\x1b", "\u202e"):
         assert char not in shown, f"raw {char!r} in cada show"
+
+
+def test_a_message_id_too_long_for_an_index_is_kept_as_its_digest(backend, cli, sent,
+                                                                   tmp_path):
+    """A forged Message-ID of 3,000 characters broke PostgreSQL's index limit (exit 70,
+    in English). It is stored as a digest of itself, the same wherever it appears:
+    the reply to it still finds its request."""
+    ref, msgid = sent
+    long_id = "<" + "x" * 3000 + "@mairie-lyon.example>"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    reply = message("02-reponse-pdf.eml", reference=ref, message_id=msgid).replace(
+        b"<20261117154011.GA3321@mairie-lyon.example>", long_id.encode())
+    (folder / "a.eml").write_bytes(reply)
+    answer = message("01-accuse-reception.eml", reference="sans-reference", message_id=long_id)
+    answer = answer.replace(b"Message-ID: <", b"Message-ID: <autre.", 1)
+    (folder / "b.eml").write_bytes(answer)
+    report = _import(cli, folder / "a.eml", folder / "b.eml")
+    assert report["imported"] == 2 and report["unmatched"] == []
+    assert all(m["reference"] == ref for m in report["matched"])
+    assert [m["matched_by"] for m in report["matched"]] == ["thread", "thread"]
+    stored = [m["message_id"] for m in cli("show", ref, "--json", ok=True).json()["messages"]]
+    assert all(len(i) <= 500 for i in stored)

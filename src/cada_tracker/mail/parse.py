@@ -143,8 +143,18 @@ def _header(msg: Message, name: str) -> str:
     return str(value) if value is not None else ""
 
 
+# Longest Message-ID kept as written. The identifiers are unique keys of an index, and
+# PostgreSQL refuses an index entry past about 2,700 bytes: a longer one (never seen
+# from a real mailer, easy to forge) is kept as a digest of itself, the same wherever
+# it appears, so that a reply still finds the message it answers.
+ID_MAX = 500
+
+
 def _ids(value: str) -> list[str]:
-    return _MSGID.findall(value or "")
+    return [i if len(i) <= ID_MAX else
+            f"<sha256.{hashlib.sha256(i.encode('utf-8', 'surrogateescape')).hexdigest()[:32]}"
+            "@long-id.cada.invalid>"
+            for i in _MSGID.findall(value or "")]
 
 
 def _first_id(value: str) -> str | None:
