@@ -165,6 +165,8 @@ def test_a_madada_json_that_never_ends_is_refused(cli, profile):
     ("postgresql+psycopg://cada:secretpw@db.example:port/cada", "serveur ou port illisible"),
     ("sqlite:///{tmp}/x.db?timeout=abc", "paramètre « timeout »"),
     ("sqlite:///{tmp}/x.db?foo=bar", "paramètre « foo »"),
+    ("postgresql+psycopg://cada:secretpw@127.0.0.1:1/cada?sslmode=disable&foo=bar",
+     "paramètre « foo » inconnu de PostgreSQL"),
 ])
 def test_a_malformed_database_url_is_refused_in_french(tmp_path, url, named):
     url = url.format(tmp=tmp_path)
@@ -240,3 +242,12 @@ def test_a_folder_in_the_staging_folder_is_left_alone(cli, draft_ref, isolated_h
     _no_traceback(result)
     assert result.exit_code == 0, result.stderr
     assert stray.is_dir()
+
+
+def test_known_postgresql_options_pass_the_url_check(tmp_path):
+    """libpq's own options (sslmode, application_name…) are not refused by the check:
+    the connection is tried (here to a closed port) and its failure said in French."""
+    result = _cada("--db", "postgresql+psycopg://cada@127.0.0.1:1/cada?sslmode=disable"
+                   "&application_name=cada", "list")
+    assert result.returncode != 0
+    assert "inconnu de PostgreSQL" not in result.stderr and "Traceback" not in result.stderr

@@ -102,6 +102,27 @@ def _check_url(url: str) -> None:
         raise _invalid_url(url, f" : paramètre « {sorted(parsed.query)[0]} » non pris en "
                                 "charge pour SQLite (le délai d'attente se règle avec "
                                 "CADA_BUSY_TIMEOUT)")
+    if parsed.get_backend_name() == "postgresql" and parsed.query:
+        unknown = _unknown_libpq_options(sorted(parsed.query))
+        if unknown:
+            raise _invalid_url(url, f" : paramètre « {unknown} » inconnu de PostgreSQL "
+                                    "(libpq)")
+
+
+def _unknown_libpq_options(names: list[str]) -> str | None:
+    """The first of ``names`` that libpq does not know as a connection option (it
+    would refuse the connection in English), or None; None too without psycopg, whose
+    absence open_db reports itself."""
+    try:
+        from psycopg import ProgrammingError, conninfo
+    except ImportError:
+        return None
+    for name in names:
+        try:
+            conninfo.make_conninfo("", **{name: "x"})
+        except ProgrammingError:
+            return name
+    return None
 
 
 def make_engine(url: str) -> Engine:
