@@ -69,3 +69,13 @@ def test_most_urgent_first():
              classify(refer_row(reference="c", action_from=date(2026, 3, 25),
                                 action_due=date(2026, 5, 25)), today, 14)]
     assert [i.reference for i in sorted(items, key=sort_key)] == ["b", "a", "c"]
+
+
+def test_an_upcoming_referral_later_than_the_refusal_says_why():
+    """Receipt unknown: the safe first day counts from the latest plausible receipt,
+    a week after the implicit refusal shown; the line said so without a reason."""
+    late = classify(refer_row(action_from=date(2026, 2, 10)), date(2026, 1, 30), 14)
+    assert "possible dès le 10/02/2026 (date prudente : réception non enregistrée" in (
+        late.message)
+    usual = classify(refer_row(action_from=date(2026, 2, 3)), date(2026, 1, 30), 14)
+    assert "réception non enregistrée" not in usual.message

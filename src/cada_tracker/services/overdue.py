@@ -121,9 +121,15 @@ def _after_expiry(row: Row, what: str) -> str:
 def describe(category: str, row: Row, state: str = "safe") -> str:
     f = format_fr
     if category == "upcoming" and row.next_action == "refer":
+        # The safe first day is the day after the refusal, plus one; later only when the
+        # receipt is unknown (counted from the latest plausible receipt, RULES.md §12bis-9).
+        late = (row.implicit_refusal_on is not None and row.action_from is not None
+                and row.action_from > row.implicit_refusal_on + timedelta(days=2))
+        why = (" (date prudente : réception non enregistrée, refus implicite peut-être plus "
+               "tardif ; voir cada show)" if late else "")
         return (f"refus implicite le {f(row.implicit_refusal_on)} ; saisine de la CADA "
-                f"possible dès le {f(row.action_from)}, au plus tard le {f(row.action_due)}"
-                f"{_legal_part(row)}")
+                f"possible dès le {f(row.action_from)}{why}, au plus tard le "
+                f"{f(row.action_due)}{_legal_part(row)}")
     if category == "cada_expired":
         return _after_expiry(row, "délai de saisine de la CADA")
     if category == "court_expired":
