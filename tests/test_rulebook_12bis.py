@@ -417,3 +417,21 @@ def test_12bis_7_the_safe_court_date_is_never_before_the_first_day_to_file():
     court = written.step("court_deadline")
     assert (court.date, court.safe_date) == (D(2026, 8, 11), D(2026, 6, 11))
     assert court.safe_date > written.step("confirmed_refusal").date
+
+
+def test_12bis_9_a_referral_before_the_safe_day_is_recorded_with_a_warning(cli, draft_ref):
+    """Receipt unknown: cada refer accepts a referral valid if the letter arrived at
+    once, and says at once why it may be premature (it used to refuse it)."""
+    cli("sent", draft_ref, "--on", "2026-03-02", "--via", "lrar", ok=True)
+    premature = cli("refer", draft_ref, "--on", "2026-04-02", "--no-letter")
+    assert premature.exit_code == 4 and "Saisine prématurée" in premature.stderr
+    early = cli("refer", draft_ref, "--on", "2026-04-05", "--no-letter")
+    assert early.exit_code == 0, early.stderr
+    assert "Saisine le 05/04/2026, avant la date prudente du 11/04/2026" in early.stderr
+    assert "réception supposée au plus tard le 09/03/2026" in early.stderr
+
+
+def test_12bis_9_a_referral_on_the_safe_day_has_no_warning(cli, draft_ref):
+    cli("sent", draft_ref, "--on", "2026-03-02", "--via", "lrar", ok=True)
+    fine = cli("refer", draft_ref, "--on", "2026-04-11", "--no-letter")
+    assert fine.exit_code == 0 and "date prudente" not in fine.stderr

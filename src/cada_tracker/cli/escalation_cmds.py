@@ -57,6 +57,7 @@ def _escalate(
     from cada_tracker.services.escalation import (
         LetterOptions,
         check_escalation,
+        early_referral_warning,
         late_court_warning,
         letter_filename,
         render_escalation,
@@ -103,6 +104,10 @@ def _escalate(
                 raise StateError(f"{exc.message} Aucun brouillon écrit (--force pour "
                                  "l'écrire quand même).", hint=exc.hint) from exc
             output.warn(f"brouillon écrit malgré tout (--force) : {exc.message}")
+        if kind == "referred":
+            early = early_referral_warning(s, request=request, admin=admin, on=on)
+            if early:
+                output.warn(early)
         if kind == "court":
             late = late_court_warning(s, request=request, admin=admin, on=on)
             if late:

@@ -173,6 +173,22 @@ def late_court_warning(session: Session, *, request: Request, admin: Administrat
             f"reste ouvert{until} (R421-5 CJA).")
 
 
+def early_referral_warning(session: Session, *, request: Request, admin: Administration,
+                           on: date) -> str | None:
+    """A French warning when a referral on ``on`` is admissible on the lenient reading
+    but before the safe first day (receipt unknown, documents still pending), else
+    None: ``check_timing`` accepts it, the user should know why it may be premature."""
+    evs = active([as_ev(e) for e in events_of(session, request.id)])
+    if first_event(evs, "referred") is not None:
+        return None
+    step = legal_result(request, admin, evs).step("cada_earliest")
+    if step is None or step.safe_date is None or on >= step.safe_date:
+        return None
+    return (f"Saisine le {format_fr(on)}, avant la date prudente du "
+            f"{format_fr(step.safe_date)} ({step.explanation}) : elle peut être jugée "
+            "prématurée (R343-1 CRPA).")
+
+
 #: What each escalation step is, in a French sentence.
 STEP_LABEL = {"remind": "une relance", "referred": "une saisine de la CADA",
               "court": "un recours au tribunal administratif"}
