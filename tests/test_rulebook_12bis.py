@@ -346,9 +346,11 @@ def test_12bis_7_an_express_confirmation_between_the_two_readings_keeps_the_earl
     assert "depuis l'envoi de la saisine le 01/02/2026" in court.explanation
     assert "nouveau délai" not in court.explanation
     # On the day the silence confirms it, the letter changes nothing and says nothing.
-    same = compute(Facts(**facts, confirmation=D(2026, 4, 20))).step("court_deadline")
+    same_day = compute(Facts(**facts, confirmation=D(2026, 4, 20)))
+    same = same_day.step("court_deadline")
     assert (same.date, same.safe_date) == (D(2026, 6, 22), D(2026, 6, 1))
     assert "nouveau délai" not in same.explanation
+    assert "aussi confirmé par écrit" in same_day.step("confirmed_refusal").explanation
     # After it, within the délai, R421-2 gives a new délai and the safe date keeps the
     # shorter one.
     later = compute(Facts(**facts, confirmation=D(2026, 5, 4))).step("court_deadline")

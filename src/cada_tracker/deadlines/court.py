@@ -58,6 +58,9 @@ def court_steps(facts: Facts, zone: str, not_opposable: bool, rg: date, res: Res
         trigger_safe = min(trigger_safe, conf)
         text = (f"refus exprès confirmé le {fr(conf)} (avant le {fr(implicit)}) ; "
                 f"recours possible dès le {fr(conf + DAY)}")
+    elif conf is not None and conf == confirmed:
+        text = (f"saisine enregistrée le {fr(rg)} + 2 mois = {fr(confirmed)}, jour où le refus "
+                f"est aussi confirmé par écrit ; recours possible dès le {fr(confirmed + DAY)}")
     res.steps.append(Step("confirmed_refusal", confirmed, confirmed,
                           rules.CONFIRMED_REFUSAL.basis, text, start=start, safe_start=start))
     rule = rules.COURT_DEADLINE
