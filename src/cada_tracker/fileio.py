@@ -122,6 +122,24 @@ def read_bounded(path: Path, limit: int) -> bytes | None:
     return data if len(data) <= limit else None
 
 
+def read_option_file(path: Path, option: str, limit: int, expected: str) -> bytes:
+    """The bytes of the file an option names (``--to-file``, ``--from-file``), read up
+    to ``limit``; InputError in French naming the option and the file otherwise.
+    ``expected`` says what a line holds (« une demande par ligne attendue »)."""
+    from cada_tracker.errors import InputError
+    from cada_tracker.faults import reason
+
+    try:
+        data = read_bounded(path, limit)
+    except FileNotFoundError:
+        raise InputError(f"{option} : fichier introuvable : {path}") from None
+    except OSError as exc:  # a folder among them: « c'est un dossier, pas un fichier »
+        raise InputError(f"{option} : lecture impossible de {path} ({reason(exc)}).") from None
+    if data is None:
+        raise InputError(f"{option} : {path} fait plus de {limit // 1_000_000} Mo ({expected}).")
+    return data
+
+
 def numbered(path: Path, n: int) -> Path:
     """``lettre.pdf`` → ``lettre-2.pdf`` (``n`` ≥ 2)."""
     suffixes = "".join(path.suffixes[-1:])

@@ -159,17 +159,10 @@ TO_FILE_MAX = 20_000_000
 
 def _read_to_file(path: Path) -> list[tuple[int, str]]:
     from cada_tracker.errors import InputError
-    from cada_tracker.fileio import read_bounded
+    from cada_tracker.fileio import read_option_file
 
-    try:
-        data = read_bounded(path, TO_FILE_MAX)
-    except FileNotFoundError:
-        raise InputError(f"--to-file : fichier introuvable : {path}") from None
-    except OSError as exc:
-        raise InputError(f"--to-file : lecture impossible de {path} ({reason(exc)}).") from None
-    if data is None:
-        raise InputError(f"--to-file : {path} fait plus de {TO_FILE_MAX // 1_000_000} Mo "
-                         "(une administration par ligne attendue).")
+    data = read_option_file(path, "--to-file", TO_FILE_MAX,
+                            "une administration par ligne attendue")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -28,7 +28,6 @@ from datetime import date
 from pathlib import Path
 
 from cada_tracker.errors import CadaError, InputError
-from cada_tracker.faults import reason
 
 TRACKING_MAX = 40  # a La Poste number has 13 characters; a foreign one a few more
 
@@ -60,20 +59,9 @@ FROM_FILE_MAX = 20_000_000
 
 def read_overrides(path: Path) -> list[Override]:
     """The overrides in ``path``; InputError naming the file, line and column."""
-    from cada_tracker.fileio import read_bounded
+    from cada_tracker.fileio import read_option_file
 
-    try:
-        data = read_bounded(path, FROM_FILE_MAX)
-    except FileNotFoundError:
-        raise InputError(f"--from-file : fichier introuvable : {path}") from None
-    except IsADirectoryError:
-        raise InputError(f"--from-file : {path} est un dossier, pas un fichier.") from None
-    except OSError as exc:
-        raise InputError(f"--from-file : lecture impossible de {path} ({reason(exc)}).") \
-            from None
-    if data is None:
-        raise InputError(f"--from-file : {path} fait plus de {FROM_FILE_MAX // 1_000_000} Mo "
-                         "(une demande par ligne attendue).")
+    data = read_option_file(path, "--from-file", FROM_FILE_MAX, "une demande par ligne attendue")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
