@@ -242,8 +242,17 @@ class _Rude:
                 conn.sendall(self.greeting)
 
     def stop(self) -> None:
+        import socket
+
+        # close() alone does not wake a thread blocked in accept() (Linux): the join
+        # then waited its whole timeout; shutdown() makes accept() fail at once.
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self.sock.close()
         self.thread.join(5)
+        assert not self.thread.is_alive()
 
 
 @pytest.mark.parametrize("greeting, security, said", [
