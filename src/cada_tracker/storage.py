@@ -107,6 +107,40 @@ def _check_url(url: str) -> None:
         if unknown:
             raise _invalid_url(url, f" : paramètre « {unknown} » inconnu de PostgreSQL "
                                     "(libpq)")
+        bad = _bad_libpq_value(parsed.query)
+        if bad:
+            raise _invalid_url(url, bad)
+
+
+#: libpq's options that take one of a few words, and those words (libpq 15 to 17):
+#: libpq refuses any other at connection time, in English.
+_LIBPQ_WORDS = {
+    "sslmode": ("disable", "allow", "prefer", "require", "verify-ca", "verify-full"),
+    "gssencmode": ("disable", "prefer", "require"),
+    "channel_binding": ("disable", "prefer", "require"),
+    "target_session_attrs": ("any", "read-write", "read-only", "primary", "standby",
+                             "prefer-standby"),
+    "load_balance_hosts": ("disable", "random"),
+    "sslnegotiation": ("postgres", "direct"),
+}
+#: libpq's options that take a whole number.
+_LIBPQ_INTEGERS = ("connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval",
+                   "keepalives_count", "tcp_user_timeout", "sslcompression", "sslsni")
+
+
+def _bad_libpq_value(query) -> str | None:
+    """What is wrong with a value libpq would refuse (`?sslmode=nope`), said in French
+    for ``_invalid_url``, or None."""
+    for name in sorted(query):
+        values = query[name]
+        for value in (values,) if isinstance(values, str) else values:
+            words = _LIBPQ_WORDS.get(name)
+            if words is not None and value not in words:
+                return (f" : paramètre « {name} », valeur « {value} » inconnue de "
+                        f"PostgreSQL (valeurs possibles : {', '.join(words)})")
+            if name in _LIBPQ_INTEGERS and not value.strip().lstrip("-").isdigit():
+                return f" : paramètre « {name} », « {value} » n'est pas un nombre entier"
+    return None
 
 
 def _unknown_libpq_options(names: list[str]) -> str | None:
