@@ -167,6 +167,13 @@ def test_a_madada_json_that_never_ends_is_refused(cli, profile):
     ("sqlite:///{tmp}/x.db?foo=bar", "paramètre « foo »"),
     ("postgresql+psycopg://cada:secretpw@127.0.0.1:1/cada?sslmode=disable&foo=bar",
      "paramètre « foo » inconnu de PostgreSQL"),
+    ("postgresql+psycopg://cada:secretpw@127.0.0.1:1/cada?sslmode=nope",
+     "paramètre « sslmode », valeur « nope » inconnue de PostgreSQL (valeurs possibles : "
+     "disable, allow, prefer, require, verify-ca, verify-full)"),
+    ("postgresql+psycopg://cada:secretpw@127.0.0.1:1/cada?target_session_attrs=zz",
+     "paramètre « target_session_attrs », valeur « zz »"),
+    ("postgresql+psycopg://cada:secretpw@127.0.0.1:1/cada?connect_timeout=abc",
+     "paramètre « connect_timeout », « abc » n'est pas un nombre entier"),
 ])
 def test_a_malformed_database_url_is_refused_in_french(tmp_path, url, named):
     url = url.format(tmp=tmp_path)
@@ -248,6 +255,28 @@ def test_known_postgresql_options_pass_the_url_check(tmp_path):
     """libpq's own options (sslmode, application_name…) are not refused by the check:
     the connection is tried (here to a closed port) and its failure said in French."""
     result = _cada("--db", "postgresql+psycopg://cada@127.0.0.1:1/cada?sslmode=disable"
-                   "&application_name=cada", "list")
+                   "&application_name=cada&connect_timeout=3&target_session_attrs=any",
+                   "list")
     assert result.returncode != 0
     assert "inconnu de PostgreSQL" not in result.stderr and "Traceback" not in result.stderr
+    assert "inconnue de PostgreSQL" not in result.stderr and "entier" not in result.stderr
+
+
+@pytest.mark.parametrize("args, said", [
+    (["sent", "--campaign", "x", "--on", "2026-03-02", "--via", "lrar", "--from-file",
+      "{folder}"], "--from-file : « {folder} » est un dossier, pas un fichier"),
+    (["export", "--campaign", "x", "--out", "{file}"],
+     "--out : « {file} » est un fichier, pas un dossier"),
+])
+def test_a_path_of_the_wrong_kind_is_named_in_french(cli, profile, tmp_path, args, said):
+    """Typer's own check of a path option said « File '…' is a directory. »; a path
+    holding « or » is given untouched (the pydantic « or » → « ou » is not for it)."""
+    folder, file = tmp_path / "l'appel or not", tmp_path / "notes or.txt"
+    folder.mkdir()
+    file.write_text("")
+    names = {"folder": str(folder), "file": str(file)}
+    result = cli(*(a.format(**names) for a in args))
+    _no_traceback(result)
+    assert result.exit_code == 2
+    assert said.format(**names) in result.stderr, result.stderr
+    assert " is a " not in result.stderr

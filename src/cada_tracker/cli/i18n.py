@@ -42,11 +42,27 @@ _VALIDATION = [
 ]
 
 
+# Typer's checks of a path option (``dir_okay=False``, ``file_okay=False``…): the path
+# is quoted with ' (or " when it holds a ').
+_QUOTED = r"(?:File|Directory|Path) (['\"])(.*)\1"
+_PATHS = [
+    (_QUOTED + r" does not exist\.", "« {} » introuvable"),
+    (_QUOTED + r" is a file\.", "« {} » est un fichier, pas un dossier"),
+    (_QUOTED + r" is a directory\.", "« {} » est un dossier, pas un fichier"),
+    (_QUOTED + r" is not readable\.", "« {} » ne peut pas être lu (droits d'accès)"),
+    (_QUOTED + r" is not writable\.", "« {} » ne peut pas être modifié (droits d'accès)"),
+]
+
+
 def french_validation(message: str) -> str:
     """The French for a value-validation message from pydantic or click."""
     import re
 
     text = message.strip()
+    for pattern, french in _PATHS:
+        found = re.fullmatch(pattern, text, flags=re.DOTALL)
+        if found:  # the path as given, untouched by the « or » below
+            return french.format(found.group(2))
     for pattern, french in _VALIDATION:
         if re.fullmatch(pattern, text, flags=re.DOTALL):
             return re.sub(pattern, french, text, flags=re.DOTALL).replace("'or'", "ou") \
