@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from cada_tracker.envvars import env_int
 from cada_tracker.errors import InputError
 from cada_tracker.paths import PRIVATE_FILE, ensure_private_dir
 
@@ -64,19 +65,6 @@ def max_attachment_bytes(env: dict[str, str] | None = None) -> int:
     """The size limit of an attachment: ``CADA_MAX_ATTACHMENT_MB`` (default 8192 Mo)."""
     return env_int("CADA_MAX_ATTACHMENT_MB", DEFAULT_MAX_MB, 1, 10**7, "mégaoctets",
                    env) * 1024 * 1024
-
-
-def env_int(name: str, default: int, low: int, high: int, unit: str,
-            env: dict[str, str] | None = None) -> int:
-    """The whole number in the environment variable ``name`` (``default`` when unset),
-    or an InputError naming the variable, its value and the range allowed."""
-    raw = (os.environ if env is None else env).get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
-        raise InputError(f"{name} : « {raw[:40]} » n'est pas un nombre de {unit} entre "
-                         f"{low} et {high}.")
-    return int(raw)
 
 
 def _too_big(source: str, limit: int) -> InputError:

@@ -45,7 +45,7 @@ class Extraction:
 def _limits() -> tuple[int, int]:
     """(seconds, bytes) a worker may take: ``CADA_EXTRACT_TIMEOUT`` (1 s to an hour) and
     ``CADA_EXTRACT_MEMORY_MB`` (64 MB, below which Python cannot start, to 1 TB)."""
-    from cada_tracker.filestore import env_int
+    from cada_tracker.envvars import env_int
 
     timeout = env_int("CADA_EXTRACT_TIMEOUT", TIMEOUT_SECONDS, 1, 3600, "secondes")
     memory = env_int("CADA_EXTRACT_MEMORY_MB", MEMORY_BYTES // 2**20, 64, 2**20,
